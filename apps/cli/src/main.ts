@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { describeError } from '@nanobot/core';
+import { loadConfig, type LoadedConfig } from '@nanobot/config';
+import { onboard } from './onboard.js';
+import { createPm2Control } from './pm2-control.js';
+import { printClusterState, printConfigSummary, printProcesses } from './show-status.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const ecosystemPath = resolve(root, 'ecosystem.config.js');
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const fail = (message: string): never => {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+};
+
+async function configOrExit(): Promise<LoadedConfig> {
+  try {
+    const loaded = await loadConfig({ env: process.env, homeDir: homedir() });
+    for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+    return loaded;
+  } catch (err) {
+    return fail(`nanobot: ${describeError(err)}`);
+  }
+}
+
+function requireRedisServer(): void {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (probe.error !== undefined || probe.status !== 0) {
+    fail('nanobot: redis-server is not installed. Install it (Debian: `sudo apt-get install -y redis-server`) or set REDIS_URL to an existing Redis.');
+  }
+}
+
+const program = new Command();
+program.name('nanobot').description('nanobot cluster: a personal AI assistant on Telegram, WhatsApp and the terminal');
+
+program
+  .command('onboard')
+  .description('create the config file and the workspace')
+  .option('--refresh', 'add fields a newer version knows, keeping every value', false)
+  .action(async (options: { refresh: boolean }) => {
+    await onboard(await configOrExit(), { refresh: options.refresh, print });
+  });
+
+program
+  .command('start')
+  .description('start the cluster under pm2 (with the embedded Redis when REDIS_URL is not set)')
+  .action(async () => {
+    const loaded = await configOrExit();
+    if (loaded.redis.embedded) requireRedisServer();
+    const pm2 = createPm2Control();
+    try {
+      await pm2.start(ecosystemPath);
+      printProcesses(await pm2.list(), print);
+    } finally {
+      pm2.disconnect();
+    }
+  });
+
+const stopAll = async () => {
+  const pm2 = createPm2Control();
+  try {
+    const ours = (await pm2.list()).filter((p) => p.name.startsWith('nanobot-'));
+    const names = [...new Set(ours.map((p) => p.name))];
+    // Workers before the embedded Redis, so they can finish what they hold.
+    names.sort((a, b) => Number(a === 'nanobot-redis') - Number(b === 'nanobot-redis'));
+    for (const name of names) {
+      await pm2.remove(name);
+      print(`stopped ${name}`);
+    }
+    if (names.length === 0) print('nothing was running');
+  } finally {
+    pm2.disconnect();
+  }
+};
+
+program.command('stop').description('stop every nanobot process').action(stopAll);
+
+program
+  .command('restart')
+  .description('stop, then start the cluster again with the current config')
+  .action(async () => {
+    const loaded = await configOrExit();
+    if (loaded.redis.embedded) requireRedisServer();
+    await stopAll();
+    const pm2 = createPm2Control();
+    try {
+      await pm2.start(ecosystemPath);
+      printProcesses(await pm2.list(), print);
+    } finally {
+      pm2.disconnect();
+    }
+  });
+
+program
+  .command('status')
+  .description('config, processes, channel states and queue counts')
+  .action(async () => {
+    const loaded = await configOrExit();
+    printConfigSummary(loaded, print);
+    const pm2 = createPm2Control();
+    try {
+      printProcesses(await pm2.list(), print);
+    } finally {
+      pm2.disconnect();
+    }
+    const redis = new Redis(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+    redis.on('error', () => undefined); // reported below through the failed connect()
+    try {
+      await redis.connect();
+      await printClusterState(redis, print);
+    } catch (err) {
+      print(`Redis:     unreachable (${describeError(err)})`);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => fail(`nanobot: ${describeError(err)}`));

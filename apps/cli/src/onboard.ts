@@ -1,0 +1,53 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { defaultConfig, parseConfig, toSerializableConfig, type LoadedConfig } from '@nanobot/config';
+
+const templates: Record<string, string> = {
+  'AGENTS.md': '# Agent instructions\n\nYou are a helpful personal assistant. Be concise and accurate.\nAsk when a request is unclear. Use your tools when they help.\n',
+  'SOUL.md': '# Soul\n\nFriendly, direct and honest. You say so when you do not know.\n',
+  'USER.md': '# User\n\nWhat you learn about the user (name, timezone, preferences) goes here.\n',
+  'TOOLS.md': '# Tools\n\nNotes on how to use the tools available to you.\n',
+  'HEARTBEAT.md': '# Heartbeat tasks\n\nTasks listed here are checked every 30 minutes. Leave empty for none.\n',
+  'memory/MEMORY.md': '# Long-term memory\n\nDurable facts worth remembering across conversations.\n',
+};
+
+async function writeIfMissing(path: string, text: string): Promise<boolean> {
+  try {
+    await writeFile(path, text, { flag: 'wx', encoding: 'utf8' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/**
+ * nanobot's `onboard`: the config file (kept if it exists; `refresh` adds the
+ * fields a newer version knows while keeping every value) and the workspace
+ * with its templates (never overwritten).
+ */
+export async function onboard(loaded: LoadedConfig, options: { refresh: boolean; print: (line: string) => void }) {
+  await mkdir(dirname(loaded.path), { recursive: true });
+  if (!loaded.exists) {
+    const fresh = toSerializableConfig(defaultConfig()) as { agents: { defaults: Record<string, unknown> } };
+    // Left out so that the workspace follows NANOBOT_HOME.
+    delete fresh.agents.defaults.workspace;
+    await writeFile(loaded.path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600 });
+    options.print(`Created config at ${loaded.path}`);
+  } else if (options.refresh) {
+    const raw = JSON.parse(await readFile(loaded.path, 'utf8')) as unknown;
+    const { config } = parseConfig(raw, { env: {}, homeDir: '', nanobotHome: loaded.nanobotHome, source: loaded.path });
+    const merged = { ...toSerializableConfig(config), ...(raw as object) };
+    await writeFile(loaded.path, `${JSON.stringify(merged, null, 2)}\n`, { mode: 0o600 });
+    options.print(`Refreshed config at ${loaded.path}`);
+  } else {
+    options.print(`Config already exists at ${loaded.path} (kept; use --refresh to add new fields)`);
+  }
+  const workspace = loaded.config.agents.defaults.workspace;
+  await mkdir(join(workspace, 'memory'), { recursive: true });
+  await mkdir(join(workspace, 'skills'), { recursive: true });
+  for (const [name, text] of Object.entries(templates)) {
+    if (await writeIfMissing(join(workspace, name), text)) options.print(`Created ${join(workspace, name)}`);
+  }
+  options.print(`Workspace ready at ${workspace}`);
+}

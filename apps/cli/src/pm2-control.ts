@@ -1,0 +1,66 @@
+import { createRequire } from 'node:module';
+import { AppError } from '@nanobot/core';
+
+// pm2 is CommonJS with callback APIs; its types come with the package.
+const require = createRequire(import.meta.url);
+const pm2 = require('pm2') as typeof import('pm2');
+
+export type ProcessInfo = {
+  name: string;
+  pmId: number;
+  pid: number;
+  status: string;
+  restarts: number;
+  uptimeMs: number | null;
+  memoryBytes: number;
+  cpu: number;
+};
+
+function call<T>(what: string, fn: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    fn((err, value) => {
+      if (err) reject(new AppError('INTERNAL', `pm2 ${what} failed: ${err.message ?? String(err)}`, { cause: err }));
+      else resolve(value as T);
+    });
+  });
+}
+
+/** The pm2 daemon of `PM2_HOME` (pm2 reads it itself), through pm2's programmatic API. */
+export function createPm2Control() {
+  let connected = false;
+  const connect = async () => {
+    if (connected) return;
+    await call<void>('connect', (done) => pm2.connect((err) => done(err ?? null)));
+    connected = true;
+  };
+  return {
+    async start(ecosystemPath: string): Promise<void> {
+      await connect();
+      await call('start', (done) => pm2.start(ecosystemPath, (err, value) => done(err ?? null, value)));
+    },
+    async list(): Promise<ProcessInfo[]> {
+      await connect();
+      const list = await call<import('pm2').ProcessDescription[]>('list', (done) => pm2.list((err, value) => done(err ?? null, value)));
+      return list.map((p) => ({
+        name: p.name ?? '?',
+        pmId: p.pm_id ?? -1,
+        pid: p.pid ?? 0,
+        status: p.pm2_env?.status ?? 'unknown',
+        restarts: p.pm2_env?.restart_time ?? 0,
+        uptimeMs: p.pm2_env?.status === 'online' && p.pm2_env.pm_uptime !== undefined ? Date.now() - p.pm2_env.pm_uptime : null,
+        memoryBytes: p.monit?.memory ?? 0,
+        cpu: p.monit?.cpu ?? 0,
+      }));
+    },
+    async remove(name: string): Promise<void> {
+      await connect();
+      await call('delete', (done) => pm2.delete(name, (err, value) => done(err ?? null, value)));
+    },
+    disconnect(): void {
+      if (connected) pm2.disconnect();
+      connected = false;
+    },
+  };
+}
+
+export type Pm2Control = ReturnType<typeof createPm2Control>;

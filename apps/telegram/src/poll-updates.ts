@@ -1,0 +1,97 @@
+import type { Api } from 'grammy';
+import type { Update } from 'grammy/types';
+import { AppError, type InboundMessage } from '@nanobot/core';
+import type { Queues } from '@nanobot/bus';
+import type { Logger } from '@nanobot/log';
+import type { ChannelContext } from '@nanobot/supervisor';
+import { toGrammySignal, toTelegramError } from './telegram-errors.js';
+import { toInbound, type BotIdentity, type InboundPolicy } from './to-inbound.js';
+
+export type PollerDeps = {
+  api: Api;
+  queues: Queues;
+  bot: BotIdentity;
+  policy: InboundPolicy;
+  pollTimeoutS: number;
+  log: Logger;
+  /** Called after a message is durably queued (typing indicator). */
+  onQueued?: (message: InboundMessage) => void;
+  /** Called with every update that is malformed; it must park it durably or throw. */
+  park: (update: Update, reason: string) => Promise<void>;
+};
+
+/**
+ * The Telegram channel's `start()`, run by the supervisor. Long polling with our
+ * own loop instead of `bot.start()`, because the offset rule needs control of
+ * confirmation (RELIABILITY-NOTES L2–L4): the offset only moves past an update
+ * once it is in Redis, and Telegram confirms it on the NEXT getUpdates. If Redis
+ * is away, the add throws, the loop ends, and the update stays unconfirmed at
+ * Telegram, which redelivers it; the job id derived from update_id drops the copy.
+ */
+export function createPoller(deps: PollerDeps) {
+  const { api, log } = deps;
+
+  async function handle(update: Update): Promise<void> {
+    const verdict = toInbound(update, deps.bot, deps.policy, Date.now());
+    switch (verdict.kind) {
+      case 'accept':
+        await deps.queues.addInbound(verdict.message);
+        log.debug({ updateId: update.update_id, messageId: verdict.message.id }, 'update queued');
+        deps.onQueued?.(verdict.message);
+        return;
+      case 'ignore':
+        log.debug({ updateId: update.update_id, reason: verdict.reason }, 'update ignored');
+        return;
+      case 'malformed':
+        log.warn({ updateId: update.update_id, reason: verdict.reason }, 'malformed update parked');
+        await deps.park(update, verdict.reason);
+        return;
+      default: {
+        const never: never = verdict;
+        throw new AppError('INTERNAL', `unknown verdict ${String(never)}`);
+      }
+    }
+  }
+
+  async function poll(offset: number | undefined, signal: AbortSignal): Promise<Update[]> {
+    // A hung long poll must not block forever: give up a little after Telegram would answer.
+    const deadline = AbortSignal.timeout((deps.pollTimeoutS + 10) * 1000);
+    try {
+      return await api.getUpdates(
+        { offset, timeout: deps.pollTimeoutS, limit: 100, allowed_updates: ['message'] },
+        toGrammySignal(AbortSignal.any([signal, deadline])),
+      );
+    } catch (err) {
+      if (signal.aborted) return [];
+      throw toTelegramError(err, 'getUpdates', deps.pollTimeoutS);
+    }
+  }
+
+  return async function run(ctx: ChannelContext): Promise<void> {
+    let offset: number | undefined;
+    let lastConfirmed: number | undefined;
+    while (!ctx.signal.aborted) {
+      const updates = await poll(offset, ctx.signal);
+      if (ctx.signal.aborted) break;
+      lastConfirmed = offset;
+      ctx.reportAlive();
+      ctx.reportState({ lastPollAt: Date.now(), offset: offset ?? null });
+      for (const update of updates) {
+        // Finish the update in hand even if a stop was requested meanwhile (L3).
+        await handle(update);
+        offset = update.update_id + 1;
+      }
+    }
+    if (offset !== undefined && offset !== lastConfirmed) await confirm(offset);
+  };
+
+  /** On a requested stop, confirm what is already queued so a restart has nothing to redeliver. */
+  async function confirm(offset: number): Promise<void> {
+    try {
+      await api.getUpdates({ offset, timeout: 0, limit: 1 }, toGrammySignal(AbortSignal.timeout(2_000)));
+    } catch (err) {
+      // Harmless: unconfirmed updates come again and are dropped by their job ids.
+      log.warn({ err: toTelegramError(err, 'getUpdates', deps.pollTimeoutS) }, 'could not confirm the last offset on stop');
+    }
+  }
+}

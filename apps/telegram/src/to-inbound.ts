@@ -1,0 +1,92 @@
+import type { Message, Update } from 'grammy/types';
+import { toSessionKey, type CommandName, type InboundMessage } from '@nanobot/core';
+
+export type BotIdentity = { id: number; username: string };
+export type InboundPolicy = { allowFrom: string[]; groupPolicy: 'mention' | 'open' };
+
+export type UpdateVerdict =
+  | { kind: 'accept'; message: InboundMessage }
+  | { kind: 'ignore'; reason: string }
+  | { kind: 'malformed'; reason: string };
+
+const commands: Record<string, CommandName> = {
+  start: 'start',
+  new: 'new',
+  stop: 'stop',
+  help: 'help',
+  status: 'status',
+};
+
+/**
+ * nanobot's allowFrom, deny-by-default: an empty list denies everyone, `*` allows
+ * everyone, and a sender matches by id, by username, or by either part of an
+ * `id|username` entry.
+ */
+export function isAllowed(allowFrom: string[], userId: string, username: string | undefined): boolean {
+  if (allowFrom.includes('*')) return true;
+  const mine = new Set([userId, ...(username === undefined ? [] : [username, `@${username}`])]);
+  return allowFrom.some((entry) => entry.split('|').some((part) => part !== '' && mine.has(part.trim())));
+}
+
+function mentionsBot(message: Message, bot: BotIdentity): boolean {
+  if (message.reply_to_message?.from?.id === bot.id) return true;
+  const text = message.text ?? message.caption ?? '';
+  return text.toLowerCase().includes(`@${bot.username.toLowerCase()}`);
+}
+
+/** `/cmd@thisbot args` → command; a command addressed to another bot is not ours. */
+function parseCommand(text: string, bot: BotIdentity): { command: CommandName; args: string } | 'other-bot' | null {
+  const match = /^\/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (match === null) return null;
+  const [, name = '', target, args = ''] = match;
+  if (target !== undefined && target.toLowerCase() !== bot.username.toLowerCase()) return 'other-bot';
+  const command = commands[name.toLowerCase()];
+  return command === undefined ? null : { command, args: args.trim() };
+}
+
+function textOf(message: Message): string {
+  const parts: string[] = [];
+  if (message.photo !== undefined) parts.push('[image]');
+  if (message.voice !== undefined) parts.push('[voice]');
+  if (message.audio !== undefined) parts.push('[audio]');
+  if (message.document !== undefined) parts.push(`[file: ${message.document.file_name ?? 'document'}]`);
+  const text = message.text ?? message.caption;
+  if (text !== undefined) parts.push(text);
+  return parts.join('\n');
+}
+
+/** Turns one Telegram update into an inbound message, or says why it is not one. */
+export function toInbound(update: Update, bot: BotIdentity, policy: InboundPolicy, receivedAt: number): UpdateVerdict {
+  const message = update.message;
+  if (message === undefined) return { kind: 'ignore', reason: 'not a message update' };
+  if (typeof message.chat?.id !== 'number' || typeof message.message_id !== 'number') {
+    return { kind: 'malformed', reason: 'message without chat id or message id' };
+  }
+  const from = message.from;
+  if (from === undefined || typeof from.id !== 'number') return { kind: 'ignore', reason: 'message without sender' };
+  if (from.is_bot) return { kind: 'ignore', reason: 'sent by a bot' };
+  if (!isAllowed(policy.allowFrom, String(from.id), from.username)) return { kind: 'ignore', reason: 'sender not in allowFrom' };
+  const isGroup = message.chat.type === 'group' || message.chat.type === 'supergroup';
+  const text = textOf(message);
+  const command = parseCommand(text, bot);
+  if (command === 'other-bot') return { kind: 'ignore', reason: 'command for another bot' };
+  if (isGroup && command === null && policy.groupPolicy === 'mention' && !mentionsBot(message, bot)) {
+    return { kind: 'ignore', reason: 'group message without mention' };
+  }
+  const chatId = String(message.chat.id);
+  const threadId = message.is_topic_message && message.message_thread_id !== undefined ? String(message.message_thread_id) : undefined;
+  const base = {
+    id: `tg-${bot.id}-${update.update_id}`,
+    channel: 'telegram' as const,
+    chatId,
+    senderId: from.username === undefined ? String(from.id) : `${from.id}|${from.username}`,
+    sessionKey: toSessionKey('telegram', chatId, threadId),
+    // update_id grows with every update of a bot, so it orders turns within a session.
+    seq: update.update_id,
+    receivedAt,
+    threadId,
+    sourceMessageId: String(message.message_id),
+  };
+  if (command !== null) return { kind: 'accept', message: { ...base, kind: 'command', command: command.command, args: command.args } };
+  return { kind: 'accept', message: { ...base, kind: 'message', text, media: [] } };
+}

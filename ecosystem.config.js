@@ -1,0 +1,92 @@
+// pm2 ecosystem of nanobot cluster. CommonJS on purpose: pm2 require()s this file
+// (RELIABILITY-NOTES L16). `nanobot start` and a plain `pm2 start ecosystem.config.js`
+// start the same cluster from the same config.
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+// Node >= 20.19 can require() an ES module without top-level await.
+const { parseConfig, resolveNanobotHome, resolveRedis } = require('@nanobot/config');
+
+const env = process.env;
+const nanobotHome = resolveNanobotHome(env, os.homedir());
+const configPath = path.join(nanobotHome, 'config.json');
+const raw = fs.existsSync(configPath) ? JSON.parse(fs.readFileSync(configPath, 'utf8')) : {};
+const { config } = parseConfig(raw, { env, homeDir: os.homedir(), nanobotHome, source: configPath });
+const redis = resolveRedis(config, env, configPath);
+const agentInstances = Math.max(1, Number.parseInt(env.NANOBOT_AGENT_INSTANCES ?? '1', 10) || 1);
+// pm2 must wait for the longest turn before it kills an agent (L8).
+const longestTurnMs = config.agents.defaults.requestTimeoutS * 1000 * 3;
+
+const shared = {
+  cwd: __dirname,
+  env: {
+    NODE_ENV: 'production',
+    NANOBOT_HOME: nanobotHome,
+    REDIS_URL: redis.url,
+    LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+  },
+  // pm2's own restarts: a crash is restarted after a growing delay (100 ms doubling,
+  // capped at 15 s by pm2), never given up on while the process stays up a while.
+  exp_backoff_restart_delay: 100,
+  min_uptime: 5000,
+  max_restarts: 1000,
+  wait_ready: true,
+  listen_timeout: 30000,
+  stop_exit_codes: [0],
+  log_date_format: 'YYYY-MM-DD HH:mm:ss.SSS Z',
+  merge_logs: true,
+  time: false,
+};
+
+const apps = [];
+
+if (redis.embedded) {
+  const dir = path.join(nanobotHome, 'redis');
+  fs.mkdirSync(dir, { recursive: true });
+  apps.push({
+    name: 'nanobot-redis',
+    script: 'redis-server',
+    interpreter: 'none',
+    args: [
+      '--port', String(redis.port),
+      '--bind', '127.0.0.1',
+      '--dir', dir,
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--save', '',
+      '--maxmemory-policy', 'noeviction',
+      ...(config.redis.maxmemory === undefined ? [] : ['--maxmemory', config.redis.maxmemory]),
+    ],
+    cwd: __dirname,
+    autorestart: true,
+    exp_backoff_restart_delay: 100,
+    kill_timeout: 10000,
+    log_date_format: shared.log_date_format,
+    merge_logs: true,
+  });
+}
+
+if (config.channels.telegram.enabled) {
+  apps.push({
+    ...shared,
+    name: 'nanobot-telegram',
+    script: 'apps/telegram/dist/main.js',
+    // Stop: finish the update in hand and the reply being sent (10 s deadline inside).
+    kill_timeout: 20000,
+    max_memory_restart: '300M',
+  });
+}
+
+apps.push({
+  ...shared,
+  name: 'nanobot-agent',
+  script: 'apps/agent/dist/main.js',
+  instances: agentInstances,
+  exec_mode: 'fork',
+  kill_timeout: longestTurnMs,
+  max_memory_restart: '500M',
+});
+
+module.exports = { apps };

@@ -1,0 +1,80 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@nanobot/log';
+import {
+  AppError,
+  toJobId,
+  type ChannelName,
+  type InboundMessage,
+  type OutboundMessage,
+} from '@nanobot/core';
+import { inboundJobOptions, outboundJobOptions } from './job-options.js';
+import { bullPrefix, jobNames, queueNames } from './queue-names.js';
+
+export type AddResult = { jobId: string };
+
+export type Queues = {
+  inbound: Queue;
+  outbound(channel: ChannelName): Queue;
+  /** Durably adds an inbound message; a redelivered message maps to the same job. */
+  addInbound(message: InboundMessage): Promise<AddResult>;
+  /** Adds a reply; its id is derived from the inbound id, so a re-run turn adds nothing new. */
+  addOutbound(message: OutboundMessage): Promise<AddResult>;
+  /** Resolves once every queue's connection is ready (RELIABILITY-NOTES L6). */
+  waitUntilReady(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/**
+ * The producer side of the bus. `connection` should be a producer connection
+ * (fail fast while Redis is away) so that callers see an outage as an error.
+ */
+export function createQueues(connection: Redis, log: Logger): Queues {
+  // Connection loss is logged once by createRedis; queue errors repeat it per queue, so debug.
+  const onError = (err: Error) => log.debug({ err }, 'queue error');
+  const inbound = new Queue(queueNames.inbound, { connection, prefix: bullPrefix });
+  const outbound = new Map<ChannelName, Queue>();
+  const all = (): Queue[] => [inbound, ...outbound.values()];
+  inbound.on('error', onError);
+
+  const outboundQueue = (channel: ChannelName): Queue => {
+    let queue = outbound.get(channel);
+    if (queue === undefined) {
+      queue = new Queue(queueNames.outbound(channel), { connection, prefix: bullPrefix });
+      queue.on('error', onError);
+      outbound.set(channel, queue);
+    }
+    return queue;
+  };
+
+  const add = async (queue: Queue, name: string, data: unknown, jobId: string, options: ReturnType<typeof inboundJobOptions>): Promise<AddResult> => {
+    try {
+      await queue.add(name, data, options);
+      return { jobId };
+    } catch (cause) {
+      throw new AppError('BUS_UNAVAILABLE', `could not add job ${jobId} to ${queue.name}`, {
+        cause,
+        details: { jobId, queue: queue.name },
+      });
+    }
+  };
+
+  return {
+    inbound,
+    outbound: outboundQueue,
+    addInbound: (message) => {
+      const jobId = toJobId(message.id);
+      return add(inbound, jobNames.inbound, message, jobId, inboundJobOptions(jobId));
+    },
+    addOutbound: (message) => {
+      const jobId = toJobId(message.id);
+      return add(outboundQueue(message.channel), jobNames.outbound, message, jobId, outboundJobOptions(jobId));
+    },
+    waitUntilReady: async () => {
+      await Promise.all(all().map((queue) => queue.waitUntilReady()));
+    },
+    close: async () => {
+      await Promise.all(all().map((queue) => queue.close()));
+    },
+  };
+}

@@ -1,0 +1,16 @@
+export { queueNames, jobNames, bullPrefix, keyPrefix } from './queue-names.js';
+export { createRedis, connectionOptions, reconnectDelayMs } from './redis-connection.js';
+export type { ConnectionRole, CreateRedisOptions } from './redis-connection.js';
+export {
+  dedupeTtlMs,
+  retention,
+  inboundJobOptions,
+  outboundJobOptions,
+  workerReliability,
+} from './job-options.js';
+export { createQueues } from './create-queues.js';
+export type { Queues, AddResult } from './create-queues.js';
+export { createSentMarkers } from './sent-marker.js';
+export type { SentMarkers, SentState } from './sent-marker.js';
+export { writeStatus, readStatuses, createStatusReporter } from './status-store.js';
+export type { ProcessStatus, StatusReporterOptions } from './status-store.js';

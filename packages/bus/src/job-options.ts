@@ -1,0 +1,48 @@
+import type { JobsOptions, WorkerOptions } from 'bullmq';
+
+const hour = 3_600_000;
+const day = 24 * hour;
+
+/**
+ * How long a source id is remembered after its job is gone: a Telegram update
+ * can be redelivered long after it was first seen (a restart with an unconfirmed
+ * offset), and the job itself is removed after a day.
+ */
+export const dedupeTtlMs = 7 * day;
+
+/** Completed jobs stay a day for the queue browser; failed ones a month, for replay. */
+export const retention = {
+  removeOnComplete: { age: day / 1000, count: 50_000 },
+  removeOnFail: { age: (30 * day) / 1000 },
+} as const;
+
+export function inboundJobOptions(jobId: string): JobsOptions {
+  return {
+    jobId,
+    deduplication: { id: jobId, ttl: dedupeTtlMs },
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 1_000 },
+    ...retention,
+  };
+}
+
+export function outboundJobOptions(jobId: string): JobsOptions {
+  return {
+    jobId,
+    deduplication: { id: jobId, ttl: dedupeTtlMs },
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 2_000 },
+    ...retention,
+  };
+}
+
+/**
+ * Stalled-job settings (RELIABILITY-NOTES L7): a crashed worker's job is noticed
+ * after at most lockDuration + stalledInterval (~12 s) and may stall several
+ * times before it is failed, because stalls do not consume `attempts`.
+ */
+export const workerReliability: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> = {
+  lockDuration: 8_000,
+  stalledInterval: 4_000,
+  maxStalledCount: 5,
+};

@@ -1,0 +1,16 @@
+import type { ChannelName } from '@nanobot/core';
+
+/** Every queue and job name of the cluster lives here (STYLE.md). */
+export const queueNames = {
+  inbound: 'inbound',
+  outbound: (channel: ChannelName) => `outbound-${channel}` as const,
+} as const;
+
+export const jobNames = {
+  inbound: 'inbound-message',
+  outbound: 'outbound-message',
+} as const;
+
+/** BullMQ key prefix and the prefix of our own keys, so a shared Redis stays tidy. */
+export const bullPrefix = 'nb';
+export const keyPrefix = 'nb:';

@@ -1,0 +1,11 @@
+export { loadConfig } from './load-config.js';
+export type { LoadConfigOptions, LoadedConfig } from './load-config.js';
+export { parseConfig, defaultConfig, toSerializableConfig } from './parse-config.js';
+export type { ParseConfigOptions, ParsedConfig } from './parse-config.js';
+export { resolveNanobotHome, expandHome } from './resolve-nanobot-home.js';
+export { resolveRedis } from './resolve-redis.js';
+export type { RedisTarget } from './resolve-redis.js';
+export { configSchema, defaultWorkspace } from './schema.js';
+export type { Config, ConfigInput, ProviderConfig, McpServerConfig } from './schema.js';
+export { providerNames, isProviderName } from './provider-names.js';
+export type { ProviderName } from './provider-names.js';

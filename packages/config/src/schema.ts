@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+/**
+ * The shape of `$NANOBOT_HOME/config.json`: nanobot's schema (camelCase) and its defaults, plus
+ * the fields this cluster adds (marked "ours"). Every object has defaults, so `{}` is valid.
+ * Objects use `prefault({})` so their own field defaults apply when the object is missing.
+ */
+
+/** nanobot's default workspace; replaced by `<nanobotHome>/workspace` when not given. */
+export const defaultWorkspace = '~/.nanobot/workspace';
+
+const stringList = z.array(z.string()).default([]);
+const stringMap = z.record(z.string(), z.string());
+const positiveInt = z.number().int().positive();
+const port = z.number().int().min(1).max(65535);
+
+const agentDefaultsSchema = z.object({
+  workspace: z.string().min(1).default(defaultWorkspace),
+  model: z.string().min(1).default('anthropic/claude-opus-4-5'),
+  provider: z.string().min(1).default('auto'),
+  maxTokens: positiveInt.default(8192),
+  temperature: z.number().min(0).max(2).default(0.1),
+  maxToolIterations: positiveInt.default(40),
+  memoryWindow: positiveInt.default(100),
+  fallbackModels: stringList,
+  /** Ours: turns of different sessions an agent process runs at once. */
+  maxConcurrentTurns: positiveInt.default(3),
+  /** Ours: how long one LLM request may take. */
+  requestTimeoutS: positiveInt.default(120),
+});
+
+const providerSchema = z.object({
+  apiKey: z.string().default(''),
+  apiBase: z.url().optional(),
+  extraHeaders: stringMap.optional(),
+});
+
+const telegramSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    token: z.string().default(''),
+    allowFrom: stringList,
+    proxy: z.string().optional(),
+    /** URL of a self-hosted Bot API server (https://core.telegram.org/bots/api#using-a-local-bot-api-server). */
+    apiRoot: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+    replyToMessage: z.boolean().default(false),
+    groupPolicy: z.enum(['mention', 'open']).default('mention'),
+    reactEmoji: z.string().optional(),
+    streaming: z.boolean().default(false),
+    /** Ours: long-polling timeout of getUpdates; Telegram caps it at 50 s. */
+    pollTimeoutS: z.number().int().min(0).max(50).default(30),
+  })
+  .superRefine((telegram, ctx) => {
+    if (telegram.enabled && telegram.token.trim() === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: 'expected a bot token because channels.telegram.enabled is true, received empty string',
+      });
+    }
+  });
+
+const whatsappSchema = z.object({
+  enabled: z.boolean().default(false),
+  bridgeUrl: z
+    .url({ protocol: /^wss?$/, error: 'expected a ws:// or wss:// URL' })
+    .default('ws://localhost:3001'),
+  bridgeToken: z.string().default(''),
+  allowFrom: stringList,
+  groupPolicy: z.enum(['mention', 'open']).default('mention'),
+});
+
+const channelsSchema = z.object({
+  telegram: telegramSchema.prefault({}),
+  whatsapp: whatsappSchema.prefault({}),
+  sendProgress: z.boolean().default(true),
+  sendToolHints: z.boolean().default(false),
+  sendMaxRetries: z.number().int().nonnegative().default(3),
+});
+
+const mcpServerSchema = z.object({
+  command: z.string().optional(),
+  args: z.array(z.string()).optional(),
+  env: stringMap.optional(),
+  url: z.string().optional(),
+  headers: stringMap.optional(),
+  toolTimeout: positiveInt.default(30),
+});
+
+const toolsSchema = z.object({
+  web: z
+    .object({
+      search: z
+        .object({ apiKey: z.string().default(''), maxResults: positiveInt.default(5) })
+        .prefault({}),
+    })
+    .prefault({}),
+  exec: z
+    .object({ timeout: positiveInt.default(60), pathAppend: z.string().default('') })
+    .prefault({}),
+  restrictToWorkspace: z.boolean().default(false),
+  mcpServers: z.record(z.string(), mcpServerSchema).default({}),
+});
+
+const gatewaySchema = z.object({
+  host: z.string().min(1).default('0.0.0.0'),
+  port: port.default(18790),
+  heartbeat: z
+    .object({ enabled: z.boolean().default(true), intervalS: positiveInt.default(1800) })
+    .prefault({}),
+});
+
+/** Ours. Without `url` (and without REDIS_URL) the cluster runs its own redis-server. */
+const redisSchema = z.object({
+  url: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
+  /** Port of the embedded redis-server; not the system's 6379, so the two never collide. */
+  port: port.default(6399),
+  maxmemory: z
+    .string()
+    .regex(/^\d+(k|kb|m|mb|g|gb)?$/i, 'expected a redis memory size such as "256mb"')
+    .optional(),
+});
+
+export const configSchema = z.object({
+  agents: z.object({ defaults: agentDefaultsSchema.prefault({}) }).prefault({}),
+  providers: z.record(z.string(), providerSchema).default({}),
+  channels: channelsSchema.prefault({}),
+  tools: toolsSchema.prefault({}),
+  gateway: gatewaySchema.prefault({}),
+  redis: redisSchema.prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type McpServerConfig = z.infer<typeof mcpServerSchema>;

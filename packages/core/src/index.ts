@@ -1,0 +1,12 @@
+export { AppError, errorCodes, isAppError, toAppError, describeError } from './app-error.js';
+export type { ErrorCode, AppErrorOptions } from './app-error.js';
+export { channelNames, toSessionKey, toJobId } from './session-key.js';
+export type { ChannelName } from './session-key.js';
+export {
+  commandNames,
+  inboundMessageSchema,
+  outboundMessageSchema,
+  parseInboundMessage,
+  parseOutboundMessage,
+} from './messages.js';
+export type { CommandName, InboundMessage, InboundInput, OutboundMessage } from './messages.js';

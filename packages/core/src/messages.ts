@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { AppError } from './app-error.js';
+import { channelNames } from './session-key.js';
+
+const channel = z.enum(channelNames);
+
+/** Commands that the agent handles itself, even while a turn is running. */
+export const commandNames = ['start', 'new', 'stop', 'help', 'status'] as const;
+export type CommandName = (typeof commandNames)[number];
+
+const inboundBase = z.object({
+  /** Source-derived id; the inbound job id. Stable across redeliveries. */
+  id: z.string().min(1),
+  channel,
+  chatId: z.string().min(1),
+  senderId: z.string().min(1),
+  sessionKey: z.string().min(1),
+  /** Ingress order within the channel; decides turn order inside a session. */
+  seq: z.number().int().nonnegative(),
+  receivedAt: z.number().int().nonnegative(),
+  /** Telegram forum topic id, carried back on replies. */
+  threadId: z.string().optional(),
+  /** The source message id, for reply-to on the way back. */
+  sourceMessageId: z.string().optional(),
+});
+
+export const inboundMessageSchema = z.discriminatedUnion('kind', [
+  inboundBase.extend({
+    kind: z.literal('message'),
+    text: z.string(),
+    media: z.array(z.string()).default([]),
+  }),
+  inboundBase.extend({
+    kind: z.literal('command'),
+    command: z.enum(commandNames),
+    /** Text after the command word, if any. */
+    args: z.string().default(''),
+  }),
+]);
+
+export type InboundMessage = z.infer<typeof inboundMessageSchema>;
+export type InboundInput = z.input<typeof inboundMessageSchema>;
+
+export const outboundMessageSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('reply'),
+    /** Outbound job id: derived from the inbound id, so a re-run turn adds no second reply. */
+    id: z.string().min(1),
+    inReplyTo: z.string().min(1),
+    channel,
+    chatId: z.string().min(1),
+    threadId: z.string().optional(),
+    replyToMessageId: z.string().optional(),
+    text: z.string(),
+    format: z.enum(['markdown', 'plain']),
+  }),
+]);
+
+export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue ? issue.path.join('.') || '(root)' : '(root)';
+  throw new AppError('MESSAGE_INVALID', `invalid ${what} at ${path}: ${issue?.message ?? 'unknown'}`, {
+    cause: result.error,
+    details: { path },
+  });
+}
+
+export function parseInboundMessage(value: unknown): InboundMessage {
+  return parseWith(inboundMessageSchema, value, 'inbound message');
+}
+
+export function parseOutboundMessage(value: unknown): OutboundMessage {
+  return parseWith(outboundMessageSchema, value, 'outbound message');
+}

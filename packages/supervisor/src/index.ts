@@ -1,0 +1,10 @@
+export { createSupervisor } from './create-supervisor.js';
+export type { Supervisor, SupervisorOptions } from './create-supervisor.js';
+export type { ChannelContext } from './create-runner.js';
+export type { SupervisorState } from './state-store.js';
+export type { LivenessOptions } from './watch-liveness.js';
+export { backoffDelayMs, restartDelayMs, maxRestartDelayMs } from './backoff.js';
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
+export { createFakeClock } from './fake-clock.js';
+export type { FakeClock } from './fake-clock.js';

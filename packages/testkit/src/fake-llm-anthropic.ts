@@ -1,0 +1,47 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { nextId, type ResolvedReply } from './fake-llm-replies.js';
+
+/** Shapes replies and errors like Anthropic's Messages API (https://docs.anthropic.com/en/api/messages). */
+
+export function toAnthropicMessage(reply: ResolvedReply, model: string): unknown {
+  const text = reply.content === '' ? [] : [{ type: 'text', text: reply.content }];
+  const tools = reply.toolCalls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.input }));
+  return {
+    id: nextId('msg'),
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [...text, ...tools],
+    stop_reason: tools.length > 0 ? 'tool_use' : 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: reply.promptTokens, output_tokens: reply.completionTokens },
+  };
+}
+
+const errorTypes: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  529: 'overloaded_error',
+};
+
+/** Anthropic's error body: `{type:'error', error:{type,message}}`. */
+export function toAnthropicError(status: number, message: string): unknown {
+  const type = errorTypes[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  return { type: 'error', error: { type, message } };
+}
+
+/** The request checks Anthropic makes before looking at the model; `undefined` when fine. */
+export function checkAnthropicRequest(headers: IncomingHttpHeaders, body: unknown): { status: number; message: string } | undefined {
+  if (!headers['x-api-key']) return { status: 401, message: 'x-api-key header is required' };
+  if (!headers['anthropic-version']) return { status: 400, message: 'anthropic-version: header is required' };
+  const fields = body as { model?: unknown; max_tokens?: unknown; messages?: unknown; stream?: unknown };
+  if (typeof fields.model !== 'string' || fields.model === '') return { status: 400, message: 'model: Field required' };
+  if (typeof fields.max_tokens !== 'number') return { status: 400, message: 'max_tokens: Field required' };
+  if (!Array.isArray(fields.messages)) return { status: 400, message: 'messages: Field required' };
+  if (fields.stream === true) return { status: 400, message: 'stream: streaming is not supported by the fake LLM' };
+  return undefined;
+}

@@ -1,0 +1,155 @@
+/** Public types of the fake Telegram Bot API (re-exported by `fake-telegram.ts`). */
+
+export type FakeTelegramOptions = {
+  /** Bot token; the bot's user id is the number before `:`. Default `123456789:TEST-fake-token`. */
+  token?: string;
+  /** Default `nanobot_test_bot`. */
+  username?: string;
+  /** `update_id` of the first injected update. Default 500000. */
+  firstUpdateId?: number;
+  /** Default 0 (a free port). */
+  port?: number;
+};
+
+export type TelegramUser = {
+  id: number;
+  is_bot: boolean;
+  first_name: string;
+  username?: string;
+  can_join_groups?: boolean;
+  can_read_all_group_messages?: boolean;
+  supports_inline_queries?: boolean;
+};
+
+export type TelegramChat = {
+  id: number;
+  type: 'private' | 'group' | 'supergroup' | 'channel';
+  title?: string;
+  first_name?: string;
+  username?: string;
+  is_forum?: boolean;
+};
+
+export type MessageEntity = {
+  type: string;
+  offset: number;
+  length: number;
+  url?: string;
+  language?: string;
+  custom_emoji_id?: string;
+};
+
+export type TelegramMessage = {
+  message_id: number;
+  date: number;
+  chat: TelegramChat;
+  from?: TelegramUser;
+  text?: string;
+  entities?: MessageEntity[];
+  message_thread_id?: number;
+  is_topic_message?: boolean;
+  reply_to_message?: TelegramMessage;
+  edit_date?: number;
+};
+
+/** An update as `getUpdates` returns it; `injectUpdate` may put anything next to `update_id`. */
+export type Update = { update_id: number; message?: TelegramMessage; [key: string]: unknown };
+
+export type InjectMessageOptions = {
+  chatId: number;
+  text: string;
+  /** Default: `chatId`. */
+  fromId?: number;
+  username?: string;
+  firstName?: string;
+  /** Default `private`. */
+  chatType?: 'private' | 'group' | 'supergroup';
+  /** Forum topic id; makes the chat a forum supergroup message. */
+  threadId?: number;
+  replyTo?: { messageId: number; text?: string; fromId?: number };
+  /** Default: `bot_command` entities computed for `/commands` in the text. */
+  entities?: MessageEntity[];
+};
+
+export type SentMessage = {
+  chatId: string;
+  /** The text as the client sent it (with markup). */
+  text: string;
+  /** What the recipient sees: tags removed, entities decoded. */
+  visibleText: string;
+  parseMode?: string;
+  messageId: number;
+  replyToMessageId?: number;
+  threadId?: number;
+  at: number;
+};
+
+export type EditedMessage = {
+  chatId: string;
+  messageId: number;
+  text: string;
+  visibleText: string;
+  parseMode?: string;
+  at: number;
+};
+
+export type RejectedMessage = {
+  chatId: string;
+  text: unknown;
+  parseMode?: string;
+  errorCode: number;
+  description: string;
+  at: number;
+};
+
+export type RecordedCall = {
+  method: string;
+  params: Record<string, unknown>;
+  at: number;
+  /** HTTP status answered; 0 while unanswered or when no response was sent (hang, reset, lostResponse). */
+  status: number;
+  /** The error description when the call failed. */
+  description?: string;
+  /** The fault kind applied to this call, if any. */
+  fault?: TelegramFault['kind'];
+};
+
+type Times = {
+  /** Apply this many times, then clear automatically. Default: until `clearFaults()`. */
+  times?: number;
+};
+
+export type TelegramFault = Times &
+  (
+    | { kind: 'status'; status: number; description?: string }
+    | { kind: 'retryAfter'; seconds: number }
+    | { kind: 'conflict' }
+    | { kind: 'hang' }
+    | { kind: 'reset' }
+    | { kind: 'lostResponse' }
+    | { kind: 'delay'; ms: number }
+  );
+
+export type FakeTelegram = {
+  /** `http://127.0.0.1:<port>`, for grammY's `apiRoot` option. */
+  apiRoot: string;
+  token: string;
+  botId: number;
+  username: string;
+  injectMessage(options: InjectMessageOptions): Update;
+  injectUpdate(partial: Record<string, unknown>): Update;
+  sent(): SentMessage[];
+  sentTo(chatId: number | string): SentMessage[];
+  edits(): EditedMessage[];
+  rejected(): RejectedMessage[];
+  calls(method?: string): RecordedCall[];
+  confirmedOffset(): number;
+  pendingUpdates(): Update[];
+  /** The commands last set with `setMyCommands` (empty after `deleteMyCommands`). */
+  commands(): unknown[];
+  webhookUrl(): string;
+  waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
+  setFault(method: string, fault: TelegramFault): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+};
