@@ -60,7 +60,7 @@ function findCodeBlocks(text: string, maxChars: number): CodeBlock[] {
     const reopen = `${opener.marker}${opener.lang}\n`;
     const close = `\n${opener.marker}`;
     // A fence so long that reopening it would not fit is left to be cut like text.
-    const fits = reopen.length + close.length + 16 <= maxChars && (lines[index] ?? '').length <= maxChars / 2;
+    const fits = Math.max(reopen.length, (lines[index] ?? '').length) + close.length + 16 <= maxChars;
     if (fits) blocks.push({ start, bodyStart: starts[index + 1] ?? text.length, bodyEnd: closed ? closerStart - 1 : end, end, reopen, close });
     index = closer;
   }
