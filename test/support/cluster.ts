@@ -78,7 +78,9 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     pm2: (...args) => run(pm2Bin, args, env),
     async processes() {
       const result = await run(pm2Bin, ['jlist'], env);
-      const list = JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as Array<{
+      // A freshly spawned daemon prints its banner first; the JSON is the line of its own.
+      const json = result.stdout.split('\n').find((line) => line.startsWith('[{') || line.trim() === '[]') ?? '[]';
+      const list = JSON.parse(json) as Array<{
         name: string;
         pid: number;
         pm2_env: { status: string; restart_time: number };

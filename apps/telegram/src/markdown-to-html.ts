@@ -10,7 +10,8 @@ type Atom =
   | { kind: 'text'; end: number; text: string }
   | { kind: 'code'; end: number; code: string }
   | { kind: 'link'; end: number; href: string; from: number; to: number };
-type Source = { text: string; atoms: Map<number, Atom> };
+/** `unclosed` remembers, per marker and range end, from where no closer exists (keeps it linear). */
+type Source = { text: string; atoms: Map<number, Atom>; unclosed: Map<string, number> };
 type Emphasis = { tags: readonly Tag[]; from: number; to: number; end: number };
 export type FenceOpener = { marker: string; lang: string };
 
@@ -132,7 +133,7 @@ function renderLine(line: string): string {
 function renderInline(text: string, disabled: ReadonlySet<Tag> = NO_TAGS): string {
   const atoms = new Map<number, Atom>();
   scanAtoms(text, 0, text.length, atoms);
-  return renderRange({ text, atoms }, 0, text.length, disabled);
+  return renderRange({ text, atoms, unclosed: new Map() }, 0, text.length, disabled);
 }
 
 function isSpace(char: string | undefined): boolean {
@@ -252,7 +253,9 @@ function matchEmphasis(source: Source, at: number, to: number): Emphasis | undef
   // Single `*` and any `_` must sit on word boundaries: 2*3*4 and snake_case_names stay text.
   const bounded = char === '_' || (char === '*' && run === 1);
   if (tags === undefined || at + run >= to || isSpace(text[at + run])) return undefined;
+  const key = `${char}${run}:${to}`;
   if (bounded && isWordChar(text[at - 1])) return undefined;
+  if (at >= (source.unclosed.get(key) ?? to)) return undefined;
   let index = at + run;
   while (index < to) {
     const atom = source.atoms.get(index);
@@ -267,6 +270,7 @@ function matchEmphasis(source: Source, at: number, to: number): Emphasis | undef
     }
     index += Math.max(length, 1);
   }
+  source.unclosed.set(key, at);
   return undefined;
 }
 
@@ -286,7 +290,7 @@ function renderAtom(source: Source, atom: Atom, disabled: ReadonlySet<Tag>): str
       return disabled.has('code') ? escapeHtml(atom.code) : `<code>${escapeHtml(atom.code)}</code>`;
     case 'link': {
       // Telegram lets no code or link live inside a link, so those render as their text.
-      const inner = renderRange(source, atom.from, atom.to, new Set([...disabled, 'a', 'code']));
+      const inner = renderRange(source, atom.from, atom.to, disabled);
       return disabled.has('a') ? inner : `<a href="${escapeAttribute(atom.href)}">${inner}</a>`;
     }
     default: {

@@ -120,8 +120,8 @@ describe('splitMessage', () => {
         expect(chunk.trim(), context).not.toBe('');
         expect(chunk, context).not.toMatch(LONE_SURROGATE);
       }
-      // A fence line nearly as long as a chunk cannot be reopened; it is cut like text.
-      const hugeFence = text.split('\n').some((line) => matchFenceOpener(line) && line.length + 24 > maxChars);
+      // A fence line nearly as long as a chunk cannot be kept whole; it is cut like text.
+      const hugeFence = text.split('\n').some((line) => /^ {0,3}(?:```|~~~)/.test(line) && line.length + 24 > maxChars);
       if (!endsInsideCode(text) && !hugeFence) {
         checked += 1;
         for (const chunk of chunks) expect(endsInsideCode(chunk), context).toBe(false);

@@ -82,7 +82,17 @@ function nextChunk(context: Context, position: number, reopen: string): Chunk {
 }
 
 function isInsideCode(blocks: readonly CodeBlock[], index: number): boolean {
-  return blocks.some((block) => block.start <= index && index < block.end);
+  let low = 0;
+  let high = blocks.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const block = blocks[middle];
+    if (block === undefined) return false;
+    if (index < block.start) high = middle - 1;
+    else if (index >= block.end) low = middle + 1;
+    else return true;
+  }
+  return false;
 }
 
 type Range = { position: number; from: number; to: number };
@@ -99,11 +109,17 @@ function findBreak(context: Context, range: Range): { end: number; next: number 
     lineBreak ??= index;
   }
   if (lineBreak !== undefined) return { end: lineBreak, next: skipBlankLines(text, lineBreak) };
+  let lineStart = Number.POSITIVE_INFINITY;
+  let fenceLine = false;
   for (let index = to; index >= from && index > firstContent; index -= 1) {
     const char = text[index];
-    if ((char === ' ' || char === '\t') && !isInsideCode(blocks, index)) {
-      return { end: index, next: skipBlankLines(text, skip(text, index, /[ \t]*/y)) };
+    if ((char !== ' ' && char !== '\t') || isInsideCode(blocks, index)) continue;
+    if (index < lineStart) {
+      lineStart = text.lastIndexOf('\n', index) + 1;
+      fenceLine = FENCE_RUN.test(text.slice(lineStart, lineStart + 8));
     }
+    const next = skip(text, index, /[ \t]*/y);
+    if (!fenceLine && !startsMarkup(text, next)) return { end: index, next: skipBlankLines(text, next) };
   }
   const end = safeCut(text, position, to);
   return { end, next: end };
@@ -124,9 +140,18 @@ function cutInsideCode(context: Context, block: CodeBlock, position: number, reo
   return { chunk, next: lineBreak > bodyFrom ? end + 1 : end, reopen: block.reopen };
 }
 
+// Cutting a line that starts with a fence run (but is no fence, or is too long) can make one.
+const FENCE_RUN = /^ {0,3}(?:`{3}|~{3})/;
+
+/** A cut inside a line must not make its rest look like a fence, header, quote or bullet. */
+function startsMarkup(text: string, index: number): boolean {
+  return /^(?:`{3}|~{3}|#{1,6}[ \t]|>|[-*+][ \t])/.test(text.slice(index, index + 7));
+}
+
 /** A hard cut at or before `to` that leaves a surrogate pair whole and always makes progress. */
 function safeCut(text: string, position: number, to: number): number {
   let end = Math.max(to, position + 1);
+  while (end > position + 1 && startsMarkup(text, end)) end -= 1;
   const isHigh = (index: number): boolean => /[\uD800-\uDBFF]/.test(text[index] ?? '');
   const isLow = (index: number): boolean => /[\uDC00-\uDFFF]/.test(text[index] ?? '');
   if (isLow(end) && isHigh(end - 1)) end = end - 1 > position ? end - 1 : end + 1;

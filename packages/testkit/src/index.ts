@@ -4,3 +4,5 @@ export { startFakeTelegram } from './fake-telegram.js';
 export type * from './fake-telegram.js';
 export { startFakeLlm } from './fake-llm.js';
 export type * from './fake-llm.js';
+export { freePort } from './redis-server.js';
+export { parseTelegramHtml } from './telegram-html.js';
