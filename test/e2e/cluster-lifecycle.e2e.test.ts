@@ -1,7 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeLlm, startFakeTelegram, freePort, type FakeLlm, type FakeTelegram } from '@nanobot/testkit';
-import { createCluster, fakeConfig, writeConfig, type Cluster } from '../support/cluster.js';
+import {
+  createCluster,
+  fakeConfig,
+  freePort,
+  startFakeLlm,
+  startFakeTelegram,
+  writeConfig,
+  type Cluster,
+  type FakeLlm,
+  type FakeTelegram,
+} from '@nanobot/testkit';
+
 
 function redisCli(port: number, ...args: string[]): string {
   const result = spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 5_000 });

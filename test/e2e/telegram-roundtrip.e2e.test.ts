@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeLlm, startFakeTelegram, startRedis, type FakeLlm, type FakeTelegram, type RedisServer } from '@nanobot/testkit';
-import { createCluster, fakeConfig, type Cluster } from '../support/cluster.js';
+import {
+  createCluster,
+  fakeConfig,
+  startFakeLlm,
+  startFakeTelegram,
+  startRedis,
+  type Cluster,
+  type FakeLlm,
+  type FakeTelegram,
+  type RedisServer,
+} from '@nanobot/testkit';
+
 
 describe('Telegram → agent → Telegram through pm2 and Redis', () => {
   let redis: RedisServer;

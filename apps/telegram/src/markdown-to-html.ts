@@ -290,7 +290,7 @@ function renderAtom(source: Source, atom: Atom, disabled: ReadonlySet<Tag>): str
       return disabled.has('code') ? escapeHtml(atom.code) : `<code>${escapeHtml(atom.code)}</code>`;
     case 'link': {
       // Telegram lets no code or link live inside a link, so those render as their text.
-      const inner = renderRange(source, atom.from, atom.to, disabled);
+      const inner = renderRange(source, atom.from, atom.to, new Set([...disabled, 'a', 'code']));
       return disabled.has('a') ? inner : `<a href="${escapeAttribute(atom.href)}">${inner}</a>`;
     }
     default: {

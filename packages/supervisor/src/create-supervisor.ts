@@ -121,7 +121,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       state: 'backoff', consecutiveFailures, lastError: describeError(err), lastErrorCode: errorCodeOf(err),
       nextRetryAt: clock.now() + waitMs, startedAt: null,
     });
-    await clock.sleep(waitMs);
+    await clock.sleep(waitMs, stopSignal);
   }
 
   async function loop(): Promise<void> {

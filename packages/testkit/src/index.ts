@@ -6,3 +6,5 @@ export { startFakeLlm } from './fake-llm.js';
 export type * from './fake-llm.js';
 export { freePort } from './redis-server.js';
 export { parseTelegramHtml } from './telegram-html.js';
+export { createCluster, fakeConfig, writeConfig, repoRoot } from './pm2-cluster.js';
+export type { Cluster, ClusterOptions, RunResult } from './pm2-cluster.js';

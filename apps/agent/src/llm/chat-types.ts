@@ -1,0 +1,54 @@
+/** The provider-neutral shapes the agent loop speaks; each provider adapter converts them once. */
+
+export type TextPart = { type: 'text'; text: string };
+/** An image as a data URL (`data:image/png;base64,...`). */
+export type ImagePart = { type: 'image'; mediaType: string; base64: string };
+export type ContentPart = TextPart | ImagePart;
+
+export type ToolCall = {
+  id: string;
+  name: string;
+  /** Raw JSON text as the model produced it; parsed and validated by the tool registry. */
+  argumentsJson: string;
+};
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string | ContentPart[] }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; name: string; content: string };
+
+export type ToolSpec = {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+};
+
+export type TokenUsage = { promptTokens: number; completionTokens: number };
+
+export type ChatRequest = {
+  messages: ChatMessage[];
+  tools?: ToolSpec[];
+};
+
+export type ChatResult = {
+  text: string;
+  toolCalls: ToolCall[];
+  usage: TokenUsage;
+  /** The model that produced the answer (after fallbacks). */
+  model: string;
+};
+
+export type ChatModel = {
+  readonly model: string;
+  /** True when the model accepts image parts. */
+  readonly vision: boolean;
+  complete(request: ChatRequest, options: { signal: AbortSignal }): Promise<ChatResult>;
+};
+
+export const noUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
+}
