@@ -3,33 +3,28 @@ import { Worker } from 'bullmq';
 import { describeError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
-import {
-  bullPrefix,
-  createQueues,
-  createRedis,
-  createStatusReporter,
-  queueNames,
-  workerReliability,
-} from '@nanobot/bus';
+import { bullPrefix, createQueues, createRedis, createStatusReporter, queueNames, workerReliability } from '@nanobot/bus';
 import { createTurnCanceller } from './cancel-turns.js';
-import { createChatModel } from './chat-model.js';
-import { createTurnHandler, toReply } from './handle-turn.js';
+import { createAgent, type Agent } from './create-agent.js';
 import { createInboundProcessor } from './process-inbound.js';
 import { replies } from './replies.js';
-import { selectProvider } from './select-provider.js';
 import { createSessionMailbox } from './session-mailbox.js';
-import { createSessionStore } from './session-store.js';
-import { createSystemPrompt } from './system-prompt.js';
+import { createTurnSlots } from './turn-slots.js';
+import { toReply } from './turn/to-reply.js';
 
 const log = createLogger({ name: 'nanobot-agent', level: process.env.LOG_LEVEL });
 const startedAt = Date.now();
+
+function fatal(err: unknown): never {
+  log.fatal({ code: 'CONFIG_INVALID' }, describeError(err));
+  process.exit(1);
+}
 
 async function loadOrExit(): Promise<LoadedConfig> {
   try {
     return await loadConfig({ env: process.env, homeDir: homedir() });
   } catch (err) {
-    log.fatal({ code: 'CONFIG_INVALID' }, describeError(err));
-    process.exit(1);
+    return fatal(err);
   }
 }
 
@@ -38,50 +33,45 @@ async function main(): Promise<void> {
   const { config } = loaded;
   for (const warning of loaded.warnings) log.warn({ warning }, 'config key not recognised');
   const defaults = config.agents.defaults;
-  let provider;
-  try {
-    provider = selectProvider(config);
-  } catch (err) {
-    log.fatal({ code: 'CONFIG_INVALID' }, describeError(err));
-    process.exit(1);
-  }
   const url = loaded.redis.url;
   const producer = createRedis({ url, role: 'producer', log, name: 'agent-producer' });
   const workerConnection = createRedis({ url, role: 'worker', log, name: 'agent-worker' });
   const subscriber = createRedis({ url, role: 'worker', log, name: 'agent-cancel' });
   const queues = createQueues(producer, log);
-  const model = createChatModel({
-    provider,
-    maxTokens: defaults.maxTokens,
-    temperature: defaults.temperature,
-    timeoutMs: defaults.requestTimeoutS * 1000,
-  });
-  const sessions = createSessionStore(defaults.workspace);
+  const send = async (reply: Parameters<typeof queues.addOutbound>[0]) => void (await queues.addOutbound(reply));
+  let agent: Agent;
+  try {
+    agent = createAgent({
+      config,
+      send,
+      log,
+      env: process.env,
+      runtime: `Node.js ${process.version} on ${process.platform} ${process.arch}`,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      startedAt,
+    });
+  } catch (err) {
+    return fatal(err);
+  }
   const canceller = createTurnCanceller({ redis: producer, subscriber, log });
   const shutdown = new AbortController();
-  const handleTurn = createTurnHandler({
-    queues,
-    sessions,
-    model,
-    memoryWindow: defaults.memoryWindow,
-    systemPrompt: createSystemPrompt(defaults.workspace, `Node.js ${process.version} on ${process.platform}`),
-    log,
-    startedAt,
-  });
+  const slots = createTurnSlots(defaults.maxConcurrentTurns);
   const processor = createInboundProcessor({
     mailbox: createSessionMailbox(producer, 10_000),
     canceller,
-    handleTurn,
-    handlePoison: async (message) => void (await queues.addOutbound(toReply(message, replies.error))),
-    answerStop: async (message, stopped) =>
-      void (await queues.addOutbound(toReply(message, stopped > 0 ? replies.stopped(stopped) : replies.noTask))),
+    slots,
+    answerNow: (message, stop) => agent.commands.immediate(message, stop),
+    handleTurn: agent.handleTurn,
+    handlePoison: (message) => send(toReply(message, replies.error)),
     shutdown: shutdown.signal,
     log,
   });
+  // Headroom above the turn limit: /stop, /status and messages for busy sessions are
+  // taken at once even when every turn slot is in use (see process-inbound.ts).
   const worker = new Worker(queueNames.inbound, processor, {
     connection: workerConnection,
     prefix: bullPrefix,
-    concurrency: Math.max(defaults.maxConcurrentTurns, 1) * 4,
+    concurrency: defaults.maxConcurrentTurns + Math.max(4, Math.ceil(defaults.maxConcurrentTurns / 4)),
     autorun: false,
     ...workerReliability,
   });
@@ -89,13 +79,16 @@ async function main(): Promise<void> {
   worker.on('failed', (job, err) => log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'inbound job failed'));
 
   const instance = process.env.NODE_APP_INSTANCE ?? String(process.pid);
+  const primary = agent.model.targets[0];
   const status = createStatusReporter({
     redis: producer,
     app: 'nanobot-agent',
     instance,
     pid: process.pid,
     host: hostname(),
-    channels: () => ({ agent: { state: worker.isRunning() ? 'running' : 'stopped', model: model.model, provider: provider.name } }),
+    channels: () => ({
+      agent: { state: worker.isRunning() ? 'running' : 'stopped', model: agent.model.model, provider: primary?.provider, turns: slots.inUse() },
+    }),
     onError: (err) => log.debug({ err }, 'could not publish status'),
   });
 
@@ -123,7 +116,7 @@ async function main(): Promise<void> {
   });
   await worker.waitUntilReady();
   status.start();
-  log.info({ provider: provider.name, model: model.model, instance }, 'agent ready');
+  log.info({ provider: primary?.provider, model: agent.model.model, instance }, 'agent ready');
   process.send?.('ready');
 }
 

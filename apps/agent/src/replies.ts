@@ -2,14 +2,19 @@
 export const replies = {
   error: 'Sorry, I encountered an error.',
   newSession: 'New session started.',
+  newFailed: 'Memory archival failed, session not cleared. Please try again.',
   noTask: 'No active task to stop.',
   stopped: (count: number) => `Stopped ${count} task(s).`,
+  iterationLimit: (max: number) =>
+    `I reached the maximum number of tool call iterations (${max}) without completing the task. You can try breaking the task into smaller steps.`,
+  /** The reply to a message that joined a running turn; the turn's answer follows as the reply to the turn's first message. */
+  joined: '↪ Got it, I am adding this to the task I am working on.',
   start: "👋 Hi! I'm nanobot, your personal assistant.\n\nSend me a message and I'll answer.\nType /help to see what I understand.",
   help: [
     '🐈 nanobot commands:',
     '/new — start a new conversation',
     '/stop — stop the task that is running',
-    '/status — model, uptime and session size',
+    '/status — model, uptime, token usage and session size',
     '/help — this list',
   ].join('\n'),
 } as const;

@@ -20,7 +20,7 @@ import { dedupeTtlMs } from '@nanobot/bus';
  */
 const keysFor = (sessionKey: string) => {
   const base = `${keyPrefix}sess:{${sessionKey}}`;
-  return [`${base}:mbox`, `${base}:msgs`, `${base}:owner`, `${base}:done`, `${base}:tries`];
+  return [`${base}:mbox`, `${base}:msgs`, `${base}:owner`, `${base}:done`, `${base}:tries`, `${base}:inj`];
 };
 
 const acceptScript = `
@@ -49,11 +49,15 @@ return 1`;
 
 const commitScript = `${ownsCheck}
 local now = tonumber(ARGV[3])
-redis.call('ZADD', KEYS[4], now, ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - tonumber(ARGV[4]))
-redis.call('ZREM', KEYS[1], ARGV[2])
-redis.call('HDEL', KEYS[2], ARGV[2])
-redis.call('HDEL', KEYS[5], ARGV[2])
+for i = 5, #ARGV do
+  local id = ARGV[i]
+  redis.call('ZADD', KEYS[4], now, id)
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('HDEL', KEYS[5], id)
+  redis.call('HDEL', KEYS[6], id)
+end
 return 1`;
 
 const releaseScript = `${ownsCheck}
@@ -64,8 +68,10 @@ return 1`;
 export type MailboxEntry = { id: string; json: string };
 
 export function createSessionMailbox(redis: Redis, leaseMs: number) {
-  const run = async (script: string, sessionKey: string, args: (string | number)[]): Promise<number> =>
-    Number(await redis.eval(script, 5, ...keysFor(sessionKey), ...args));
+  const run = async (script: string, sessionKey: string, args: (string | number)[]): Promise<number> => {
+    const keys = keysFor(sessionKey);
+    return Number(await redis.eval(script, keys.length, ...keys, ...args));
+  };
 
   return {
     leaseMs,
@@ -87,9 +93,32 @@ export function createSessionMailbox(redis: Redis, leaseMs: number) {
     },
     /** How many times a message's turn was started (a crash loop guard). */
     countTry: (sessionKey: string, id: string) => redis.hincrby(keysFor(sessionKey)[4] as string, id, 1),
-    /** Marks a message done and removes it; 1 done, -1 the lease is no longer ours. */
-    commit: (sessionKey: string, token: string, id: string) =>
-      run(commitScript, sessionKey, [token, id, Date.now(), dedupeTtlMs]),
+    /**
+     * Marks messages done (a turn's message and those that joined it) and removes
+     * them, atomically; 1 done, -1 the lease is no longer ours.
+     */
+    commit: (sessionKey: string, token: string, ids: string[]) =>
+      run(commitScript, sessionKey, [token, '', Date.now(), dedupeTtlMs, ...ids]),
+    /** Up to `limit` messages waiting after the given seq, oldest first. */
+    async peekAfter(sessionKey: string, seq: number, limit: number): Promise<MailboxEntry[]> {
+      const [mbox, msgs] = keysFor(sessionKey) as [string, string];
+      const ids = await redis.zrangebyscore(mbox, `(${seq}`, '+inf', 'LIMIT', 0, limit);
+      if (ids.length === 0) return [];
+      const jsons = await redis.hmget(msgs, ...ids);
+      return ids.map((id, i) => ({ id, json: jsons[i] ?? '' }));
+    },
+    /** Records that messages joined the turn of `intoId`, so a re-run of that turn includes them again. */
+    async markInjected(sessionKey: string, ids: string[], intoId: string): Promise<void> {
+      if (ids.length === 0) return;
+      await redis.hset(keysFor(sessionKey)[5] as string, Object.fromEntries(ids.map((id) => [id, intoId])));
+    },
+    /** Ids of the messages that joined the turn of `intoId`. */
+    async injectedInto(sessionKey: string, intoId: string): Promise<string[]> {
+      const all = await redis.hgetall(keysFor(sessionKey)[5] as string);
+      return Object.entries(all).filter(([, into]) => into === intoId).map(([id]) => id);
+    },
+    /** True while some job holds the session's lease. */
+    isLeased: async (sessionKey: string): Promise<boolean> => (await redis.exists(keysFor(sessionKey)[2] as string)) === 1,
     /** True while a lease holder has messages to run: a turn is in progress. */
     async isBusy(sessionKey: string): Promise<boolean> {
       const [mbox, , owner] = keysFor(sessionKey) as [string, string, string];

@@ -1,12 +1,18 @@
-import { appendFile, mkdir, readFile, rename } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TokenUsage } from './llm/chat-types.js';
 
 export type HistoryEntry = {
   role: 'user' | 'assistant';
   content: string;
   timestamp: string;
-  /** The inbound message this entry belongs to; makes appends idempotent. */
+  /** The inbound message this entry belongs to; makes re-runs idempotent. */
   inboundId: string;
+  /** A user message that joined the running turn of another inbound message. */
+  injectedInto?: string;
+  /** Tokens the turn used (assistant entries), for `/status`. */
+  usage?: TokenUsage;
 };
 
 /** Session key → file name: nanobot's `channel_chat` style, safe on any filesystem. */
@@ -14,50 +20,67 @@ export function toSessionFileName(sessionKey: string): string {
   return `${sessionKey.replace(/[^A-Za-z0-9_.-]/g, '_')}.jsonl`;
 }
 
+function parseLines(text: string): HistoryEntry[] {
+  const entries: HistoryEntry[] = [];
+  const lines = text.split('\n');
+  for (const [index, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    let parsed: Partial<HistoryEntry> & { _type?: string };
+    try {
+      parsed = JSON.parse(line) as typeof parsed;
+    } catch (err) {
+      // Only the last line can be partial: a reader (/status) raced the lease holder's append.
+      if (index === lines.length - 1) continue;
+      throw err;
+    }
+    if (parsed._type === 'metadata') continue;
+    if ((parsed.role === 'user' || parsed.role === 'assistant') && typeof parsed.content === 'string') entries.push(parsed as HistoryEntry);
+  }
+  return entries;
+}
+
+const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
 /**
  * nanobot's session files: JSONL per session key in `<workspace>/sessions`, a
  * metadata line first, then one message per line. Only the holder of a
- * session's lease writes to it, so appends never interleave.
+ * session's lease writes to it, so appends never interleave; rewrites go
+ * through a temporary file and a rename, so a reader never sees half a file.
  */
 export function createSessionStore(workspace: string) {
   const dir = join(workspace, 'sessions');
   const pathOf = (sessionKey: string) => join(dir, toSessionFileName(sessionKey));
+  const header = (sessionKey: string) =>
+    `${JSON.stringify({ _type: 'metadata', key: sessionKey, created_at: new Date().toISOString() })}\n`;
+  const toLines = (entries: HistoryEntry[]) => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
 
   async function readAll(sessionKey: string): Promise<HistoryEntry[]> {
-    let text: string;
     try {
-      text = await readFile(pathOf(sessionKey), 'utf8');
+      return parseLines(await readFile(pathOf(sessionKey), 'utf8'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (isMissing(err)) return [];
       throw err;
     }
-    const entries: HistoryEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      const parsed = JSON.parse(line) as Partial<HistoryEntry> & { _type?: string };
-      if (parsed._type === 'metadata') continue;
-      if ((parsed.role === 'user' || parsed.role === 'assistant') && typeof parsed.content === 'string') {
-        entries.push(parsed as HistoryEntry);
-      }
-    }
-    return entries;
   }
 
   return {
     readAll,
-    async recent(sessionKey: string, window: number): Promise<HistoryEntry[]> {
-      const all = await readAll(sessionKey);
-      return all.slice(Math.max(0, all.length - window));
-    },
     async append(sessionKey: string, entries: HistoryEntry[]): Promise<void> {
       await mkdir(dir, { recursive: true });
       const path = pathOf(sessionKey);
-      const existing = await readAll(sessionKey);
-      const header =
-        existing.length === 0
-          ? `${JSON.stringify({ _type: 'metadata', key: sessionKey, created_at: new Date().toISOString() })}\n`
-          : '';
-      await appendFile(path, header + entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
+      const exists = await stat(path).then(
+        () => true,
+        (err: unknown) => (isMissing(err) ? false : Promise.reject(err)),
+      );
+      await appendFile(path, (exists ? '' : header(sessionKey)) + toLines(entries), 'utf8');
+    },
+    /** Replaces the session's messages (after consolidation) atomically. */
+    async rewrite(sessionKey: string, entries: HistoryEntry[]): Promise<void> {
+      await mkdir(dir, { recursive: true });
+      const path = pathOf(sessionKey);
+      const temp = `${path}.${randomUUID()}.tmp`;
+      await writeFile(temp, header(sessionKey) + toLines(entries), 'utf8');
+      await rename(temp, path);
     },
     /** `/new`: the old file is kept beside, renamed with a timestamp. */
     async archive(sessionKey: string): Promise<void> {
@@ -65,7 +88,7 @@ export function createSessionStore(workspace: string) {
       try {
         await rename(path, `${path}.${Date.now()}.archived`);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        if (!isMissing(err)) throw err;
       }
     },
   };

@@ -1,0 +1,74 @@
+import type { Config } from '@nanobot/config';
+import type { Logger } from '@nanobot/log';
+import { createSystemPromptBuilder } from './context/build-system-prompt.js';
+import { createModelChain, type ModelChain } from './llm/create-model-chain.js';
+import { createMemoryConsolidator } from './memory/consolidate-memory.js';
+import { createSessionStore, type SessionStore } from './session-store.js';
+import { createFileTools } from './tools/file-tools.js';
+import { createToolRegistry, type ToolRegistry } from './tools/tool-registry.js';
+import { createCommandAnswerer, type CommandAnswerer } from './turn/answer-command.js';
+import { createTurnHandler, type HandleTurn } from './turn/create-turn-handler.js';
+import { createMessageAnswerer } from './turn/handle-turn.js';
+import type { SendReply } from './turn/to-reply.js';
+
+export type AgentDeps = {
+  config: Config;
+  send: SendReply;
+  log: Logger;
+  /** For skill requirements (`PATH`, `env`). */
+  env: Record<string, string | undefined>;
+  runtime: string;
+  timeZone: string;
+  startedAt: number;
+  now?: () => Date;
+  /** Tests: SDK retries and request timeout per model. */
+  modelOptions?: { maxRetries?: number; timeoutMs?: number };
+};
+
+export type Agent = {
+  model: ModelChain;
+  tools: ToolRegistry;
+  sessions: SessionStore;
+  commands: CommandAnswerer;
+  handleTurn: HandleTurn;
+};
+
+/**
+ * The agent, the same for the cluster worker and `nanobot agent`: providers with
+ * fallbacks, the tool registry with the file tools, context, sessions, memory and
+ * commands. Only `send` differs: the outbound queue, or the terminal.
+ */
+export function createAgent(deps: AgentDeps): Agent {
+  const defaults = deps.config.agents.defaults;
+  const now = deps.now ?? (() => new Date());
+  const workspace = defaults.workspace;
+  const model = createModelChain({ config: deps.config, log: deps.log, ...deps.modelOptions });
+  const tools = createToolRegistry();
+  for (const tool of createFileTools({ workspace, restrict: deps.config.tools.restrictToWorkspace })) tools.register(tool);
+  const sessions = createSessionStore(workspace);
+  const memory = createMemoryConsolidator({ workspace, model });
+  const systemPrompt = createSystemPromptBuilder({ workspace, runtime: deps.runtime, timeZone: deps.timeZone, now, env: deps.env });
+  const commands = createCommandAnswerer({
+    send: deps.send,
+    sessions,
+    memory,
+    model: model.model,
+    startedAt: deps.startedAt,
+    now: () => now().getTime(),
+    log: deps.log,
+  });
+  const answer = createMessageAnswerer({
+    send: deps.send,
+    sessions,
+    model,
+    tools,
+    memory,
+    systemPrompt,
+    memoryWindow: defaults.memoryWindow,
+    maxToolIterations: defaults.maxToolIterations,
+    workspace,
+    log: deps.log,
+    now,
+  });
+  return { model, tools, sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
+}

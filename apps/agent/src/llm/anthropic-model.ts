@@ -1,0 +1,110 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { ChatMessage, ChatModel, ContentPart, ToolSpec } from './chat-types.js';
+import type { ModelOptions } from './openai-model.js';
+import { toLlmError } from './to-llm-error.js';
+
+type ImageMediaType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
+
+function toBlocks(content: string | ContentPart[]): string | Anthropic.ContentBlockParam[] {
+  if (typeof content === 'string') return content;
+  return content.map((part): Anthropic.ContentBlockParam =>
+    part.type === 'text'
+      ? { type: 'text', text: part.text }
+      : { type: 'image', source: { type: 'base64', media_type: part.mediaType as ImageMediaType, data: part.base64 } },
+  );
+}
+
+function parseInput(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    // The model's own malformed arguments: the tool already answered with the parse error.
+    return {};
+  }
+}
+
+/** Anthropic wants the system prompt apart and tool results as user blocks (https://docs.anthropic.com/en/api/messages). */
+export function toAnthropicMessages(messages: ChatMessage[]): { system: string; messages: Anthropic.MessageParam[] } {
+  const system: string[] = [];
+  const out: Anthropic.MessageParam[] = [];
+  for (const message of messages) {
+    switch (message.role) {
+      case 'system':
+        system.push(message.content);
+        break;
+      case 'user':
+        out.push({ role: 'user', content: toBlocks(message.content) });
+        break;
+      case 'assistant': {
+        const text: Anthropic.ContentBlockParam[] = message.content === '' ? [] : [{ type: 'text', text: message.content }];
+        const uses = (message.toolCalls ?? []).map(
+          (call): Anthropic.ContentBlockParam => ({ type: 'tool_use', id: call.id, name: call.name, input: parseInput(call.argumentsJson) }),
+        );
+        out.push({ role: 'assistant', content: [...text, ...uses] });
+        break;
+      }
+      case 'tool': {
+        const block: Anthropic.ContentBlockParam = { type: 'tool_result', tool_use_id: message.toolCallId, content: message.content };
+        const last = out[out.length - 1];
+        // Results of one assistant turn go into one user message.
+        if (last?.role === 'user' && Array.isArray(last.content) && last.content.every((b) => b.type === 'tool_result')) last.content.push(block);
+        else out.push({ role: 'user', content: [block] });
+        break;
+      }
+      default: {
+        const never: never = message;
+        throw new Error(`unknown role ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  return { system: system.join('\n\n'), messages: out };
+}
+
+const toTools = (tools: ToolSpec[]): Anthropic.Tool[] =>
+  tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters as Anthropic.Tool.InputSchema }));
+
+/** Anthropic's native Messages API via the official SDK. */
+export function createAnthropicModel(options: ModelOptions): ChatModel {
+  const { target } = options;
+  const client = new Anthropic({
+    apiKey: target.apiKey,
+    baseURL: target.baseUrl,
+    defaultHeaders: target.extraHeaders,
+    timeout: options.timeoutMs,
+    maxRetries: options.maxRetries,
+  });
+  return {
+    model: target.model,
+    vision: options.vision,
+    async complete(request, { signal }) {
+      const { system, messages } = toAnthropicMessages(request.messages);
+      const tools = request.tools ?? [];
+      try {
+        const response = await client.messages.create(
+          {
+            model: target.model,
+            // This SDK's Messages API has no `temperature` any more; the model's default applies.
+            max_tokens: options.maxTokens,
+            ...(system === '' ? {} : { system }),
+            messages,
+            ...(tools.length > 0 ? { tools: toTools(tools) } : {}),
+          },
+          { signal },
+        );
+        const text = response.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+        const toolCalls = response.content.flatMap((block) =>
+          block.type === 'tool_use' ? [{ id: block.id, name: block.name, argumentsJson: JSON.stringify(block.input ?? {}) }] : [],
+        );
+        return {
+          text,
+          toolCalls,
+          usage: { promptTokens: response.usage.input_tokens, completionTokens: response.usage.output_tokens },
+          model: target.model,
+        };
+      } catch (cause) {
+        throw toLlmError(cause, { provider: target.provider, model: target.model, isApiError: cause instanceof Anthropic.APIError });
+      }
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { AppError, type InboundMessage } from '@nanobot/core';
+import type { Logger } from '@nanobot/log';
+import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
+import { replies } from '../replies.js';
+import type { SessionStore } from '../session-store.js';
+import { toReply, type SendReply } from './to-reply.js';
+
+export type CommandMessage = InboundMessage & { kind: 'command' };
+
+export type CommandDeps = {
+  send: SendReply;
+  sessions: SessionStore;
+  memory: MemoryConsolidator;
+  model: string;
+  startedAt: number;
+  now: () => number;
+  log: Logger;
+};
+
+/** Commands answered at once, even while a turn of the session runs; `/new` waits its turn. */
+const immediateCommands = new Set<string>(['start', 'help', 'status', 'stop']);
+
+export function isImmediateCommand(message: InboundMessage): message is CommandMessage {
+  return message.kind === 'command' && immediateCommands.has(message.command);
+}
+
+export function formatUptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const parts = [Math.floor(s / 86400) && `${Math.floor(s / 86400)}d`, Math.floor((s % 86400) / 3600) && `${Math.floor((s % 86400) / 3600)}h`, Math.floor((s % 3600) / 60) && `${Math.floor((s % 3600) / 60)}m`];
+  return [...parts.filter(Boolean), `${s % 60}s`].join(' ');
+}
+
+export function createCommandAnswerer(deps: CommandDeps) {
+  const reply = (message: InboundMessage, text: string) => deps.send(toReply(message, text));
+
+  async function status(message: CommandMessage): Promise<void> {
+    const history = await deps.sessions.readAll(message.sessionKey);
+    const usage = [...history].reverse().find((e) => e.role === 'assistant' && e.usage !== undefined)?.usage;
+    const lastTurn = usage === undefined ? 'none yet' : `${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens`;
+    await reply(
+      message,
+      [`🐈 nanobot status`, `Model: ${deps.model}`, `Uptime: ${formatUptime(deps.now() - deps.startedAt)}`, `Last turn: ${lastTurn}`, `Messages in this session: ${history.length}`].join('\n'),
+    );
+  }
+
+  return {
+    /** start, help, status, stop: `stop` cancels the session's running turn and says how many it stopped. */
+    async immediate(message: CommandMessage, stop: () => Promise<number>): Promise<void> {
+      switch (message.command) {
+        case 'start':
+          return reply(message, replies.start);
+        case 'help':
+          return reply(message, replies.help);
+        case 'status':
+          return status(message);
+        case 'stop': {
+          const stopped = await stop();
+          return reply(message, stopped > 0 ? replies.stopped(stopped) : replies.noTask);
+        }
+        case 'new':
+          throw new AppError('INTERNAL', '/new must run in its session order');
+        default: {
+          const never: never = message.command;
+          throw new AppError('MESSAGE_INVALID', `unknown command ${String(never)}`);
+        }
+      }
+    },
+    /** `/new`: older messages go to memory (an LLM summary), then the session starts afresh. */
+    async startNewSession(message: CommandMessage, signal: AbortSignal): Promise<void> {
+      const history = await deps.sessions.readAll(message.sessionKey);
+      try {
+        await deps.memory.consolidate(history, signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        deps.log.error({ err, messageId: message.id }, 'memory consolidation for /new failed');
+        return reply(message, replies.newFailed);
+      }
+      await deps.sessions.archive(message.sessionKey);
+      await reply(message, replies.newSession);
+    },
+  };
+}
+
+export type CommandAnswerer = ReturnType<typeof createCommandAnswerer>;

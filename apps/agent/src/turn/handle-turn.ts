@@ -1,0 +1,116 @@
+import { toAppError, type InboundMessage } from '@nanobot/core';
+import type { Logger } from '@nanobot/log';
+import type { ChatMessage, ChatModel } from '../llm/chat-types.js';
+import type { SystemPromptBuilder } from '../context/build-system-prompt.js';
+import { toUserContent } from '../context/to-user-content.js';
+import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
+import { replies } from '../replies.js';
+import type { HistoryEntry, SessionStore } from '../session-store.js';
+import type { ToolRegistry } from '../tools/tool-registry.js';
+import { runAgentLoop } from './run-agent-loop.js';
+import { toReply, type SendReply } from './to-reply.js';
+
+export type TextMessage = InboundMessage & { kind: 'message' };
+
+export type TurnDeps = {
+  send: SendReply;
+  sessions: SessionStore;
+  model: ChatModel;
+  tools: ToolRegistry;
+  memory: MemoryConsolidator;
+  systemPrompt: SystemPromptBuilder;
+  memoryWindow: number;
+  maxToolIterations: number;
+  workspace: string;
+  log: Logger;
+  now: () => Date;
+};
+
+export type TurnContext = {
+  signal: AbortSignal;
+  /** Messages that joined this turn in an earlier run of it (a crash re-run). */
+  joined?: TextMessage[];
+  /** Messages of the session that arrived since the turn started; they join it. */
+  takeInjected?: () => Promise<TextMessage[]>;
+};
+
+const toChat = (entries: HistoryEntry[]): ChatMessage[] => entries.map((e) => ({ role: e.role, content: e.content }));
+
+/**
+ * Answers one text message with the agent loop. Effects are ordered so a re-run
+ * (after a crash) adds nothing new: the exchange is written to the session file
+ * tagged with the inbound id before the reply is sent, a re-run finds it and
+ * re-sends the stored answer (the bus drops the second add of the same reply id).
+ * Messages that join the turn get `replies.joined` at once; the turn's answer is
+ * the reply to the turn's first message.
+ */
+export function createMessageAnswerer(deps: TurnDeps) {
+  const userContent = (message: TextMessage) =>
+    toUserContent({ text: message.text, media: message.media, vision: deps.model.vision, workspace: deps.workspace });
+
+  async function buildContext(message: TextMessage, history: HistoryEntry[], joined: TextMessage[]): Promise<ChatMessage[]> {
+    const system = await deps.systemPrompt({ channel: message.channel, chatId: message.chatId });
+    const users: ChatMessage[] = [];
+    for (const m of [message, ...joined]) users.push({ role: 'user', content: await userContent(m) });
+    return [{ role: 'system', content: system }, ...toChat(history.slice(-deps.memoryWindow)), ...users];
+  }
+
+  return async function answer(message: TextMessage, context: TurnContext): Promise<void> {
+    const history = await deps.sessions.readAll(message.sessionKey);
+    const done = history.find((e) => e.inboundId === message.id && e.role === 'assistant');
+    if (done !== undefined) return deps.send(toReply(message, done.content));
+    const joined = [...(context.joined ?? [])];
+    const take = context.takeInjected;
+    const takeInjected = async (): Promise<ChatMessage[]> => {
+      const more = take === undefined ? [] : await take();
+      const added: ChatMessage[] = [];
+      for (const m of more) {
+        await deps.send(toReply(m, replies.joined));
+        joined.push(m);
+        added.push({ role: 'user', content: await userContent(m) });
+      }
+      return added;
+    };
+    let result;
+    try {
+      const messages = await buildContext(message, history, joined);
+      const loop = { model: deps.model, tools: deps.tools, maxIterations: deps.maxToolIterations, log: deps.log };
+      result = await runAgentLoop({ ...loop, messages, signal: context.signal, sessionKey: message.sessionKey, takeInjected });
+    } catch (err) {
+      if (context.signal.aborted) return deps.log.info({ messageId: message.id }, 'turn cancelled');
+      deps.log.error({ err, messageId: message.id, code: toAppError(err).code }, 'turn failed');
+      return deps.send(toReply(message, replies.error));
+    }
+    const at = deps.now().toISOString();
+    const user = (m: TextMessage, injectedInto?: string): HistoryEntry => ({
+      role: 'user',
+      content: m.text,
+      timestamp: at,
+      inboundId: m.id,
+      ...(injectedInto === undefined ? {} : { injectedInto }),
+    });
+    const text = result.text === '' ? replies.error : result.text;
+    await deps.sessions.append(message.sessionKey, [
+      user(message),
+      ...joined.map((m) => user(m, message.id)),
+      { role: 'assistant', content: text, timestamp: at, inboundId: message.id, usage: result.usage },
+    ]);
+    await deps.send(toReply(message, text));
+    await consolidateOverflow(message.sessionKey, context.signal);
+  };
+
+  /** A session longer than its window: the older half goes to memory, the newer half stays. */
+  async function consolidateOverflow(sessionKey: string, signal: AbortSignal): Promise<void> {
+    const all = await deps.sessions.readAll(sessionKey);
+    if (all.length <= deps.memoryWindow) return;
+    const keep = Math.floor(deps.memoryWindow / 2);
+    try {
+      await deps.memory.consolidate(all.slice(0, all.length - keep), signal);
+      await deps.sessions.rewrite(sessionKey, all.slice(all.length - keep));
+      deps.log.info({ sessionKey, consolidated: all.length - keep }, 'session consolidated into memory');
+    } catch (err) {
+      if (signal.aborted) return;
+      deps.log.warn({ err, sessionKey }, 'memory consolidation failed, keeping the session as it is');
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import type { InboundMessage, OutboundMessage } from '@nanobot/core';
+
+/** Telegram renders Markdown (converted to its HTML); WhatsApp and the terminal get plain text. */
+function formatFor(message: InboundMessage): OutboundMessage['format'] {
+  return message.channel === 'telegram' ? 'markdown' : 'plain';
+}
+
+/** The one reply to an inbound message: its id is derived from the inbound id, so a re-run adds no second one. */
+export function toReply(message: InboundMessage, text: string): OutboundMessage {
+  return {
+    kind: 'reply',
+    id: `${message.id}-reply`,
+    inReplyTo: message.id,
+    channel: message.channel,
+    chatId: message.chatId,
+    threadId: message.threadId,
+    replyToMessageId: message.sourceMessageId,
+    text,
+    format: formatFor(message),
+  };
+}
+
+export type SendReply = (reply: OutboundMessage) => Promise<void>;
