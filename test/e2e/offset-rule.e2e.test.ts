@@ -52,7 +52,10 @@ describe('the offset rule: an update is confirmed to Telegram only once it is in
     const pollsDuringOutage = telegram.calls('getUpdates').length;
 
     await redis.restart();
-    await telegram.waitFor(() => telegram.sentTo(502).length >= 1, 30_000);
+    await telegram.waitFor(() => telegram.sentTo(502).length >= 1, 30_000).catch(async (err: unknown) => {
+      console.log((await cluster.logs('nanobot-telegram')).split('\n').slice(-60).join('\n'));
+      throw err;
+    });
     await sleep(2_000);
     expect(telegram.sentTo(502).map((m) => m.visibleText)).toEqual(['echo: during the outage']);
     expect(telegram.confirmedOffset()).toBeGreaterThan(update.update_id);

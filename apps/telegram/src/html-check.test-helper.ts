@@ -3,7 +3,9 @@
  * (https://core.telegram.org/bots/api#html-style), visible text, seeded random Markdown, and
  * whether chunks put back together give the original text.
  */
-const ALLOWED_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'a', 'code', 'pre', 'blockquote', 'tg-spoiler']);
+const ALLOWED_TAGS = new Set(
+  ['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'a', 'code', 'pre', 'blockquote', 'tg-spoiler'],
+);
 const ENTITY = /^&(?:lt|gt|amp|quot);/;
 const TOKEN = /<[^<>]*>|<|[^<]+/g;
 const TAG = /^<(\/?)([a-z-]+)((?:\s+[a-z-]+="[^"]*")*)\s*>$/;

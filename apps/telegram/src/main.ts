@@ -6,6 +6,7 @@ import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
 import {
   bullPrefix,
+  createLease,
   createQueues,
   createRedis,
   createSentMarkers,
@@ -58,7 +59,36 @@ async function main(): Promise<void> {
   const api = new Api(settings.token, settings.apiRoot === undefined ? {} : { apiRoot: settings.apiRoot });
   const typing = createTypingIndicator({ api, log });
 
-  const channel = createTelegramChannel({ api, queues, producer, settings, log, typing });
+  let outbound: Worker | undefined;
+  let outboundStarted = false;
+  const botId = settings.token.split(':')[0] ?? 'unknown';
+  // pm2 keeps pm_id for a process slot across restarts: a restarted worker reclaims its own lease.
+  const holder = `${hostname()}:${process.env.pm_id ?? `pid${process.pid}`}`;
+  const channel = createTelegramChannel({
+    api,
+    queues,
+    producer,
+    settings,
+    log,
+    typing,
+    lease: createLease({ redis: producer, name: `telegram:${botId}`, holder, ttlMs: 5_000 }),
+    onActive: () => {
+      if (outbound === undefined) return;
+      if (!outboundStarted) {
+        outboundStarted = true;
+        void outbound.run().catch((err: unknown) => {
+          log.fatal({ err }, 'outbound worker ended');
+          process.exit(1);
+        });
+      } else outbound.resume();
+    },
+    onStandby: () => {
+      // Not awaited: pausing waits for the blocking connection, which may be waiting for Redis.
+      if (outboundStarted) {
+        outbound?.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
+      }
+    },
+  });
   const supervisor = createSupervisor({
     name: 'telegram',
     run: channel.run,
@@ -68,7 +98,6 @@ async function main(): Promise<void> {
     stopDeadlineMs: 10_000,
   });
 
-  let outbound: Worker | undefined;
   const sender = createSender({
     api,
     markers: createSentMarkers(producer),
@@ -121,10 +150,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await queues.waitUntilReady();
-  void outbound.run().catch((err: unknown) => {
-    log.fatal({ err }, 'outbound worker ended');
-    process.exit(1);
-  });
   supervisor.start().then(
     () => log.info('telegram channel supervisor ended'),
     (err: unknown) => {

@@ -42,14 +42,18 @@ describe('toTelegramHtml', () => {
 
   it('keeps bare URLs verbatim so their underscores are not emphasis', () => {
     expect(render('see https://x.com/_a_/b_ and **https://y.com**')).toBe('see https://x.com/_a_/b_ and <b>https://y.com</b>');
+    expect(render('<https://x.com/a_b_c> and [w](https://w.org/Foo_(bar))')).toBe(
+      'https://x.com/a_b_c and <a href="https://w.org/Foo_(bar)">w</a>',
+    );
   });
 
   it('turns > lines into one blockquote with inline formatting', () => {
     expect(render('> first **b**\n>> second\nafter')).toBe('<blockquote>first <b>b</b>\nsecond</blockquote>\nafter');
   });
 
-  it('turns - and * bullets into dots and keeps numbered lists', () => {
+  it('turns - and * bullets into dots and keeps numbered lists and rules', () => {
     expect(render('- one\n  * two *i*\n1. first\n2. second')).toBe('• one\n  • two <i>i</i>\n1. first\n2. second');
+    expect(render('---\n* * *')).toBe('---\n* * *');
   });
 
   it('renders fenced code with its language and does not interpret it', () => {
@@ -58,6 +62,7 @@ describe('toTelegramHtml', () => {
       '<pre><code class="language-python">if a &lt; b and c &gt; d: **x** _y_ [l](https://e.com) &amp; `z`</code></pre>',
     );
     expect(render('~~~\n# not a header\n- nor a bullet\n~~~')).toBe('<pre><code># not a header\n- nor a bullet</code></pre>');
+    expect(render('  ```sh\n  ls <dir>\n    cd x\n  ```')).toBe('<pre><code class="language-sh">ls &lt;dir&gt;\n  cd x</code></pre>');
   });
 
   it('treats an unclosed fence as code to the end', () => {

@@ -26,6 +26,7 @@ const EMPHASIS: Readonly<Record<string, Readonly<Record<number, readonly Tag[]>>
 const ALLOWED_HREF = /^(?:https?:\/\/|tg:|mailto:)\S+$/i;
 const ASCII_PUNCT = /^[!-/:-@[-`{-~]$/;
 const BARE_URL = /https?:\/\/[^\s<>"'`]+/y;
+const AUTOLINK = /<((?:https?:\/\/|mailto:)[^\s<>]+)>/y;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const MAX_LINK_SCAN = 2000;
 
@@ -70,7 +71,9 @@ function renderFence(lines: readonly string[], start: number): Block | undefined
   if (opener === undefined) return undefined;
   let end = start + 1;
   while (end < lines.length && !isFenceCloser(lines[end] ?? '', opener.marker)) end += 1;
-  const body = lines.slice(start + 1, end).join('\n');
+  // Like CommonMark, an indented fence takes its indentation off the code lines.
+  const indent = new RegExp(`^ {0,${/^ */.exec(lines[start] ?? '')?.[0].length ?? 0}}`);
+  const body = lines.slice(start + 1, end).map((line) => line.replace(indent, '')).join('\n');
   const cls = opener.lang === '' ? '' : ` class="language-${escapeAttribute(opener.lang)}"`;
   const html = body === '' ? '' : `<pre><code${cls}>${escapeHtml(body)}</code></pre>`;
   return { html, next: Math.min(end + 1, lines.length) };
@@ -85,9 +88,12 @@ function splitCells(line: string): string[] {
   );
 }
 
+// East Asian wide characters and most emoji take two columns in a monospace font.
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60\u{1f300}-\u{1faff}]/u;
+
 function displayWidth(text: string): number {
   let width = 0;
-  for (const char of text) width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60\u{1f300}-\u{1faff}]/u.test(char) ? 2 : 1;
+  for (const char of text) width += WIDE.test(char) ? 2 : 1;
   return width;
 }
 
@@ -99,10 +105,10 @@ function renderTable(lines: readonly string[], start: number): Block | undefined
   let end = start + 2;
   while (end < lines.length && (lines[end] ?? '').includes('|') && (lines[end] ?? '').trim() !== '') end += 1;
   const rows = [header, ...lines.slice(start + 2, end)].map(splitCells);
-  const columns = Math.max(...rows.map((row) => row.length));
-  const widths = Array.from({ length: columns }, (_, column) =>
-    Math.max(...rows.map((row) => displayWidth(row[column] ?? ''))),
-  );
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [column, cell] of row.entries()) widths[column] = Math.max(widths[column] ?? 0, displayWidth(cell));
+  }
   const format = (row: readonly string[]): string =>
     widths.map((width, column) => {
       const cell = row[column] ?? '';
@@ -122,9 +128,19 @@ function renderQuote(lines: readonly string[], start: number): Block | undefined
   return { html: `<blockquote>${inner.map(renderLine).join('\n')}</blockquote>`, next: end };
 }
 
+/** The text of an ATX header line (`## Title ##` → `Title`), or undefined. */
+function headerText(line: string): string | undefined {
+  const text = /^ {0,3}#{1,6}[ \t]+(.*)$/.exec(line)?.[1]?.trimEnd();
+  if (text === undefined) return undefined;
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '#') end -= 1;
+  return end === 0 || text[end - 1] === ' ' || text[end - 1] === '\t' ? text.slice(0, end).trimEnd() : text;
+}
+
 function renderLine(line: string): string {
-  const header = /^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line)?.[1];
+  const header = headerText(line);
   if (header) return `<b>${renderInline(header, HEADER_TAGS)}</b>`;
+  if (/^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/.test(line)) return escapeHtml(line);
   const bullet = /^([ \t]*)[-*+][ \t]+(.*)$/.exec(line);
   if (bullet) return `${bullet[1] ?? ''}• ${renderInline(bullet[2] ?? '')}`;
   return renderInline(line);
@@ -174,6 +190,7 @@ function matchAtom(text: string, at: number, to: number, failedRuns: Set<number>
   if (char === '`') return matchCodeSpan(text, at, to, failedRuns);
   if (char === '[') return matchLink(text, at, to);
   if (char === 'h' && !isWordChar(text[at - 1])) return matchBareUrl(text, at, to);
+  if (char === '<') return matchAutolink(text, at, to);
   return undefined;
 }
 
@@ -223,6 +240,15 @@ function matchBareUrl(text: string, at: number, to: number): Atom | undefined {
   const unbalanced = (): boolean => url.split(')').length > url.split('(').length;
   while (/[.,;:!?*_~'"\]]$/.test(url) || (url.endsWith(')') && unbalanced())) url = url.slice(0, -1);
   return /^https?:\/\/./.test(url) ? { kind: 'text', end: at + url.length, text: url } : undefined;
+}
+
+/** `<https://…>`: shown as the bare URL, which Telegram links itself. */
+function matchAutolink(text: string, at: number, to: number): Atom | undefined {
+  AUTOLINK.lastIndex = at;
+  const match = AUTOLINK.exec(text);
+  const url = match?.[1];
+  if (match === null || url === undefined || at + match[0].length > to) return undefined;
+  return { kind: 'text', end: at + match[0].length, text: url };
 }
 
 function renderRange(source: Source, from: number, to: number, disabled: ReadonlySet<Tag>): string {

@@ -61,7 +61,8 @@ function findCodeBlocks(text: string, maxChars: number): CodeBlock[] {
     const close = `\n${opener.marker}`;
     // A fence so long that reopening it would not fit is left to be cut like text.
     const fits = Math.max(reopen.length, (lines[index] ?? '').length) + close.length + 16 <= maxChars;
-    if (fits) blocks.push({ start, bodyStart: starts[index + 1] ?? text.length, bodyEnd: closed ? closerStart - 1 : end, end, reopen, close });
+    const bodyStart = starts[index + 1] ?? text.length;
+    if (fits) blocks.push({ start, bodyStart, bodyEnd: closed ? closerStart - 1 : end, end, reopen, close });
     index = closer;
   }
   return blocks;
@@ -77,7 +78,7 @@ function nextChunk(context: Context, position: number, reopen: string): Chunk {
   if (current !== undefined && current.end > limit) return cutInsideCode(context, current, position, reopen);
   const from = current?.end ?? position;
   const blocker = blocks.find((block) => block.start >= from && block.start < limit && block.end > limit);
-  const cut = findBreak(context, { position, from, to: blocker?.start ?? limit });
+  const cut = findBreak(context, position, from, blocker?.start ?? limit);
   return { chunk: reopen + text.slice(position, cut.end).trimEnd(), next: cut.next, reopen: '' };
 }
 
@@ -95,20 +96,30 @@ function isInsideCode(blocks: readonly CodeBlock[], index: number): boolean {
   return false;
 }
 
-type Range = { position: number; from: number; to: number };
+/** Where a chunk may end: from `from` (after any code block we are in) up to `to`. */
+type Range = { position: number; from: number; to: number; firstContent: number };
+type Cut = { end: number; next: number };
 
-/** The best cut in `from..to` outside code; `end` ends the chunk, `next` starts the next one. */
-function findBreak(context: Context, range: Range): { end: number; next: number } {
-  const { text, blocks } = context;
-  const { position, from, to } = range;
-  const firstContent = skip(text, position, /\s*/y);
+/** The best cut outside code; `end` ends the chunk, `next` starts the next one. */
+function findBreak(context: Context, position: number, from: number, to: number): Cut {
+  const range = { position, from, to, firstContent: skip(context.text, position, /\s*/y) };
+  const hard = safeCut(context.text, position, to);
+  return findLineBreak(context, range) ?? findSpace(context, range) ?? { end: hard, next: hard };
+}
+
+/** The last paragraph break, else the last line break, with content before it. */
+function findLineBreak({ text, blocks }: Context, { from, to, firstContent }: Range): Cut | undefined {
   let lineBreak: number | undefined;
-  for (let index = text.lastIndexOf('\n', to); index >= from && index > firstContent; index = text.lastIndexOf('\n', index - 1)) {
+  let index = text.lastIndexOf('\n', to);
+  for (; index >= from && index > firstContent; index = text.lastIndexOf('\n', index - 1)) {
     if (isInsideCode(blocks, index)) continue;
     if (skip(text, index + 1, BLANK_LINE) > index + 1) return { end: index, next: skipBlankLines(text, index) };
     lineBreak ??= index;
   }
-  if (lineBreak !== undefined) return { end: lineBreak, next: skipBlankLines(text, lineBreak) };
+  return lineBreak === undefined ? undefined : { end: lineBreak, next: skipBlankLines(text, lineBreak) };
+}
+
+function findSpace({ text, blocks }: Context, { from, to, firstContent }: Range): Cut | undefined {
   let lineStart = Number.POSITIVE_INFINITY;
   let fenceLine = false;
   for (let index = to; index >= from && index > firstContent; index -= 1) {
@@ -121,8 +132,7 @@ function findBreak(context: Context, range: Range): { end: number; next: number 
     const next = skip(text, index, /[ \t]*/y);
     if (!fenceLine && !startsMarkup(text, next)) return { end: index, next: skipBlankLines(text, next) };
   }
-  const end = safeCut(text, position, to);
-  return { end, next: end };
+  return undefined;
 }
 
 function cutInsideCode(context: Context, block: CodeBlock, position: number, reopen: string): Chunk {

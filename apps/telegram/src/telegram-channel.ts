@@ -3,7 +3,7 @@ import type { Update } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { AppError, toJobId } from '@nanobot/core';
 import type { Config } from '@nanobot/config';
-import { inboundJobOptions, type Queues } from '@nanobot/bus';
+import { inboundJobOptions, type Lease, type Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import { createPoller } from './poll-updates.js';
@@ -18,6 +18,13 @@ export type TelegramChannelDeps = {
   settings: Config['channels']['telegram'];
   log: Logger;
   typing: ReturnType<typeof createTypingIndicator>;
+  /** One poller per bot token in the whole cluster (F4); others wait as hot standbys. */
+  lease: Lease;
+  /** The outbound worker follows the lease, so one process sends a chat's replies, in order. */
+  onActive: () => void;
+  onStandby: () => void;
+  /** How often a standby asks for the lease. */
+  standbyRetryMs?: number;
 };
 
 /** nanobot's bot menu. */
@@ -72,11 +79,71 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
     }
   };
 
+  /** Waits, as a standby, until this process holds the poller lease; false if stopped meanwhile. */
+  async function becomeActive(ctx: ChannelContext): Promise<boolean> {
+    let announced = false;
+    while (!ctx.signal.aborted) {
+      if (await deps.lease.acquire()) return true;
+      if (!announced) {
+        log.info({ holder: await deps.lease.holderNow() }, 'another process polls this bot; waiting as standby');
+        announced = true;
+        deps.onStandby();
+      }
+      ctx.reportState({ role: 'standby' });
+      // Waiting for the lease is this transport's normal activity, not deafness.
+      ctx.reportAlive();
+      await sleep(deps.standbyRetryMs ?? 1_000, ctx.signal);
+    }
+    return false;
+  }
+
+  /** Renews the lease while polling; aborts the poll the moment the lease is lost. */
+  function keepLease(ctx: ChannelContext, lost: AbortController): NodeJS.Timeout {
+    return setInterval(() => {
+      deps.lease.renew().then(
+        (kept) => {
+          if (!kept) lost.abort(new AppError('CHANNEL_CONFLICT', 'poller lease lost to another process'));
+        },
+        // Redis away: nobody can take the lease meanwhile; the next renewal decides.
+        (err: unknown) => log.warn({ err }, 'could not renew the poller lease'),
+      );
+    }, Math.max(200, Math.floor(deps.lease.ttlMs / 3)));
+  }
+
   return {
     async run(ctx: ChannelContext): Promise<void> {
       const bot = await whoAmI(ctx.signal);
       ctx.reportState({ bot: bot.username });
-      await setMenu();
+      if (!(await becomeActive(ctx))) return;
+      log.info('poller lease held: this process polls the bot');
+      ctx.reportState({ role: 'active' });
+      const lost = new AbortController();
+      const renewal = keepLease(ctx, lost);
+      deps.onActive();
+      try {
+        await setMenu();
+        await pollWhileLeased(ctx, bot, lost.signal);
+      } finally {
+        clearInterval(renewal);
+        // Still the holder after a failure (the next run takes the lease back at once);
+        // only a lost lease or a requested stop hands sending over to another process.
+        if (lost.signal.aborted) deps.onStandby();
+        if (ctx.signal.aborted) await releaseLease();
+      }
+      if (lost.signal.aborted) throw lost.signal.reason;
+    },
+  };
+
+  async function releaseLease(): Promise<void> {
+    try {
+      await deps.lease.release();
+    } catch (err) {
+      // It expires by itself within its TTL; a standby just waits a little longer.
+      log.warn({ err }, 'could not release the poller lease');
+    }
+  }
+
+  async function pollWhileLeased(ctx: ChannelContext, bot: BotIdentity, lost: AbortSignal): Promise<void> {
       const poll = createPoller({
         api,
         queues: deps.queues,
@@ -87,7 +154,18 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
         onQueued: (message) => deps.typing.start(message.chatId, message.threadId),
         park: park(bot),
       });
-      await poll(ctx);
-    },
-  };
+      await poll({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -14,3 +14,5 @@ export { createSentMarkers } from './sent-marker.js';
 export type { SentMarkers, SentState } from './sent-marker.js';
 export { writeStatus, readStatuses, createStatusReporter } from './status-store.js';
 export type { ProcessStatus, StatusReporterOptions } from './status-store.js';
+export { createLease } from './create-lease.js';
+export type { Lease, LeaseOptions } from './create-lease.js';

@@ -34,3 +34,23 @@ describe('createLogger', () => {
     expect(text).toContain('bot<redacted>');
   });
 });
+
+describe('createLogger error serialization', () => {
+  it('keeps the message, code and stack of a logged error', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: 't', destination });
+    const err = Object.assign(new Error('poll failed for job 7'), { code: 'CHANNEL_UNAVAILABLE' });
+    log.error({ err }, 'telegram channel error');
+    const line = JSON.parse(lines[0] ?? '{}') as { err?: { message?: string; code?: string; stack?: string } };
+    expect(line.err?.message).toBe('poll failed for job 7');
+    expect(line.err?.code).toBe('CHANNEL_UNAVAILABLE');
+    expect(line.err?.stack).toContain('poll failed for job 7');
+  });
+
+  it('logs a thrown string as a string', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: 't', destination });
+    log.error({ err: 'plain text failure' }, 'failed');
+    expect(JSON.parse(lines[0] ?? '{}').err).toBe('plain text failure');
+  });
+});

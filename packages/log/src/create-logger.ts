@@ -53,7 +53,8 @@ export function createLogger(options: LoggerOptions): Logger {
       },
       serializers: {
         err: (err: unknown) => {
-          const serialized = pino.stdSerializers.err(err as Error);
+          if (!(err instanceof Error)) return typeof err === 'string' ? scrubSecrets(err) : err;
+          const serialized = pino.stdSerializers.err(err);
           return scrubObject(serialized as unknown as Record<string, unknown>);
         },
       },
@@ -71,7 +72,9 @@ export function createLogger(options: LoggerOptions): Logger {
 function scrubObject<T extends Record<string, unknown>>(object: T): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(object)) {
-    if (typeof value === 'string') out[key] = scrubSecrets(value);
+    // Errors are left whole for the `err` serializer, which scrubs what it keeps.
+    if (value instanceof Error) out[key] = value;
+    else if (typeof value === 'string') out[key] = scrubSecrets(value);
     else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       out[key] = scrubObject(value as Record<string, unknown>);
     } else out[key] = value;

@@ -49,7 +49,7 @@ describe('createSupervisor stop', () => {
     await clock.flush();
     expect(h.supervisor.state().state).toBe('running');
     const stopped = h.supervisor.stop('SIGTERM');
-    expect(channel.contexts[0]?.signal.aborted).toBe(true);
+    expect(channel.contexts[0]?.signal.reason).toMatchObject({ name: 'AbortError' });
     expect(h.supervisor.state().state).toBe('stopping');
     await clock.advance(500);
     await stopped;
@@ -94,7 +94,8 @@ describe('createSupervisor stop', () => {
     expect(isAppError(stopError, 'STOP_TIMEOUT')).toBe(true);
     expect(await startResult).toBe(stopError);
     expect(h.supervisor.state()).toMatchObject({ state: 'failed', lastErrorCode: 'STOP_TIMEOUT' });
-    expect(h.lines.find((l) => l.msg === 'telegram channel did not stop within 10000 ms')?.level).toBe('error');
+    const failed = 'telegram supervisor failed: STOP_TIMEOUT: telegram channel did not settle within 10000 ms after stop was requested';
+    expect(h.lines.find((l) => l.msg === failed)?.level).toBe('error');
   });
 
   it('treats a stop before start as final and repeated stops as one', async () => {

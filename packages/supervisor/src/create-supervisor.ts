@@ -78,7 +78,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (finished) return;
     finished = true;
     if (err) {
-      store.update({ state: 'failed', startedAt: null, nextRetryAt: null, lastError: describeError(err), lastErrorCode: err.code });
+      const lastError = describeError(err);
+      log.error({ err }, `${name} supervisor failed: ${lastError}`);
+      store.update({ state: 'failed', startedAt: null, nextRetryAt: null, lastError, lastErrorCode: err.code });
       done.reject(err);
       return;
     }
@@ -151,7 +153,6 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     deadline.abort();
     if (inTime) return done.promise;
     const err = stopTimeout('stop was requested');
-    log.error({ err }, `${name} channel did not stop within ${stopDeadlineMs} ms`);
     finish(err);
     throw err;
   }
@@ -163,13 +164,15 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     },
     stop(reason = 'requested') {
       if (stopPromise) return stopPromise;
+      // An AbortError reason, so fetch-based transports reject the way they do for any abort.
+      const abortReason = new DOMException(`${name} channel stop requested: ${reason}`, 'AbortError');
       if (!loopPromise || finished) {
-        stopController.abort(reason); // before start(): a later start() ends at once
+        stopController.abort(abortReason); // before start(): a later start() ends at once
         return Promise.resolve();
       }
       log.info({ reason }, `Stopping ${name} channel...`);
       store.update({ state: 'stopping', nextRetryAt: null });
-      stopController.abort(reason);
+      stopController.abort(abortReason);
       stopPromise = waitForStop();
       return stopPromise;
     },
