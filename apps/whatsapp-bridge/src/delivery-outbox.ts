@@ -1,0 +1,68 @@
+import { createWriteQueue, readJsonFile, writeFileAtomic } from './atomic-write.js';
+import type { MessageFrame } from './bridge-frames.js';
+import type { WaMessageKey } from './wa-socket.js';
+
+export type PendingDelivery = { frame: MessageFrame; key: WaMessageKey; addedAt: number };
+
+type OutboxFile = { version: 1; nextSeq: number; pending: PendingDelivery[]; seen: Record<string, number> };
+
+export type DeliveryOutbox = {
+  load(): Promise<void>;
+  /** True when this chat+message id was delivered or is pending (dedupe of catch-up and re-upserts). */
+  seen(deliveryId: string): boolean;
+  /** Persists a new frame (seq assigned here) before anyone sees it; undefined when already seen. */
+  add(frame: Omit<MessageFrame, 'seq'>, key: WaMessageKey): Promise<MessageFrame | undefined>;
+  /** Removes an acknowledged frame; returns it, or undefined when it was not pending. */
+  ack(deliveryId: string): Promise<PendingDelivery | undefined>;
+  pending(): PendingDelivery[];
+};
+
+/**
+ * The bridge's durable list of inbound frames that no worker has acknowledged yet, and the
+ * ids it has already delivered. Written atomically on every change, so a bridge restart
+ * resends what was not acknowledged and drops what was (issue 5, "Protocol").
+ * `seenTtlMs` must outlive the catch-up window, or an old catch-up message could come twice.
+ */
+export function createDeliveryOutbox(options: { path: string; now: () => number; seenTtlMs: number }): DeliveryOutbox {
+  let state: OutboxFile = { version: 1, nextSeq: 1, pending: [], seen: {} };
+  const enqueue = createWriteQueue();
+  const persist = () => enqueue('outbox', () => writeFileAtomic(options.path, JSON.stringify(state), { mode: 0o600 }));
+
+  function prune(): void {
+    const oldest = options.now() - options.seenTtlMs;
+    const pendingIds = new Set(state.pending.map((p) => p.frame.deliveryId));
+    for (const [id, at] of Object.entries(state.seen)) {
+      if (at < oldest && !pendingIds.has(id)) delete state.seen[id];
+    }
+  }
+
+  return {
+    async load() {
+      const stored = (await readJsonFile(options.path)) as OutboxFile | undefined;
+      if (stored !== undefined && stored.version === 1) state = stored;
+    },
+    seen: (deliveryId) => state.seen[deliveryId] !== undefined,
+    async add(partial, key) {
+      if (state.seen[partial.deliveryId] !== undefined) return undefined;
+      const frame: MessageFrame = { ...partial, seq: state.nextSeq };
+      const now = options.now();
+      state = {
+        ...state,
+        nextSeq: state.nextSeq + 1,
+        pending: [...state.pending, { frame, key, addedAt: now }],
+        seen: { ...state.seen, [frame.deliveryId]: now },
+      };
+      prune();
+      await persist();
+      return frame;
+    },
+    async ack(deliveryId) {
+      const entry = state.pending.find((p) => p.frame.deliveryId === deliveryId);
+      if (entry === undefined) return undefined;
+      state = { ...state, pending: state.pending.filter((p) => p !== entry) };
+      await persist();
+      return entry;
+    },
+    pending: () => [...state.pending],
+  };
+}

@@ -1,0 +1,91 @@
+import type { SocketFactory, WaAuth, WaMessage, WaMessageKey, WaOutgoing, WaSocket, WaSocketEvents } from './wa-socket.js';
+
+type Listener = (payload: never) => void;
+
+export type FakeWaSocket = WaSocket & {
+  auth: WaAuth;
+  sent: Array<{ jid: string; content: WaOutgoing }>;
+  read: WaMessageKey[];
+  ended: boolean;
+  /** When set, sendMessage rejects with it. */
+  failSends: Error | undefined;
+  emit<E extends keyof WaSocketEvents>(event: E, payload: WaSocketEvents[E]): void;
+  open(): void;
+  qr(code: string): void;
+  /** Closes like WhatsApp does: a Boom-shaped error with the status code. */
+  close(statusCode: number): void;
+  upsert(messages: WaMessage[], type: 'notify' | 'append'): void;
+};
+
+/** A test double of a Baileys socket: tests drive its events; it records what the bridge did. */
+export function createFakeSocket(auth: WaAuth): FakeWaSocket {
+  const listeners = new Map<string, Listener[]>();
+  const socket: FakeWaSocket = {
+    auth,
+    sent: [],
+    read: [],
+    ended: false,
+    failSends: undefined,
+    user: { id: '4900000000:3@s.whatsapp.net', lid: '111111111111111:3@lid' },
+    ev: {
+      on(event, listener) {
+        listeners.set(event, [...(listeners.get(event) ?? []), listener as Listener]);
+      },
+    },
+    async sendMessage(jid, content) {
+      if (socket.failSends !== undefined) throw socket.failSends;
+      socket.sent.push({ jid, content });
+      return { key: { id: `out-${socket.sent.length}` } };
+    },
+    async readMessages(keys) {
+      socket.read.push(...keys);
+    },
+    end() {
+      socket.ended = true;
+    },
+    async downloadMedia() {
+      return Buffer.from('fake-media-bytes');
+    },
+    emit(event, payload) {
+      for (const listener of listeners.get(event) ?? []) (listener as (p: typeof payload) => void)(payload);
+    },
+    open: () => socket.emit('connection.update', { connection: 'open' }),
+    qr: (code) => socket.emit('connection.update', { qr: code }),
+    close: (statusCode) =>
+      socket.emit('connection.update', { connection: 'close', lastDisconnect: { error: { output: { statusCode } } } }),
+    upsert: (messages, type) => socket.emit('messages.upsert', { messages, type }),
+  };
+  return socket;
+}
+
+export function createFakeSocketFactory() {
+  const sockets: FakeWaSocket[] = [];
+  const factory: SocketFactory = async (auth) => {
+    const socket = createFakeSocket(auth);
+    sockets.push(socket);
+    return socket;
+  };
+  return {
+    factory,
+    sockets,
+    /** Waits until the n-th socket (1-based) exists, so its listeners are registered. */
+    async socket(n: number, timeoutMs = 3_000): Promise<FakeWaSocket> {
+      const deadline = Date.now() + timeoutMs;
+      while (sockets.length < n) {
+        if (Date.now() > deadline) throw new Error(`socket ${n} was never created (have ${sockets.length})`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await new Promise((r) => setImmediate(r)); // let the session register its listeners
+      return sockets[n - 1] as FakeWaSocket;
+    },
+  };
+}
+
+/** A text message as Baileys upserts it. */
+export function textMessage(options: { chat: string; id: string; text: string; ts?: number; fromMe?: boolean; participant?: string }): WaMessage {
+  return {
+    key: { remoteJid: options.chat, id: options.id, fromMe: options.fromMe ?? false, ...(options.participant ? { participant: options.participant } : {}) },
+    message: { conversation: options.text },
+    messageTimestamp: options.ts ?? Math.floor(Date.now() / 1000),
+  };
+}

@@ -1,0 +1,69 @@
+import { createWriteQueue, readJsonFile, writeFileAtomic } from './atomic-write.js';
+
+type Entry = { state: 'sending' | 'sent'; at: number };
+type LedgerFile = { version: 1; entries: Record<string, Entry> };
+
+export type SendOutcome = 'sent' | 'uncertain';
+
+export type SendLedger = {
+  load(): Promise<void>;
+  /**
+   * Runs `send` at most once per id, across reconnects and restarts: a repeated id gets the
+   * first outcome without sending again; an id that was being sent when a previous bridge
+   * process died is 'uncertain' (it may have reached WhatsApp), never sent twice.
+   */
+  once(id: string, send: () => Promise<void>): Promise<SendOutcome>;
+};
+
+/**
+ * Persistent dedupe of client send ids (issue 5: "unacked frames resent after reconnect,
+ * deduplicated on receipt"). Entries are kept for `ttlMs`, longer than a worker retries a reply.
+ */
+export function createSendLedger(options: { path: string; now: () => number; ttlMs: number }): SendLedger {
+  let entries: Record<string, Entry> = {};
+  const inFlight = new Map<string, Promise<SendOutcome>>();
+  const enqueue = createWriteQueue();
+  const persist = () => {
+    const file: LedgerFile = { version: 1, entries };
+    return enqueue('ledger', () => writeFileAtomic(options.path, JSON.stringify(file), { mode: 0o600 }));
+  };
+
+  function prune(): void {
+    const oldest = options.now() - options.ttlMs;
+    entries = Object.fromEntries(Object.entries(entries).filter(([, e]) => e.at >= oldest));
+  }
+
+  async function run(id: string, send: () => Promise<void>): Promise<SendOutcome> {
+    entries = { ...entries, [id]: { state: 'sending', at: options.now() } };
+    prune();
+    await persist();
+    try {
+      await send();
+    } catch (err) {
+      // Not sent: forget the id so a retry sends again.
+      const { [id]: _dropped, ...rest } = entries;
+      entries = rest;
+      await persist();
+      throw err;
+    }
+    entries = { ...entries, [id]: { state: 'sent', at: options.now() } };
+    await persist();
+    return 'sent';
+  }
+
+  return {
+    async load() {
+      const stored = (await readJsonFile(options.path)) as LedgerFile | undefined;
+      if (stored !== undefined && stored.version === 1) entries = stored.entries;
+    },
+    once(id, send) {
+      const running = inFlight.get(id);
+      if (running !== undefined) return running;
+      const known = entries[id];
+      if (known !== undefined) return Promise.resolve(known.state === 'sent' ? 'sent' : 'uncertain');
+      const outcome = run(id, send).finally(() => inFlight.delete(id));
+      inFlight.set(id, outcome);
+      return outcome;
+    },
+  };
+}
