@@ -15,7 +15,10 @@ const configPath = path.join(nanobotHome, 'config.json');
 const raw = fs.existsSync(configPath) ? JSON.parse(fs.readFileSync(configPath, 'utf8')) : {};
 const { config } = parseConfig(raw, { env, homeDir: os.homedir(), nanobotHome, source: configPath });
 const redis = resolveRedis(config, env, configPath);
-const agentInstances = Math.max(1, Number.parseInt(env.NANOBOT_AGENT_INSTANCES ?? '1', 10) || 1);
+const instancesFrom = (value) => Math.max(1, Number.parseInt(value ?? '1', 10) || 1);
+const agentInstances = instancesFrom(env.NANOBOT_AGENT_INSTANCES);
+// More than one telegram instance means hot standbys: one polls (it holds the lease), the rest wait.
+const telegramInstances = instancesFrom(env.NANOBOT_TELEGRAM_INSTANCES);
 // pm2 must wait for the longest turn before it kills an agent (L8).
 const longestTurnMs = config.agents.defaults.requestTimeoutS * 1000 * 3;
 
@@ -34,7 +37,8 @@ const shared = {
   max_restarts: 1000,
   wait_ready: true,
   listen_timeout: 30000,
-  stop_exit_codes: [0],
+  // No `stop_exit_codes`: pm2 7 reports a process killed by a signal as exit code 0,
+  // so `[0]` would leave a worker killed with -9 stopped for good.
   log_date_format: 'YYYY-MM-DD HH:mm:ss.SSS Z',
   merge_logs: true,
   time: false,
@@ -73,6 +77,8 @@ if (config.channels.telegram.enabled) {
     ...shared,
     name: 'nanobot-telegram',
     script: 'apps/telegram/dist/main.js',
+    instances: telegramInstances,
+    exec_mode: 'fork',
     // Stop: finish the update in hand and the reply being sent (10 s deadline inside).
     kill_timeout: 20000,
     max_memory_restart: '300M',

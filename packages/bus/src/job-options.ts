@@ -38,11 +38,12 @@ export function outboundJobOptions(jobId: string): JobsOptions {
 
 /**
  * Stalled-job settings (RELIABILITY-NOTES L7): a crashed worker's job is noticed
- * after at most lockDuration + stalledInterval (~12 s) and may stall several
- * times before it is failed, because stalls do not consume `attempts`.
+ * after at most lockDuration + stalledInterval (~9 s; the lock is renewed every
+ * lockDuration / 2 while the worker lives) and may stall several times before it
+ * is failed, because stalls do not consume `attempts`.
  */
 export const workerReliability: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> = {
-  lockDuration: 8_000,
-  stalledInterval: 4_000,
+  lockDuration: 6_000,
+  stalledInterval: 3_000,
   maxStalledCount: 5,
 };

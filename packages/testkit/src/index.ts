@@ -8,3 +8,6 @@ export { freePort } from './redis-server.js';
 export { parseTelegramHtml } from './telegram-html.js';
 export { createCluster, fakeConfig, writeConfig, repoRoot } from './pm2-cluster.js';
 export type { Cluster, ClusterOptions, RunResult } from './pm2-cluster.js';
+export { createTraffic, cleanReport } from './traffic.js';
+export type { Traffic, TrafficReport } from './traffic.js';
+export { startFakeWhatsappBridge } from './fake-whatsapp-bridge.js'; export type * from './fake-whatsapp-bridge.js';

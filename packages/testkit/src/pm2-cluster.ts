@@ -14,6 +14,7 @@ export type ClusterOptions = {
   config: Record<string, unknown>;
   redisUrl?: string;
   agentInstances?: number;
+  telegramInstances?: number;
 };
 
 export type RunResult = { code: number; stdout: string; stderr: string };
@@ -25,7 +26,7 @@ export type Cluster = {
   nanobot(...args: string[]): Promise<RunResult>;
   pm2(...args: string[]): Promise<RunResult>;
   /** `pm2 jlist` as objects. */
-  processes(): Promise<Array<{ name: string; pid: number; status: string; restarts: number }>>;
+  processes(): Promise<Array<{ name: string; pmId: number; pid: number; status: string; restarts: number }>>;
   pidOf(name: string): Promise<number>;
   waitOnline(names: string[], timeoutMs?: number): Promise<void>;
   logs(name: string): Promise<string>;
@@ -69,6 +70,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     PM2_HOME: pm2Home,
     LOG_LEVEL: 'debug',
     NANOBOT_AGENT_INSTANCES: String(options.agentInstances ?? 1),
+    NANOBOT_TELEGRAM_INSTANCES: String(options.telegramInstances ?? 1),
     ...(options.redisUrl === undefined ? {} : { REDIS_URL: options.redisUrl }),
   };
   const cluster: Cluster = {
@@ -83,13 +85,14 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
       const json = result.stdout.split('\n').find((line) => line.startsWith('[{') || line.trim() === '[]') ?? '[]';
       const list = JSON.parse(json) as Array<{
         name: string;
+        pm_id: number;
         pid: number;
         pm2_env: { status: string; restart_time: number };
       }>;
-      return list.map((p) => ({ name: p.name, pid: p.pid, status: p.pm2_env.status, restarts: p.pm2_env.restart_time }));
+      return list.map((p) => ({ name: p.name, pmId: p.pm_id, pid: p.pid, status: p.pm2_env.status, restarts: p.pm2_env.restart_time }));
     },
     async pidOf(name) {
-      const p = (await cluster.processes()).find((x) => x.name === name && x.status === 'online');
+      const p = (await cluster.processes()).find((x) => x.name === name && x.status === 'online' && x.pid > 0);
       if (p === undefined || p.pid === 0) throw new Error(`${name} is not online`);
       return p.pid;
     },
