@@ -1,0 +1,86 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { AppError, describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
+import type { SentMarkers } from '@nanobot/bus';
+import type { Logger } from '@nanobot/log';
+import type { BridgeLink } from './bridge-link.js';
+import { splitText } from './split-text.js';
+
+export type SenderDeps = {
+  link: () => BridgeLink | undefined;
+  markers: SentMarkers;
+  log: Logger;
+  /** Pauses the outbound worker (BullMQ manual rate limit) before a job is put back. */
+  rateLimit: (ms: number) => Promise<void>;
+  ackTimeoutMs?: number;
+  /** Put-backs in a row for one job before it counts as a failed attempt (default: ~1 h of waiting). */
+  maxPutBacks?: number;
+  maxChunkChars?: number;
+};
+
+/** A send id the bridge deduplicates on: the same chunk of the same reply is the same id. */
+export const sendIdOf = (message: OutboundMessage, chunk: number) => `${message.id}-${chunk}`;
+
+/**
+ * The processor of `outbound-whatsapp`. A chunk counts as sent only when the bridge
+ * acknowledged it (L14), and its sent-marker is written right after that ack. Without a
+ * link, or when the bridge says WhatsApp is away, the job is put back at the head of the
+ * queue (manual rate limit, so later replies do not overtake it) and sent again with the
+ * same id, which the bridge drops if it had in fact sent it. A chunk the bridge reports
+ * as "uncertain" is marked so and parked in the failed set, never sent twice.
+ */
+export function createSender(deps: SenderDeps) {
+  const putBacks = new Map<string, number>();
+  const maxPutBacks = deps.maxPutBacks ?? 900;
+  const ackTimeoutMs = deps.ackTimeoutMs ?? 15_000;
+
+  async function putBack(message: OutboundMessage, index: number, err: AppError): Promise<never> {
+    const count = (putBacks.get(message.id) ?? 0) + 1;
+    putBacks.set(message.id, count);
+    if (count > maxPutBacks) {
+      putBacks.delete(message.id);
+      throw err;
+    }
+    const waitMs = Math.min(500 * 2 ** Math.min(count - 1, 3), 4_000);
+    deps.log.warn({ jobId: message.id, chunk: index, waitMs, putBacks: count, reason: err.message }, 'whatsapp unavailable, reply put back');
+    await deps.rateLimit(waitMs);
+    throw Worker.RateLimitError();
+  }
+
+  async function onSendError(message: OutboundMessage, index: number, err: unknown): Promise<never> {
+    const appError = err instanceof AppError ? err : new AppError('CHANNEL_UNAVAILABLE', describeError(err), { cause: err });
+    const bridgeCode = appError.details?.bridgeCode;
+    if (bridgeCode === 'uncertain') {
+      await deps.markers.mark(message.id, index, 'uncertain');
+      deps.log.error({ jobId: message.id, chunk: index }, 'reply delivery uncertain, not resending');
+      throw new UnrecoverableError(`delivery of ${message.id} chunk ${index} uncertain`);
+    }
+    if (isAppError(appError, 'MESSAGE_INVALID')) {
+      deps.log.error({ jobId: message.id, chunk: index, err: appError }, 'the bridge refused the reply');
+      throw new UnrecoverableError(`${appError.code}: ${appError.message}`);
+    }
+    return putBack(message, index, appError);
+  }
+
+  return async function process(job: Job): Promise<void> {
+    let message: OutboundMessage;
+    try {
+      message = parseOutboundMessage(job.data);
+    } catch (err) {
+      deps.log.error({ err, jobId: job.id }, 'outbound job is malformed, parking it');
+      throw new UnrecoverableError(describeError(err));
+    }
+    const chunks = splitText(message.text, deps.maxChunkChars ?? 4000);
+    for (const [index, text] of chunks.entries()) {
+      if ((await deps.markers.get(message.id, index)) !== null) continue;
+      const link = deps.link();
+      try {
+        if (link === undefined) throw new AppError('CHANNEL_UNAVAILABLE', 'not connected to the bridge');
+        await link.request({ type: 'send', id: sendIdOf(message, index), to: message.chatId, text }, ackTimeoutMs);
+      } catch (err) {
+        await onSendError(message, index, err);
+      }
+      await deps.markers.mark(message.id, index, 'sent');
+      putBacks.delete(message.id);
+    }
+  };
+}

@@ -1,0 +1,74 @@
+import { toSessionKey, type CommandName, type InboundMessage } from '@nanobot/core';
+import type { MessageFrame } from './bridge-frames.js';
+
+export type InboundPolicy = { allowFrom: string[]; groupPolicy: 'mention' | 'open' };
+
+export type FrameVerdict = { kind: 'accept'; message: InboundMessage } | { kind: 'ignore'; reason: string };
+
+const commands = new Set<CommandName>(['start', 'new', 'stop', 'help', 'status']);
+
+/** `+49 151-234` → `49151234`; `49151234:7@s.whatsapp.net` → `49151234@s.whatsapp.net`. */
+function normalize(entry: string): string {
+  const trimmed = entry.trim().toLowerCase();
+  const at = trimmed.indexOf('@');
+  if (at < 0) return trimmed.replace(/^\+/, '').replace(/[\s().-]/g, '');
+  return `${trimmed.slice(0, at).split(':')[0] ?? ''}${trimmed.slice(at)}`;
+}
+
+/** Who wrote the message, as full JIDs and as bare user parts (phone numbers or LIDs). */
+function identitiesOf(frame: MessageFrame): Set<string> {
+  const jids = [frame.pn, frame.participant, frame.isGroup ? undefined : frame.sender]
+    .filter((j): j is string => j !== undefined && j !== '')
+    .map(normalize);
+  return new Set([...jids, ...jids.map((jid) => jid.split('@')[0] ?? '')].filter((s) => s !== ''));
+}
+
+/**
+ * nanobot's allowFrom, deny-by-default: empty denies everyone, `*` allows everyone; an entry
+ * is a phone number (`+49…` or `49…`) or a JID, and `id|name` entries match on either part.
+ */
+export function isAllowed(allowFrom: string[], frame: MessageFrame): boolean {
+  if (allowFrom.includes('*')) return true;
+  const mine = identitiesOf(frame);
+  return allowFrom.some((entry) => entry.split('|').some((part) => part.trim() !== '' && mine.has(normalize(part))));
+}
+
+function parseCommand(text: string): { command: CommandName; args: string } | undefined {
+  const match = /^\/([A-Za-z]+)(?:\s+([\s\S]*))?$/.exec(text.trim());
+  const name = match?.[1]?.toLowerCase() as CommandName | undefined;
+  if (name === undefined || !commands.has(name)) return undefined;
+  return { command: name, args: (match?.[2] ?? '').trim() };
+}
+
+/** The delivery id the bridge wants acknowledged; nanobot's own bridge has none, so derive it. */
+export const deliveryIdOf = (frame: MessageFrame) => frame.deliveryId ?? `${frame.sender}/${frame.id}`;
+
+/**
+ * Turn order inside a session: WhatsApp's timestamp (s), refined by the bridge's sequence
+ * within a second. Stays a safe integer (timestamps ~1.8e9 × 1e6).
+ */
+const seqOf = (frame: MessageFrame) => Math.max(0, Math.floor(frame.timestamp)) * 1_000_000 + ((frame.seq ?? 0) % 1_000_000);
+
+/** Turns one bridge message frame into an inbound message, or says why it is not one. */
+export function toInbound(frame: MessageFrame, policy: InboundPolicy, receivedAt: number): FrameVerdict {
+  if (!isAllowed(policy.allowFrom, frame)) return { kind: 'ignore', reason: 'sender not in allowFrom' };
+  const command = parseCommand(frame.content);
+  if (frame.isGroup && command === undefined && policy.groupPolicy === 'mention' && frame.wasMentioned !== true) {
+    return { kind: 'ignore', reason: 'group message without mention' };
+  }
+  const chatId = frame.sender;
+  const base = {
+    id: `wa-${deliveryIdOf(frame)}`,
+    channel: 'whatsapp' as const,
+    chatId,
+    senderId: frame.participant ?? (frame.pn !== '' ? frame.pn : frame.sender),
+    sessionKey: toSessionKey('whatsapp', chatId),
+    seq: seqOf(frame),
+    receivedAt,
+    sourceMessageId: frame.id,
+  };
+  if (command !== undefined) return { kind: 'accept', message: { ...base, kind: 'command', ...command } };
+  const media = frame.media ?? [];
+  const text = [frame.content, ...media.map((path) => `[file: ${path}]`)].filter((s) => s !== '').join('\n');
+  return { kind: 'accept', message: { ...base, kind: 'message', text, media } };
+}

@@ -1,0 +1,117 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bullPrefix, createQueues, createSentMarkers, queueNames } from '@nanobot/bus';
+import type { OutboundMessage } from '@nanobot/core';
+import { createLogger } from '@nanobot/log';
+import { startFakeWhatsappBridge, startRedis, type FakeWhatsappBridge, type RedisServer } from '@nanobot/testkit';
+import { createWhatsappWorker, type WhatsappWorker } from './whatsapp-worker.js';
+
+const alice = '4911111111@s.whatsapp.net';
+const log = createLogger({ name: 'whatsapp-int', level: 'silent' });
+const heartbeatMs = 300;
+
+const reply = (id: string, text: string, chatId = alice): OutboundMessage => ({
+  kind: 'reply', id, inReplyTo: id.replace(/-reply$/, ''), channel: 'whatsapp', chatId, text, format: 'plain',
+});
+
+describe('the WhatsApp worker against a fake bridge', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  let inbound: Queue;
+  let bridge: FakeWhatsappBridge;
+  let worker: WhatsappWorker;
+  let queues: ReturnType<typeof createQueues>;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined); // one test stops Redis on purpose; the client reconnects
+    inbound = new Queue(queueNames.inbound, { connection: client, prefix: bullPrefix });
+    inbound.on('error', () => undefined); // as above: the Redis outage is the point of one test
+    queues = createQueues(client, log);
+  });
+  afterAll(async () => {
+    await inbound.close();
+    await queues.close();
+    client.disconnect();
+    await redis.close();
+  });
+
+  beforeEach(async () => {
+    await client.flushall();
+    bridge = await startFakeWhatsappBridge();
+    worker = createWhatsappWorker({
+      redisUrl: redis.url, bridgeUrl: bridge.url, token: async () => bridge.token,
+      policy: { allowFrom: ['*'], groupPolicy: 'mention' }, log, heartbeatMs, ackTimeoutMs: 1_000, instance: 't', pid: 1,
+    });
+    await worker.start((err) => {
+      throw err;
+    });
+    await bridge.waitFor(() => bridge.openConnections() === 1);
+  });
+  afterEach(async () => {
+    await worker.stop('test over');
+    await bridge.close();
+  });
+
+  const inboundIds = async () => (await inbound.getJobs(['waiting', 'active', 'delayed', 'completed'])).map((j) => j.id).sort();
+
+  it('queues messages and acknowledges each only once it is in Redis', async () => {
+    const ids = [bridge.injectMessage({ chat: alice, text: 'one' }), bridge.injectMessage({ chat: alice, text: 'two' })];
+    await bridge.waitFor(() => bridge.acked().length === 2);
+    expect(await inboundIds()).toEqual(ids.map((id) => `wa-${id}`).sort());
+    const job = await inbound.getJob(`wa-${ids[0]}`);
+    expect(job?.data).toMatchObject({ channel: 'whatsapp', chatId: alice, text: 'one', sessionKey: `whatsapp:${alice}` });
+  });
+
+  it('does not acknowledge while Redis is down, and delivers once Redis is back', async () => {
+    await redis.stop();
+    const id = bridge.injectMessage({ chat: alice, text: 'during the outage' });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(bridge.acked()).toEqual([]);
+    await redis.restart();
+    await bridge.waitFor(() => bridge.acked().includes(id), 15_000);
+    expect(await inboundIds()).toEqual([`wa-${id}`]);
+  });
+
+  it('sends a reply once, split in order, and marks each chunk sent after the ack', async () => {
+    const long = `${'a'.repeat(3_000)}\n\n${'b'.repeat(3_000)}`;
+    await queues.addOutbound(reply('m1-reply', long));
+    await bridge.waitFor(() => bridge.sent().length === 2);
+    expect(bridge.sent().map((s) => [s.to, s.text[0], s.id])).toEqual([[alice, 'a', 'm1-reply-0'], [alice, 'b', 'm1-reply-1']]);
+    const markers = createSentMarkers(client);
+    await new Promise((r) => setTimeout(r, 100)); // the marker follows the ack
+    expect(await markers.get('m1-reply', 1)).toBe('sent');
+  });
+
+  it('reconnects within the heartbeat window when the bridge stops answering pings', async () => {
+    const before = bridge.authenticatedConnections();
+    bridge.setPongs(false);
+    const started = Date.now();
+    await bridge.waitFor(() => bridge.authenticatedConnections() > before, 5_000);
+    // Detection takes at most two heartbeats; the first reconnect follows 250 ms later.
+    expect(Date.now() - started).toBeLessThan(heartbeatMs * 2 + 250 + 500);
+  });
+
+  it('loses and duplicates nothing when the bridge restarts with unacknowledged frames both ways', async () => {
+    // Outbound: the bridge sends to WhatsApp and dies before acking; inbound: frames written, never acked.
+    bridge.failSends('crash-after-send');
+    await queues.addOutbound(reply('m2-reply', 'survives the crash'));
+    const first = bridge.injectMessage({ chat: alice, text: 'before' });
+    await bridge.waitFor(() => bridge.sends().length >= 2, 10_000);
+    const second = bridge.injectMessage({ chat: alice, text: 'while down' });
+    await bridge.waitFor(() => bridge.acked().includes(first) && bridge.acked().includes(second), 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(bridge.sent().map((s) => s.id)).toEqual(['m2-reply-0']);
+    expect(await inboundIds()).toEqual([`wa-${first}`, `wa-${second}`].sort());
+  });
+
+  it('puts a reply back while WhatsApp is unavailable and sends it when it is back', async () => {
+    bridge.failSends('unavailable', 2);
+    await queues.addOutbound(reply('m3-reply', 'eventually'));
+    await bridge.waitFor(() => bridge.sent().length === 1, 10_000);
+    expect(bridge.sends()).toHaveLength(3);
+    expect(bridge.sent()[0]?.text).toBe('eventually');
+  });
+});
