@@ -85,6 +85,29 @@ if (config.channels.telegram.enabled) {
   });
 }
 
+if (config.channels.whatsapp.enabled) {
+  // The bridge owns the WhatsApp session (one per account, guarded by a lock in NANOBOT_HOME);
+  // `runBridge: false` when it runs elsewhere (another machine, or nanobot's own bridge).
+  if (config.channels.whatsapp.runBridge) {
+    apps.push({
+      ...shared,
+      name: 'nanobot-whatsapp-bridge',
+      script: 'apps/whatsapp-bridge/dist/main.js',
+      // Stop: close the session cleanly; every pending frame is already on disk.
+      kill_timeout: 10000,
+      max_memory_restart: '400M',
+    });
+  }
+  apps.push({
+    ...shared,
+    name: 'nanobot-whatsapp',
+    script: 'apps/whatsapp/dist/main.js',
+    // Stop: finish the message in hand and the reply being sent (10 s deadline inside).
+    kill_timeout: 20000,
+    max_memory_restart: '300M',
+  });
+}
+
 apps.push({
   ...shared,
   name: 'nanobot-agent',

@@ -68,6 +68,8 @@ const whatsappSchema = z.object({
   bridgeToken: z.string().default(''),
   allowFrom: stringList,
   groupPolicy: z.enum(['mention', 'open']).default('mention'),
+  /** Ours: false when the bridge runs elsewhere (another machine, or nanobot's own bridge). */
+  runBridge: z.boolean().default(true),
 });
 
 const channelsSchema = z.object({
