@@ -6,6 +6,9 @@ import type {
 } from './fake-whatsapp-types.js';
 
 export type * from './fake-whatsapp-types.js';
+export { createWhatsappTraffic } from './fake-whatsapp-traffic.js';
+export type { WhatsappTraffic } from './fake-whatsapp-traffic.js';
+export { withFakeWhatsapp } from './fake-whatsapp-config.js';
 
 type Frame = Record<string, unknown> & { deliveryId: string };
 type Client = { ws: WebSocket; acks: boolean; sent: Set<string> };

@@ -10,4 +10,4 @@ export { createCluster, fakeConfig, writeConfig, repoRoot } from './pm2-cluster.
 export type { Cluster, ClusterOptions, RunResult } from './pm2-cluster.js';
 export { createTraffic, cleanReport } from './traffic.js';
 export type { Traffic, TrafficReport } from './traffic.js';
-export { startFakeWhatsappBridge } from './fake-whatsapp-bridge.js'; export type * from './fake-whatsapp-bridge.js';
+export { startFakeWhatsappBridge, createWhatsappTraffic, withFakeWhatsapp } from './fake-whatsapp-bridge.js'; export type * from './fake-whatsapp-bridge.js';
