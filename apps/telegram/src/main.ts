@@ -6,6 +6,7 @@ import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
 import {
   bullPrefix,
+  createErrorLogger,
   createLease,
   createQueues,
   createRedis,
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
     autorun: false,
     ...workerReliability,
   });
-  outbound.on('error', (err) => log.warn({ err }, 'outbound worker error'));
+  outbound.on('error', createErrorLogger(log, 'outbound worker error'));
   outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));
 
   const status = createStatusReporter({

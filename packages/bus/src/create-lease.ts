@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { AppError } from '@nanobot/core';
 import { keyPrefix } from './queue-names.js';
 
 /**
@@ -35,8 +36,14 @@ export type LeaseOptions = {
 
 export function createLease(options: LeaseOptions) {
   const key = `${keyPrefix}lease:${options.name}`;
-  const run = async (script: string, ...args: (string | number)[]) =>
-    Number(await options.redis.eval(script, 1, key, ...args));
+  const run = async (script: string, ...args: (string | number)[]) => {
+    try {
+      return Number(await options.redis.eval(script, 1, key, ...args));
+    } catch (cause) {
+      // A Redis outage, not a fault of what holds the lease: callers retry soon.
+      throw new AppError('BUS_UNAVAILABLE', `lease ${options.name}: redis unavailable`, { cause });
+    }
+  };
   return {
     key,
     ttlMs: options.ttlMs,

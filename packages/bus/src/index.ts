@@ -16,3 +16,4 @@ export { writeStatus, readStatuses, createStatusReporter } from './status-store.
 export type { ProcessStatus, StatusReporterOptions } from './status-store.js';
 export { createLease } from './create-lease.js';
 export type { Lease, LeaseOptions } from './create-lease.js';
+export { createErrorLogger } from './log-throttle.js';

@@ -42,8 +42,14 @@ export function outboundJobOptions(jobId: string): JobsOptions {
  * lockDuration / 2 while the worker lives) and may stall several times before it
  * is failed, because stalls do not consume `attempts`.
  */
-export const workerReliability: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> = {
+export const workerReliability: Pick<
+  WorkerOptions,
+  'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'runRetryDelay'
+> = {
   lockDuration: 6_000,
   stalledInterval: 3_000,
   maxStalledCount: 5,
+  // After a Redis outage the worker loop waits this long before fetching again
+  // (BullMQ's default is 15 s), which would hold up every message for that long.
+  runRetryDelay: 1_000,
 };
