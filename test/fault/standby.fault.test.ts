@@ -60,7 +60,8 @@ describe('a hot standby telegram worker', () => {
     traffic.round();
     await traffic.waitAllAnswered(20_000);
     const status = await cluster.nanobot('status');
-    expect(status.stdout.match(/telegram\s+running/g)).toHaveLength(2);
+    expect(status.stdout).toMatch(/telegram\s+running\s+active/);
+    expect(status.stdout).toMatch(/telegram\s+running\s+standby/);
 
     const killed = await activePid();
     process.kill(killed, 'SIGKILL');

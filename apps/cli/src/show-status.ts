@@ -32,21 +32,36 @@ export function printProcesses(processes: ProcessInfo[], print: (line: string) =
   }
 }
 
+type ChannelRow = Record<string, unknown> & { extra?: Record<string, unknown> };
+
+/** One line per channel instance; a bad token shows as `fatal`, a waiting standby as `standby`. */
+export function toChannelLine(name: string, app: string, instance: string, row: ChannelRow): string {
+  const extra = row.extra ?? {};
+  const fatal = row.lastErrorCode === 'CHANNEL_FATAL' && row.state === 'backoff';
+  const state = fatal ? 'fatal' : String(row.state ?? '?');
+  const role = typeof extra.role === 'string' ? extra.role : '-';
+  const nextRetry = typeof row.nextRetryAt === 'number' ? `in ${Math.max(0, Math.round((row.nextRetryAt - Date.now()) / 1000))}s` : '-';
+  const lastPoll = ago((row.lastAliveAt as number | null | undefined) ?? (extra.lastPollAt as number | undefined));
+  return [
+    `  ${name.padEnd(9)}`,
+    state.padEnd(9),
+    role.padEnd(8),
+    `${app}#${instance}`.padEnd(22),
+    `restarts ${String(row.restarts ?? 0)}`.padEnd(12),
+    `failures ${String(row.consecutiveFailures ?? 0)}`.padEnd(12),
+    `last poll ${lastPoll}`.padEnd(20),
+    `next retry ${nextRetry}`.padEnd(18),
+    `last error ${String(row.lastError ?? '-')}`,
+  ].join(' ');
+}
+
 /** Channel states and queue counts, read from Redis: the same view from any machine. */
 export async function printClusterState(redis: Redis, print: (line: string) => void): Promise<void> {
   const statuses = await readStatuses(redis);
   print('Channels:');
   if (statuses.length === 0) print('  (no process has reported yet)');
   for (const s of statuses) {
-    for (const [name, c] of Object.entries(s.channels)) {
-      const state = c as Record<string, unknown>;
-      const extra = (state.extra ?? {}) as Record<string, unknown>;
-      print(
-        `  ${name.padEnd(10)} ${String(state.state ?? '?').padEnd(9)} ${s.app}#${s.instance} restarts ${String(state.restarts ?? 0)} ` +
-          `failures ${String(state.consecutiveFailures ?? 0)} last poll ${ago((state.lastAliveAt as number | null) ?? (extra.lastPollAt as number | undefined))} ` +
-          `next retry ${state.nextRetryAt ? new Date(state.nextRetryAt as number).toISOString() : '-'} last error ${String(state.lastError ?? '-')}`,
-      );
-    }
+    for (const [name, row] of Object.entries(s.channels)) print(toChannelLine(name, s.app, s.instance, row as ChannelRow));
   }
   print('Queues:');
   for (const name of [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp')]) {
