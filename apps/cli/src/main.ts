@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
+import { registerAgentCommand } from './agent-command.js';
 import { registerChannelsCommand } from './channels-command.js';
 import { onboard } from './onboard.js';
 import { createPm2Control } from './pm2-control.js';
@@ -121,5 +122,6 @@ program
     }
   });
 
+registerAgentCommand(program);
 registerChannelsCommand(program);
 program.parseAsync(process.argv).catch((err: unknown) => fail(`nanobot: ${describeError(err)}`));
