@@ -1,6 +1,5 @@
 import { homedir, hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import { Api } from 'grammy';
 import { AppError, describeError, isAppError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
@@ -16,6 +15,7 @@ import {
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
+import { createApi } from './create-api.js';
 import { createTelegramChannel } from './telegram-channel.js';
 import { createSender } from './send-outbound.js';
 import { createTypingIndicator } from './typing-indicator.js';
@@ -57,7 +57,13 @@ async function main(): Promise<void> {
   const producer = createRedis({ url, role: 'producer', log, name: 'telegram-producer' });
   const workerConnection = createRedis({ url, role: 'worker', log, name: 'telegram-worker' });
   const queues = createQueues(producer, log);
-  const api = new Api(settings.token, settings.apiRoot === undefined ? {} : { apiRoot: settings.apiRoot });
+  let api;
+  try {
+    api = createApi(settings);
+  } catch (err) {
+    log.fatal({ code: 'CONFIG_INVALID' }, describeError(err));
+    process.exit(1);
+  }
   const typing = createTypingIndicator({ api, log });
 
   let outbound: Worker | undefined;
@@ -105,6 +111,7 @@ async function main(): Promise<void> {
     log,
     rateLimit: async (ms) => outbound?.rateLimit(ms),
     onSent: (message) => typing.stop(message.chatId),
+    replyToMessage: settings.replyToMessage,
   });
   outbound = new Worker(queueNames.outbound('telegram'), sender, {
     connection: workerConnection,

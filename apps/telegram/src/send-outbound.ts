@@ -22,6 +22,8 @@ export type SenderDeps = {
   /** Pauses the outbound worker (BullMQ manual rate limit) before a job is put back. */
   rateLimit: (ms: number) => Promise<void>;
   onSent?: (message: OutboundMessage) => void;
+  /** nanobot's `replyToMessage`: the first chunk quotes the user's message. */
+  replyToMessage?: boolean;
   /** How many times in a row a job may be put back for Telegram being down before it counts as a failed attempt. */
   maxPutBacks?: number;
 };
@@ -43,8 +45,10 @@ export function createSender(deps: SenderDeps) {
   const maxPutBacks = deps.maxPutBacks ?? 120;
 
   async function sendChunk(message: OutboundMessage, chunk: Chunk, index: number): Promise<void> {
+    const quote = deps.replyToMessage === true && index === 0 && message.replyToMessageId !== undefined;
     const params = {
       ...(message.threadId === undefined ? {} : { message_thread_id: Number(message.threadId) }),
+      ...(quote ? { reply_parameters: { message_id: Number(message.replyToMessageId), allow_sending_without_reply: true } } : {}),
       link_preview_options: { is_disabled: true },
     };
     if (chunk.html !== null) {

@@ -58,6 +58,18 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
     }
   }
 
+  /** nanobot's `reactEmoji`: a reaction on each accepted message, so the user sees it arrived. */
+  function react(chatId: string, messageId: string | undefined): void {
+    const emoji = settings.reactEmoji;
+    if (emoji === undefined || emoji === '' || messageId === undefined) return;
+    api
+      .setMessageReaction(chatId, Number(messageId), [{ type: 'emoji', emoji } as never])
+      .catch((err: unknown) => {
+        // Cosmetic, like the typing indicator: the message itself is already queued.
+        log.debug({ err: toTelegramError(err, 'setMessageReaction', settings.pollTimeoutS), chatId }, 'reaction failed');
+      });
+  }
+
   async function setMenu(): Promise<void> {
     if (menuSet) return;
     try {
@@ -151,7 +163,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
         policy: { allowFrom: settings.allowFrom, groupPolicy: settings.groupPolicy },
         pollTimeoutS: settings.pollTimeoutS,
         log,
-        onQueued: (message) => deps.typing.start(message.chatId, message.threadId),
+        onQueued: (message) => {
+          deps.typing.start(message.chatId, message.threadId);
+          react(message.chatId, message.sourceMessageId);
+        },
         park: park(bot),
       });
       await poll({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });

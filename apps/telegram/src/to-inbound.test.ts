@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { Update } from 'grammy/types';
+import { isAllowed, toInbound } from './to-inbound.js';
+
+const bot = { id: 999, username: 'nano_bot' };
+const open = { allowFrom: ['*'], groupPolicy: 'mention' as const };
+
+function update(id: number, message: Record<string, unknown>): Update {
+  return { update_id: id, message: { message_id: 7, date: 0, chat: { id: 42, type: 'private' }, from: { id: 42, is_bot: false, first_name: 'A', username: 'alice' }, ...message } } as unknown as Update;
+}
+
+describe('isAllowed', () => {
+  it('denies everyone when the list is empty', () => {
+    expect(isAllowed([], '42', 'alice')).toBe(false);
+  });
+  it('allows everyone with a star', () => {
+    expect(isAllowed(['*'], '42', undefined)).toBe(true);
+  });
+  it('matches an id, a username, or either part of id|username', () => {
+    expect(isAllowed(['42'], '42', undefined)).toBe(true);
+    expect(isAllowed(['alice'], '7', 'alice')).toBe(true);
+    expect(isAllowed(['@alice'], '7', 'alice')).toBe(true);
+    expect(isAllowed(['42|bob'], '42', 'alice')).toBe(true);
+    expect(isAllowed(['1|alice'], '42', 'alice')).toBe(true);
+    expect(isAllowed(['43', 'bob'], '42', 'alice')).toBe(false);
+  });
+});
+
+describe('toInbound', () => {
+  it('turns a private text message into an inbound message keyed by bot and update id', () => {
+    const verdict = toInbound(update(100, { text: 'hello' }), bot, open, 5);
+    expect(verdict).toEqual({
+      kind: 'accept',
+      message: expect.objectContaining({
+        kind: 'message',
+        id: 'tg-999-100',
+        seq: 100,
+        chatId: '42',
+        senderId: '42|alice',
+        sessionKey: 'telegram:42',
+        text: 'hello',
+        sourceMessageId: '7',
+      }),
+    });
+  });
+
+  it('reads commands, strips this bot\'s @suffix and ignores commands for other bots', () => {
+    const mine = toInbound(update(1, { text: '/new@nano_bot' }), bot, open, 0);
+    expect(mine).toMatchObject({ kind: 'accept', message: { kind: 'command', command: 'new' } });
+    const other = toInbound(update(2, { text: '/new@other_bot' }), bot, open, 0);
+    expect(other).toMatchObject({ kind: 'ignore' });
+    const unknown = toInbound(update(3, { text: '/weather Paris' }), bot, open, 0);
+    expect(unknown).toMatchObject({ kind: 'accept', message: { kind: 'message', text: '/weather Paris' } });
+  });
+
+  it('answers groups only when mentioned or replied to, under the mention policy', () => {
+    const group = { chat: { id: -5, type: 'supergroup' } };
+    expect(toInbound(update(1, { ...group, text: 'hi all' }), bot, open, 0)).toMatchObject({ kind: 'ignore' });
+    expect(toInbound(update(2, { ...group, text: 'hi @nano_bot' }), bot, open, 0)).toMatchObject({ kind: 'accept' });
+    const reply = { reply_to_message: { message_id: 1, date: 0, chat: group.chat, from: { id: 999, is_bot: true, first_name: 'n' } } };
+    expect(toInbound(update(3, { ...group, ...reply, text: 'and?' }), bot, open, 0)).toMatchObject({ kind: 'accept' });
+    expect(toInbound(update(4, { ...group, text: 'hi all' }), bot, { ...open, groupPolicy: 'open' }, 0)).toMatchObject({ kind: 'accept' });
+  });
+
+  it('keys forum topics as their own sessions', () => {
+    const verdict = toInbound(update(5, { text: 'x', is_topic_message: true, message_thread_id: 12 }), bot, open, 0);
+    expect(verdict).toMatchObject({ kind: 'accept', message: { sessionKey: 'telegram:42:topic:12', threadId: '12' } });
+  });
+
+  it('ignores senders outside allowFrom, bots and non-message updates; flags malformed messages', () => {
+    expect(toInbound(update(6, { text: 'x' }), bot, { ...open, allowFrom: ['1'] }, 0)).toMatchObject({ kind: 'ignore' });
+    expect(toInbound(update(7, { text: 'x', from: { id: 5, is_bot: true, first_name: 'b' } }), bot, open, 0)).toMatchObject({ kind: 'ignore' });
+    expect(toInbound({ update_id: 8, edited_message: {} } as unknown as Update, bot, open, 0)).toMatchObject({ kind: 'ignore' });
+    expect(toInbound({ update_id: 9, message: { text: 'x' } } as unknown as Update, bot, open, 0)).toMatchObject({ kind: 'malformed' });
+  });
+
+  it('describes media so the turn knows something was sent', () => {
+    const verdict = toInbound(update(10, { photo: [{ file_id: 'f', file_unique_id: 'u', width: 1, height: 1 }], caption: 'look' }), bot, open, 0);
+    expect(verdict).toMatchObject({ kind: 'accept', message: { text: '[image]\nlook' } });
+  });
+});
