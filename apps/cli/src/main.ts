@@ -8,6 +8,8 @@ import { describeError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { registerAgentCommand } from './agent-command.js';
 import { registerChannelsCommand } from './channels-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
+import { registerLogsCommand } from './logs-command.js';
 import { onboard } from './onboard.js';
 import { createPm2Control } from './pm2-control.js';
 import { printClusterState, printConfigSummary, printProcesses } from './show-status.js';
@@ -124,4 +126,6 @@ program
 
 registerAgentCommand(program);
 registerChannelsCommand(program);
+registerDoctorCommand(program);
+registerLogsCommand(program);
 program.parseAsync(process.argv).catch((err: unknown) => fail(`nanobot: ${describeError(err)}`));

@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { describeError } from '@nanobot/core';
+import { loadConfig, type LoadedConfig } from '@nanobot/config';
+
+export type Check = { name: string; ok: boolean; detail: string };
+
+async function checkRedis(loaded: LoadedConfig): Promise<Check> {
+  if (loaded.redis.embedded) {
+    const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+    if (probe.error !== undefined || probe.status !== 0) {
+      return { name: 'redis', ok: false, detail: 'redis-server is not installed (apt-get install -y redis-server), and REDIS_URL is not set' };
+    }
+  }
+  const redis = new Redis(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  redis.on('error', () => undefined); // the failed connect() below reports it
+  try {
+    await redis.connect();
+    const policy = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const ok = policy[1] === 'noeviction';
+    return { name: 'redis', ok, detail: ok ? `reachable, noeviction` : `maxmemory-policy is ${policy[1]}: BullMQ needs noeviction` };
+  } catch (err) {
+    const hint = loaded.redis.embedded ? ' (the embedded Redis runs only while the cluster runs: `nanobot start`)' : '';
+    return { name: 'redis', ok: loaded.redis.embedded, detail: `not reachable: ${describeError(err)}${hint}` };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function checkProvider(loaded: LoadedConfig): Check {
+  const { providers, agents } = loaded.config;
+  const usable = Object.entries(providers).filter(([, p]) => p.apiKey !== '' || p.apiBase !== undefined).map(([name]) => name);
+  if (usable.length === 0) {
+    return { name: 'model', ok: false, detail: `no provider has an apiKey or apiBase: set providers.<name>.apiKey in ${loaded.path}` };
+  }
+  return { name: 'model', ok: true, detail: `${agents.defaults.model} (providers configured: ${usable.join(', ')})` };
+}
+
+async function checkTelegram(loaded: LoadedConfig): Promise<Check | null> {
+  const telegram = loaded.config.channels.telegram;
+  if (!telegram.enabled) return null;
+  if (telegram.proxy !== undefined) return { name: 'telegram', ok: true, detail: 'enabled (behind a proxy: token not checked from here)' };
+  const root = telegram.apiRoot ?? 'https://api.telegram.org';
+  try {
+    const response = await fetch(`${root}/bot${telegram.token}/getMe`, { signal: AbortSignal.timeout(5_000) });
+    const body = (await response.json()) as { ok: boolean; result?: { username?: string }; description?: string };
+    if (body.ok) return { name: 'telegram', ok: true, detail: `token valid: @${body.result?.username ?? '?'}` };
+    return { name: 'telegram', ok: false, detail: `Telegram refused the token (${response.status} ${body.description ?? ''})` };
+  } catch (err) {
+    return { name: 'telegram', ok: false, detail: `Bot API not reachable at ${root}: ${describeError(err)}` };
+  }
+}
+
+/** Everything `nanobot doctor` checks, in order; never prints a secret. */
+export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
+  const checks: Check[] = [];
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  checks.push({ name: 'node', ok: major > 20 || (major === 20 && minor >= 19), detail: `${process.version} (needs >= 20.19)` });
+  checks.push({ name: 'config', ok: true, detail: `${loaded.path}${loaded.exists ? '' : ' (missing: defaults in use; run `nanobot onboard`)'}${loaded.warnings.length > 0 ? `, ${loaded.warnings.length} unknown key(s)` : ''}` });
+  checks.push(await checkRedis(loaded));
+  checks.push(checkProvider(loaded));
+  const telegram = await checkTelegram(loaded);
+  if (telegram !== null) checks.push(telegram);
+  return checks;
+}
+
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command('doctor')
+    .description('check the installation, the config, Redis, the model provider and the channel tokens')
+    .action(async () => {
+      let loaded: LoadedConfig;
+      try {
+        loaded = await loadConfig({ env: process.env, homeDir: homedir() });
+      } catch (err) {
+        process.stdout.write(`✗ config     ${describeError(err)}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const checks = await runChecks(loaded);
+      for (const check of checks) process.stdout.write(`${check.ok ? '✓' : '✗'} ${check.name.padEnd(10)} ${check.detail}\n`);
+      if (checks.some((check) => !check.ok)) process.exitCode = 1;
+    });
+}
