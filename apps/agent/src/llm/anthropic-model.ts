@@ -70,7 +70,9 @@ export function createAnthropicModel(options: ModelOptions): ChatModel {
   const client = new Anthropic({
     apiKey: target.apiKey,
     baseURL: target.baseUrl,
-    defaultHeaders: target.extraHeaders,
+    // Anthropic documents the key in `x-api-key`; this SDK version would send it as a
+    // Bearer token, so the header is set here and Authorization removed (null drops it).
+    defaultHeaders: { ...target.extraHeaders, 'x-api-key': target.apiKey, Authorization: null },
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
   });
