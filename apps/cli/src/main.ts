@@ -9,6 +9,7 @@ import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { registerAgentCommand } from './agent-command.js';
 import { registerChannelsCommand } from './channels-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
+import { registerFailedCommands } from './failed-command.js';
 import { registerLogsCommand } from './logs-command.js';
 import { onboard } from './onboard.js';
 import { createPm2Control } from './pm2-control.js';
@@ -127,5 +128,6 @@ program
 registerAgentCommand(program);
 registerChannelsCommand(program);
 registerDoctorCommand(program);
+registerFailedCommands(program);
 registerLogsCommand(program);
 program.parseAsync(process.argv).catch((err: unknown) => fail(`nanobot: ${describeError(err)}`));

@@ -1,0 +1,56 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AppError } from '@nanobot/core';
+import { bullPrefix, keyPrefix, queueNames } from '@nanobot/bus';
+
+export const inspectedQueues = [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp')];
+
+export type FailedJob = { queue: string; id: string; failedAt: number | null; attempts: number; reason: string };
+
+async function withQueue<T>(redis: Redis, name: string, use: (queue: Queue) => Promise<T>): Promise<T> {
+  const queue = new Queue(name, { connection: redis, prefix: bullPrefix });
+  try {
+    return await use(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** The failed sets: what could not be done, kept for a month for a look and a replay. */
+export async function listFailed(redis: Redis, limit: number): Promise<FailedJob[]> {
+  const all: FailedJob[] = [];
+  for (const name of inspectedQueues) {
+    const jobs = await withQueue(redis, name, (queue) => queue.getFailed(0, limit - 1));
+    for (const job of jobs) {
+      all.push({ queue: name, id: String(job.id), failedAt: job.finishedOn ?? null, attempts: job.attemptsMade, reason: job.failedReason });
+    }
+  }
+  return all.sort((a, b) => (b.failedAt ?? 0) - (a.failedAt ?? 0)).slice(0, limit);
+}
+
+/**
+ * Puts a failed job back in its queue. For a reply, chunks marked `uncertain`
+ * (the connection broke after the request was written) are unmarked first, so
+ * they are sent again: the user asked for it, knowing it may arrive twice.
+ */
+export async function retryFailed(redis: Redis, jobId: string): Promise<{ queue: string; unmarked: number }> {
+  for (const name of inspectedQueues) {
+    const found = await withQueue(redis, name, async (queue) => {
+      const job = await queue.getJob(jobId);
+      if (job === undefined || !(await job.isFailed())) return null;
+      let unmarked = 0;
+      if (name !== queueNames.inbound) {
+        for (let chunk = 0; ; chunk += 1) {
+          const key = `${keyPrefix}sent:${jobId}:${chunk}`;
+          const state = await redis.get(key);
+          if (state === null) break;
+          if (state === 'uncertain') unmarked += await redis.del(key);
+        }
+      }
+      await job.retry('failed');
+      return { queue: name, unmarked };
+    });
+    if (found !== null) return found;
+  }
+  throw new AppError('MESSAGE_INVALID', `no failed job ${jobId} in ${inspectedQueues.join(', ')}`);
+}
