@@ -26,6 +26,22 @@ function withoutImages(messages: ChatMessage[]): ChatMessage[] {
 }
 
 /**
+ * A signal per request, following the turn's: the SDKs add an abort listener to the
+ * signal they get and never remove it, which would pile up over a long tool loop.
+ */
+async function withRequestSignal<T>(signal: AbortSignal, run: (requestSignal: AbortSignal) => Promise<T>): Promise<T> {
+  const request = new AbortController();
+  const forward = () => request.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  try {
+    return await run(request.signal);
+  } finally {
+    signal.removeEventListener('abort', forward);
+  }
+}
+
+/**
  * The configured model followed by `agents.defaults.fallbackModels`, each with its
  * own provider (nanobot's selection). A model that fails (after its SDK retries)
  * hands the request to the next; we do not stream, so a failure never follows
@@ -56,7 +72,7 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
       for (const [index, model] of models.entries()) {
         const attempt = model.vision ? request : { ...request, messages: withoutImages(request.messages) };
         try {
-          return await model.complete(attempt, { signal });
+          return await withRequestSignal(signal, (requestSignal) => model.complete(attempt, { signal: requestSignal }));
         } catch (err) {
           if (signal.aborted) throw err;
           lastError = err;
