@@ -87,12 +87,14 @@ async function main(): Promise<void> {
           log.fatal({ err }, 'outbound worker ended');
           process.exit(1);
         });
-      } else outbound.resume();
+      } else {
+        Promise.resolve(outbound.resume()).catch((err: unknown) => log.warn({ err }, 'could not resume the outbound worker'));
+      }
     },
     onStandby: () => {
       // Not awaited: pausing waits for the blocking connection, which may be waiting for Redis.
       if (outboundStarted) {
-        outbound?.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
+        void outbound?.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
       }
     },
   });

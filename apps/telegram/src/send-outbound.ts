@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Api } from 'grammy';
 import { GrammyError } from 'grammy';
-import { AppError, describeError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
+import { describeError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
 import type { SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import { renderReply } from './render-reply.js';
