@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     liveness: { windowMs: (settings.pollTimeoutS + 20) * 1000 },
     delayMs: restartDelayMs,
     stopDeadlineMs: 10_000,
+    onState: () => status.publishSoon(),
   });
 
   const sender = createSender({

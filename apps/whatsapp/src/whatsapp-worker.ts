@@ -56,6 +56,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   });
   const supervisor = createSupervisor({
     name: 'whatsapp', run: channel.run, log, liveness: { windowMs: options.heartbeatMs * 3 }, delayMs: restartDelayMs, stopDeadlineMs: 10_000,
+    onState: () => status.publishSoon(),
   });
   let outbound: Worker | undefined;
   const sender = createSender({

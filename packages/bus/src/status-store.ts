@@ -66,14 +66,24 @@ export function createStatusReporter(options: StatusReporterOptions) {
     );
   };
   const tick = () => void publish().catch(options.onError);
+  let soon: NodeJS.Timeout | undefined;
   return {
     publish,
+    /** Publishes a change within ~200 ms, coalescing bursts (state transitions, alive reports). */
+    publishSoon(): void {
+      if (soon !== undefined) return;
+      soon = setTimeout(() => {
+        soon = undefined;
+        tick();
+      }, 200);
+    },
     start(): void {
       tick();
       timer = setInterval(tick, intervalMs);
     },
     async stop(): Promise<void> {
       if (timer !== undefined) clearInterval(timer);
+      if (soon !== undefined) clearTimeout(soon);
       await options.redis.del(`${keyPrefix}status:${options.app}:${options.instance}`);
     },
   };
