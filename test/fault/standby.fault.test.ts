@@ -2,64 +2,42 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanReport,
-  createCluster,
   createTraffic,
-  fakeConfig,
-  startFakeLlm,
-  startFakeTelegram,
-  startRedis,
-  type Cluster,
-  type FakeLlm,
-  type FakeTelegram,
-  type RedisServer,
+  startTelegramStack,
+  type TelegramStack,
 } from '@nanobot/testkit';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const chats = [9401, 9402, 9403, 9404];
 
 describe('a hot standby telegram worker', () => {
-  let redis: RedisServer;
+  let stack: TelegramStack;
   let client: Redis;
-  let telegram: FakeTelegram;
-  let llm: FakeLlm;
-  let cluster: Cluster;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.url);
-    telegram = await startFakeTelegram();
-    llm = await startFakeLlm();
-    cluster = await createCluster({
-      redisUrl: redis.url,
-      telegramInstances: 2,
-      config: fakeConfig({ apiRoot: telegram.apiRoot, token: telegram.token, llmBaseUrl: llm.baseUrl }),
-    });
-    expect((await cluster.nanobot('start')).code).toBe(0);
-    await cluster.waitOnline(['nanobot-telegram', 'nanobot-agent']);
+    stack = await startTelegramStack({ telegramInstances: 2 });
+    client = new Redis(stack.redis.url);
   });
 
   afterAll(async () => {
     await client?.quit();
-    await cluster?.destroy();
-    await telegram?.close();
-    await llm?.close();
-    await redis?.close();
+    await stack?.close();
   });
 
   /** The pid of the telegram worker that holds the poller lease (`host:pm_id`). */
   async function activePid(): Promise<number> {
-    const holder = await client.get(`nb:lease:telegram:${telegram.botId}`);
+    const holder = await client.get(`nb:lease:telegram:${stack.telegram.botId}`);
     const pmId = Number(holder?.split(':').pop());
-    const active = (await cluster.processes()).find((p) => p.name === 'nanobot-telegram' && p.pmId === pmId);
+    const active = (await stack.cluster.processes()).find((p) => p.name === 'nanobot-telegram' && p.pmId === pmId);
     if (active === undefined || active.pid === 0) throw new Error(`no active telegram worker for ${holder}`);
     return active.pid;
   }
 
   it('polls from one process only, and the standby takes over within 10 s of a kill -9, with no duplicates', async () => {
-    const traffic = createTraffic(telegram, { chats, prefix: 'standby' });
+    const traffic = createTraffic(stack.telegram, { chats, prefix: 'standby' });
     traffic.round();
     await traffic.waitAllAnswered(20_000);
-    const status = await cluster.nanobot('status');
+    const status = await stack.cluster.nanobot('status');
     expect(status.stdout).toMatch(/telegram\s+running\s+active/);
     expect(status.stdout).toMatch(/telegram\s+running\s+standby/);
 
@@ -71,9 +49,9 @@ describe('a hot standby telegram worker', () => {
     await traffic.waitAllAnswered(60_000);
     await sleep(2_000);
     expect(traffic.report()).toEqual(cleanReport(traffic.total()));
-    const firstReply = telegram.sent().find((m) => m.visibleText === `echo: ${first}`);
+    const firstReply = stack.telegram.sent().find((m) => m.visibleText === `echo: ${first}`);
     expect((firstReply?.at ?? Infinity) - killedAt).toBeLessThan(10_000);
     // Never two pollers at once: the fake answers a second concurrent poll with 409.
-    expect(telegram.calls('getUpdates').filter((c) => c.status === 409)).toEqual([]);
+    expect(stack.telegram.calls('getUpdates').filter((c) => c.status === 409)).toEqual([]);
   }, 120_000);
 });

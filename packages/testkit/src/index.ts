@@ -11,3 +11,5 @@ export type { Cluster, ClusterOptions, RunResult } from './pm2-cluster.js';
 export { createTraffic, cleanReport } from './traffic.js';
 export type { Traffic, TrafficReport } from './traffic.js';
 export { startFakeWhatsappBridge, createWhatsappTraffic, withFakeWhatsapp } from './fake-whatsapp-bridge.js'; export type * from './fake-whatsapp-bridge.js';
+export { startTelegramStack } from './telegram-stack.js';
+export type { TelegramStack, TelegramStackOptions } from './telegram-stack.js';

@@ -15,6 +15,8 @@ export type ClusterOptions = {
   redisUrl?: string;
   agentInstances?: number;
   telegramInstances?: number;
+  /** LOG_LEVEL of the cluster's processes (default debug: tests read the logs). */
+  logLevel?: string;
 };
 
 export type RunResult = { code: number; stdout: string; stderr: string };
@@ -68,7 +70,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     HOME: base,
     NANOBOT_HOME: home,
     PM2_HOME: pm2Home,
-    LOG_LEVEL: 'debug',
+    LOG_LEVEL: options.logLevel ?? 'debug',
     NANOBOT_AGENT_INSTANCES: String(options.agentInstances ?? 1),
     NANOBOT_TELEGRAM_INSTANCES: String(options.telegramInstances ?? 1),
     ...(options.redisUrl === undefined ? {} : { REDIS_URL: options.redisUrl }),

@@ -1,0 +1,60 @@
+import { startFakeLlm } from './fake-llm.js';
+import type { FakeLlm } from './fake-llm.js';
+import { startFakeTelegram } from './fake-telegram.js';
+import type { FakeTelegram } from './fake-telegram.js';
+import { createCluster, fakeConfig, type Cluster } from './pm2-cluster.js';
+import { startRedis, type RedisServer, type RedisServerOptions } from './redis-server.js';
+
+export type TelegramStack = {
+  redis: RedisServer;
+  telegram: FakeTelegram;
+  llm: FakeLlm;
+  cluster: Cluster;
+  /** Stops the cluster and every fake, in that order. */
+  close(): Promise<void>;
+};
+
+export type TelegramStackOptions = {
+  redis?: RedisServerOptions;
+  agentInstances?: number;
+  telegramInstances?: number;
+  /** Changes to the config `fakeConfig` builds (e.g. extra Telegram options), applied in place. */
+  configure?: (config: Record<string, unknown>) => void;
+  /** Start the cluster (`nanobot start`) and wait for its processes (default true). */
+  start?: boolean;
+};
+
+/**
+ * The whole Telegram path of a test: a private Redis, the fake Bot API, the fake
+ * LLM and the real cluster under pm2 pointed at them, started and online.
+ */
+export async function startTelegramStack(options: TelegramStackOptions = {}): Promise<TelegramStack> {
+  const redis = await startRedis(options.redis);
+  const telegram = await startFakeTelegram();
+  const llm = await startFakeLlm();
+  const config = fakeConfig({ apiRoot: telegram.apiRoot, token: telegram.token, llmBaseUrl: llm.baseUrl });
+  options.configure?.(config);
+  const cluster = await createCluster({
+    redisUrl: redis.url,
+    config,
+    ...(options.agentInstances === undefined ? {} : { agentInstances: options.agentInstances }),
+    ...(options.telegramInstances === undefined ? {} : { telegramInstances: options.telegramInstances }),
+  });
+  const close = async () => {
+    await cluster.destroy();
+    await telegram.close();
+    await llm.close();
+    await redis.close();
+  };
+  if (options.start !== false) {
+    try {
+      const started = await cluster.nanobot('start');
+      if (started.code !== 0) throw new Error(`nanobot start failed (${started.code}): ${started.stderr}`);
+      await cluster.waitOnline(['nanobot-telegram', 'nanobot-agent']);
+    } catch (err) {
+      await close();
+      throw err;
+    }
+  }
+  return { redis, telegram, llm, cluster, close };
+}
