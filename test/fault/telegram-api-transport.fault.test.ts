@@ -123,15 +123,18 @@ describe('Telegram transport faults: hanging polls, connection resets, a second 
 
   // KNOWN LOSS WINDOW (see the fault-suite report): a reset sendMessage is indistinguishable, for
   // the client, from "response lost after delivery", and the sender chooses at-most-once: the
-  // reply is parked as uncertain and never sent, although here Telegram never performed it.
-  it('does not resend a reply whose sendMessage was reset, so that one reply never reaches the user', async () => {
+  // reply is parked as uncertain and not sent, although here Telegram never performed it. The
+  // user sees it only after an operator replays it.
+  it('parks a reply whose sendMessage was reset as uncertain: the user misses it until `nanobot retry`', async () => {
     const sendsBefore = telegram.calls('sendMessage').length;
     const failedBefore = failedCount((await cluster.nanobot('status')).stdout, 'outbound-telegram');
     const traffic = createTraffic(telegram, { chats, prefix: 'reset-send' });
     telegram.setFault('sendMessage', { kind: 'reset', times: 1 });
     traffic.round();
     traffic.round();
-    await settle(traffic, 20_000);
+    await telegram.waitFor(() => traffic.report().answered >= traffic.total() - 1, 20_000);
+    // Long enough for a resend of the lost reply, had there been one.
+    await sleep(4_000);
 
     const sends = telegram.calls('sendMessage').slice(sendsBefore);
     const reset = sends.find((c) => c.fault === 'reset');
@@ -143,6 +146,15 @@ describe('Telegram transport faults: hanging polls, connection resets, a second 
     const status = await cluster.nanobot('status');
     expect(failedCount(status.stdout, 'outbound-telegram') - failedBefore).toBe(1);
     expect(await cluster.logs('nanobot-telegram')).toContain('reply delivery uncertain, not resending');
+
+    // The operator's way out: `nanobot failed` shows the parked reply, `nanobot retry` sends it.
+    const failed = (await cluster.nanobot('failed')).stdout;
+    const jobId = /outbound-telegram\s+(\S+)\s+attempts \d+\s+delivery of \S+ chunk 0 uncertain/.exec(failed)?.[1];
+    expect(jobId).toBeDefined();
+    expect((await cluster.nanobot('retry', jobId ?? '')).stdout).toContain('1 uncertain chunk(s) will be sent again');
+    await settle(traffic, 10_000);
+    // Now delivered exactly once, but after the chat's later reply: a replay cannot restore order.
+    expect(traffic.report()).toEqual({ ...cleanReport(traffic.total()), reorderedChats: [String(reset?.params.chat_id)] });
   }, 60_000);
 
   it('waits longer than the long-poll timeout after a 409 from a second poller, then resumes without loss', async () => {

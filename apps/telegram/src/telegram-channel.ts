@@ -25,6 +25,8 @@ export type TelegramChannelDeps = {
   onStandby: () => void;
   /** How often a standby asks for the lease. */
   standbyRetryMs?: number;
+  /** How long setMyCommands may take before polling starts without the menu (default 10 s). */
+  menuTimeoutMs?: number;
 };
 
 /** nanobot's bot menu. */
@@ -70,10 +72,12 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
       });
   }
 
-  async function setMenu(): Promise<void> {
+  /** Bounded and cancellable: a hanging setMyCommands must not keep the channel from polling. */
+  async function setMenu(signal: AbortSignal): Promise<void> {
     if (menuSet) return;
+    const deadline = AbortSignal.timeout(deps.menuTimeoutMs ?? 10_000);
     try {
-      await api.setMyCommands(menu);
+      await api.setMyCommands(menu, undefined, toGrammySignal(AbortSignal.any([signal, deadline])));
       menuSet = true;
     } catch (err) {
       // The menu is a convenience; the next (re)start tries again.
@@ -133,7 +137,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
       const renewal = keepLease(ctx, lost);
       deps.onActive();
       try {
-        await setMenu();
+        await setMenu(ctx.signal);
         await pollWhileLeased(ctx, bot, lost.signal);
       } finally {
         clearInterval(renewal);

@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Api } from 'grammy';
+import type { InboundMessage } from '@nanobot/core';
+import type { Lease, Queues } from '@nanobot/bus';
+import type { Config } from '@nanobot/config';
+import { createLogger } from '@nanobot/log';
+import { startFakeTelegram, type FakeTelegram } from '@nanobot/testkit';
+import { createTelegramChannel } from './telegram-channel.js';
+import type { createTypingIndicator } from './typing-indicator.js';
+
+const log = createLogger({ name: 'telegram-channel-test', level: 'silent' });
+
+/** A lease that is always held: this test is about the channel, not about Redis. */
+const heldLease = {
+  ttlMs: 5_000,
+  acquire: async () => true,
+  renew: async () => true,
+  release: async () => undefined,
+  holderNow: async () => 'test',
+} as unknown as Lease;
+
+const noTyping = { start: () => undefined, stop: () => undefined, stopAll: () => undefined } as unknown as ReturnType<
+  typeof createTypingIndicator
+>;
+
+describe('the Telegram channel run', () => {
+  let telegram: FakeTelegram;
+  let stop: AbortController;
+  let queued: InboundMessage[];
+  let running: Promise<void> | undefined;
+
+  beforeEach(async () => {
+    telegram = await startFakeTelegram();
+    stop = new AbortController();
+    queued = [];
+    running = undefined;
+  });
+
+  afterEach(async () => {
+    stop.abort();
+    // Closing ends any hung request, so a run that ignores its signal settles too.
+    await telegram.close();
+    await running?.catch(() => undefined);
+  });
+
+  function start(menuTimeoutMs?: number): Promise<void> {
+    const settings = { token: telegram.token, apiRoot: telegram.apiRoot, allowFrom: ['*'], groupPolicy: 'open', pollTimeoutS: 1 };
+    const queues = { addInbound: async (message: InboundMessage) => void queued.push(message) } as unknown as Queues;
+    const channel = createTelegramChannel({
+      api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
+      queues,
+      producer: undefined as never,
+      settings: settings as Config['channels']['telegram'],
+      log,
+      typing: noTyping,
+      lease: heldLease,
+      onActive: () => undefined,
+      onStandby: () => undefined,
+      ...(menuTimeoutMs === undefined ? {} : { menuTimeoutMs }),
+    });
+    running = channel.run({ signal: stop.signal, reportAlive: () => undefined, reportState: () => undefined });
+    return running;
+  }
+
+  it('polls although setMyCommands hangs, giving up the menu after its timeout', async () => {
+    telegram.setFault('setMyCommands', { kind: 'hang' });
+    void start(300).catch(() => undefined);
+    telegram.injectMessage({ chatId: 5, text: 'menu or not' });
+    await telegram.waitFor(() => queued.length === 1, 5_000);
+    expect(queued.map((m) => (m.kind === 'message' ? m.text : m.command))).toEqual(['menu or not']);
+    expect(telegram.calls('setMyCommands')).toMatchObject([{ fault: 'hang' }]);
+  });
+
+  it('settles promptly when stopped while setMyCommands hangs', async () => {
+    telegram.setFault('setMyCommands', { kind: 'hang' });
+    const run = start().then(
+      () => 'settled',
+      () => 'settled',
+    );
+    await telegram.waitFor(() => telegram.calls('setMyCommands').length === 1, 5_000);
+    const stoppedAt = Date.now();
+    stop.abort();
+    const outcome = await Promise.race([run, new Promise((r) => setTimeout(() => r('still running'), 2_000))]);
+    expect(outcome).toBe('settled');
+    expect(Date.now() - stoppedAt).toBeLessThan(1_000);
+  });
+});
