@@ -28,4 +28,19 @@ describe('the session lock', () => {
     const lock = await acquireAuthLock({ path, pid: 300, isAlive: (pid) => pid !== 4242 });
     await lock.release();
   });
+
+  it('takes over a lock written before a reboot even if its pid is alive again', async () => {
+    const path = join(dir, 'whatsapp-auth.lock');
+    await writeFile(path, '4242 boot-before\n');
+    const lock = await acquireAuthLock({ path, pid: 300, isAlive: () => true, bootId: 'boot-now' });
+    await lock.release();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('still refuses a live bridge of the same boot', async () => {
+    const path = join(dir, 'whatsapp-auth.lock');
+    const first = await acquireAuthLock({ path, pid: 100, isAlive: () => true, bootId: 'boot-now' });
+    await expect(acquireAuthLock({ path, pid: 200, isAlive: () => true, bootId: 'boot-now' })).rejects.toMatchObject({ code: 'CHANNEL_CONFLICT' });
+    await first.release();
+  });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describeError, isAppError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
-import { acquireAuthLock, isProcessAlive, type AuthLock } from './auth-lock.js';
+import { acquireAuthLock, isProcessAlive, readBootId, type AuthLock } from './auth-lock.js';
 import { loadBaileys } from './baileys-socket.js';
 import { resolveBridgeToken } from './bridge-token.js';
 import { startBridge, type Bridge } from './create-bridge.js';
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const stateDir = join(home, 'whatsapp-bridge');
   let lock: AuthLock;
   try {
-    lock = await acquireAuthLock({ path: `${authDir}.lock`, pid: process.pid, isAlive: isProcessAlive });
+    lock = await acquireAuthLock({ path: `${authDir}.lock`, pid: process.pid, isAlive: isProcessAlive, bootId: await readBootId() });
   } catch (err) {
     // Exiting lets pm2 retry with its backoff; once the other bridge is gone the lock is stale.
     log.fatal({ code: isAppError(err) ? err.code : 'INTERNAL' }, describeError(err));
