@@ -1,0 +1,150 @@
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import { AppError, isAppError } from '@nanobot/core';
+import type { Config } from '@nanobot/config';
+import type { Logger } from '@nanobot/log';
+import {
+  bullPrefix,
+  createErrorLogger,
+  createLease,
+  createQueues,
+  createRedis,
+  createSentMarkers,
+  createStatusReporter,
+  queueNames,
+  workerReliability,
+} from '@nanobot/bus';
+import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
+import { createApi } from './create-api.js';
+import { createSender } from './send-outbound.js';
+import { createTelegramChannel } from './telegram-channel.js';
+import { createTypingIndicator } from './typing-indicator.js';
+
+/**
+ * Restart delays: the supervisor's 2^n backoff, except for outages of Telegram
+ * or Redis, which are retried every 2 s at most so that service resumes within
+ * seconds of the outage ending; rate limits and conflicts wait what they ask for.
+ */
+export function restartDelayMs(failures: number, err: unknown): number {
+  if (isAppError(err, 'CHANNEL_FATAL')) return 300_000;
+  if (err instanceof AppError && err.retryAfterMs !== undefined) return err.retryAfterMs;
+  if (isAppError(err, 'CHANNEL_UNAVAILABLE') || isAppError(err, 'BUS_UNAVAILABLE')) {
+    return Math.min(backoffDelayMs(failures), 2_000);
+  }
+  return backoffDelayMs(failures);
+}
+
+export type TelegramWorkerOptions = {
+  settings: Config['channels']['telegram'];
+  redisUrl: string;
+  log: Logger;
+  /** Stable across pm2 restarts of the same slot (`host:pm_id`): reclaims its own poller lease. */
+  holder: string;
+  instance: string;
+  pid: number;
+};
+
+/**
+ * The Telegram channel process without the process: supervised polling under a
+ * poller lease, the outbound sender that follows the lease, and the status record.
+ * `main.ts` adds config, signals and exit codes.
+ */
+export function createTelegramWorker(options: TelegramWorkerOptions) {
+  const { settings, log } = options;
+  const producer = createRedis({ url: options.redisUrl, role: 'producer', log, name: 'telegram-producer' });
+  const workerConnection = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'telegram-worker' });
+  const queues = createQueues(producer, log);
+  const api = createApi(settings);
+  const typing = createTypingIndicator({ api, log });
+  let fatal: (err: unknown) => void = () => undefined;
+
+  const sender = createSender({
+    api,
+    markers: createSentMarkers(producer),
+    log,
+    rateLimit: async (ms) => outbound.rateLimit(ms),
+    onSent: (message) => typing.stop(message.chatId),
+    replyToMessage: settings.replyToMessage,
+  });
+  const outbound = new Worker(queueNames.outbound('telegram'), sender, {
+    connection: workerConnection,
+    prefix: bullPrefix,
+    // One at a time keeps replies in order per chat; a rate-limited reply holds its place.
+    concurrency: 1,
+    autorun: false,
+    ...workerReliability,
+  });
+  outbound.on('error', createErrorLogger(log, 'outbound worker error'));
+  outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));
+  let outboundStarted = false;
+
+  const botId = settings.token.split(':')[0] ?? 'unknown';
+  const channel = createTelegramChannel({
+    api,
+    queues,
+    producer,
+    settings,
+    log,
+    typing,
+    lease: createLease({ redis: producer, name: `telegram:${botId}`, holder: options.holder, ttlMs: 5_000 }),
+    onActive: () => {
+      if (!outboundStarted) {
+        outboundStarted = true;
+        outbound.run().catch((err: unknown) => fatal(err));
+      } else {
+        Promise.resolve(outbound.resume()).catch((err: unknown) => log.warn({ err }, 'could not resume the outbound worker'));
+      }
+    },
+    onStandby: () => {
+      // Not awaited: pausing waits for the blocking connection, which may be waiting for Redis.
+      if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
+    },
+  });
+  const supervisor = createSupervisor({
+    name: 'telegram',
+    run: channel.run,
+    log,
+    liveness: { windowMs: (settings.pollTimeoutS + 20) * 1000 },
+    delayMs: restartDelayMs,
+    stopDeadlineMs: 10_000,
+    onState: () => status.publishSoon(),
+  });
+  const status = createStatusReporter({
+    redis: producer,
+    app: 'nanobot-telegram',
+    instance: options.instance,
+    pid: options.pid,
+    host: hostname(),
+    channels: () => ({ telegram: { ...supervisor.state() } }),
+    onError: (err) => log.debug({ err }, 'could not publish status'),
+  });
+
+  return {
+    supervisor,
+    /** Starts everything; `onFatal` is called if the channel can no longer be stopped or restarted. */
+    async start(onFatal: (err: unknown) => void): Promise<void> {
+      fatal = onFatal;
+      await queues.waitUntilReady();
+      supervisor.start().then(
+        () => log.info('telegram channel supervisor ended'),
+        (err: unknown) => onFatal(err),
+      );
+      status.start();
+    },
+    /** Stops intake, finishes the update and reply in hand, closes connections. Rejects with STOP_TIMEOUT if the channel hangs. */
+    async stop(reason: string): Promise<void> {
+      let timeout: unknown;
+      await supervisor.stop(reason).catch((err: unknown) => {
+        timeout = err;
+      });
+      typing.stopAll();
+      await outbound.close();
+      await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
+      await queues.close();
+      await Promise.all([producer.quit(), workerConnection.quit()]);
+      if (timeout !== undefined) throw timeout;
+    },
+  };
+}
+
+export type TelegramWorker = ReturnType<typeof createTelegramWorker>;
