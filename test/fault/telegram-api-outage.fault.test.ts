@@ -1,16 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanReport,
-  createCluster,
   createTraffic,
-  fakeConfig,
-  startFakeLlm,
-  startFakeTelegram,
-  startRedis,
-  type Cluster,
+  startTelegramStack,
   type FakeLlm,
+  type Cluster,
   type FakeTelegram,
-  type RedisServer,
+  type TelegramStack,
   type Traffic,
 } from '@nanobot/testkit';
 
@@ -27,7 +23,7 @@ function failedCount(statusText: string, queue: string): number {
 }
 
 describe('Telegram API outages, rate limits, lost responses and a bad token', () => {
-  let redis: RedisServer;
+  let stack: TelegramStack;
   let telegram: FakeTelegram;
   let llm: FakeLlm;
   let cluster: Cluster;
@@ -40,15 +36,8 @@ describe('Telegram API outages, rate limits, lost responses and a bad token', ()
   };
 
   beforeAll(async () => {
-    redis = await startRedis();
-    telegram = await startFakeTelegram();
-    llm = await startFakeLlm();
-    cluster = await createCluster({
-      redisUrl: redis.url,
-      config: fakeConfig({ apiRoot: telegram.apiRoot, token: telegram.token, llmBaseUrl: llm.baseUrl }),
-    });
-    expect((await cluster.nanobot('start')).code).toBe(0);
-    await cluster.waitOnline(['nanobot-telegram', 'nanobot-agent']);
+    stack = await startTelegramStack();
+    ({ telegram, llm, cluster } = stack);
     telegram.injectMessage({ chatId: 9200, text: 'warm-up' });
     await telegram.waitFor(() => telegram.sentTo(9200).length === 1, 30_000);
   }, 90_000);
@@ -59,10 +48,7 @@ describe('Telegram API outages, rate limits, lost responses and a bad token', ()
   });
 
   afterAll(async () => {
-    await cluster?.destroy();
-    await telegram?.close();
-    await llm?.close();
-    await redis?.close();
+    await stack?.close();
   });
 
   it('answers everything within 5 s after a 60 s outage of 502s ends, retrying in-process', async () => {

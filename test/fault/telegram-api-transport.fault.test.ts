@@ -1,16 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanReport,
-  createCluster,
   createTraffic,
-  fakeConfig,
-  startFakeLlm,
-  startFakeTelegram,
-  startRedis,
+  startTelegramStack,
   type Cluster,
-  type FakeLlm,
   type FakeTelegram,
-  type RedisServer,
+  type TelegramStack,
   type Traffic,
 } from '@nanobot/testkit';
 
@@ -27,9 +22,8 @@ function failedCount(statusText: string, queue: string): number {
 }
 
 describe('Telegram transport faults: hanging polls, connection resets, a second poller', () => {
-  let redis: RedisServer;
+  let stack: TelegramStack;
   let telegram: FakeTelegram;
-  let llm: FakeLlm;
   let cluster: Cluster;
 
   const settle = async (traffic: Traffic, timeoutMs: number) => {
@@ -42,15 +36,8 @@ describe('Telegram transport faults: hanging polls, connection resets, a second 
     telegram.calls(method).slice(from).filter((c) => c.fault === kind);
 
   beforeAll(async () => {
-    redis = await startRedis();
-    telegram = await startFakeTelegram();
-    llm = await startFakeLlm();
-    cluster = await createCluster({
-      redisUrl: redis.url,
-      config: fakeConfig({ apiRoot: telegram.apiRoot, token: telegram.token, llmBaseUrl: llm.baseUrl }),
-    });
-    expect((await cluster.nanobot('start')).code).toBe(0);
-    await cluster.waitOnline(['nanobot-telegram', 'nanobot-agent']);
+    stack = await startTelegramStack();
+    ({ telegram, cluster } = stack);
     telegram.injectMessage({ chatId: 9300, text: 'warm-up' });
     await telegram.waitFor(() => telegram.sentTo(9300).length === 1, 30_000);
   }, 90_000);
@@ -58,10 +45,7 @@ describe('Telegram transport faults: hanging polls, connection resets, a second 
   afterEach(() => telegram.clearFaults());
 
   afterAll(async () => {
-    await cluster?.destroy();
-    await telegram?.close();
-    await llm?.close();
-    await redis?.close();
+    await stack?.close();
   });
 
   it('abandons hanging long polls after their deadline and answers what arrived meanwhile', async () => {
