@@ -36,6 +36,9 @@ const shared = {
   min_uptime: 5000,
   max_restarts: 1000,
   wait_ready: true,
+  // pm2 otherwise loads its bundled @pm2/io into each app, whose handler only logs an
+  // unhandled rejection (RELIABILITY-NOTES L12); Node's default exits and pm2 restarts.
+  pmx: false,
   listen_timeout: 30000,
   // No `stop_exit_codes`: pm2 7 reports a process killed by a signal as exit code 0,
   // so `[0]` would leave a worker killed with -9 stopped for good.

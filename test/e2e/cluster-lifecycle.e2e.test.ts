@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createCluster,
@@ -78,6 +79,11 @@ describe('cluster lifecycle with the embedded Redis', () => {
     const started = await cluster.pm2('start', 'ecosystem.config.js');
     expect(started.code, started.stderr).toBe(0);
     await cluster.waitOnline(['nanobot-redis', 'nanobot-telegram', 'nanobot-agent']);
+    // pm2's own @pm2/io is not loaded into our processes: it would swallow unhandled rejections.
+    for (const name of ['nanobot-telegram', 'nanobot-agent']) {
+      const environ = readFileSync(`/proc/${await cluster.pidOf(name)}/environ`, 'utf8').split('\0');
+      expect(environ).toContain('pmx=false');
+    }
     telegram.injectMessage({ chatId: 43, text: 'via pm2' });
     await telegram.waitFor(() => telegram!.sentTo(43).length === 1, 20_000);
     expect(telegram.sentTo(43)[0]?.visibleText).toBe('echo: via pm2');
