@@ -1,0 +1,141 @@
+/**
+ * Agent throughput: replies/s of 1, 2 and 4 `nanobot-agent` processes (the real
+ * apps/agent/dist/main.js, spawned) sharing one private redis-server, against the
+ * fake LLM with a fixed latency (1 s), with many sessions active at once.
+ *
+ *   node bench/throughput/run.mjs [--instances 1,2,4] [--sessions 200] [--messages 5]
+ *        [--turns 50] [--latency-ms 1000] [--timeout-s 300]
+ *
+ * --turns is agents.defaults.maxConcurrentTurns (turns per instance). Every session
+ * gets --messages messages up front; a run ends when every message has its reply.
+ * Reported: replies/s, turn concurrency seen at the fake LLM, failed jobs, error
+ * replies, lost and duplicated replies (must be 0). JSON goes to bench/results/.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { bullPrefix, createQueues, queueNames } from '@nanobot/bus';
+import { createLogger } from '@nanobot/log';
+import { startFakeLlm, startRedis } from '@nanobot/testkit';
+
+const root = resolve(import.meta.dirname, '../..');
+const { values } = parseArgs({
+  options: {
+    instances: { type: 'string', default: '1,2,4' },
+    sessions: { type: 'string', default: '200' },
+    messages: { type: 'string', default: '5' },
+    turns: { type: 'string', default: '50' },
+    'latency-ms': { type: 'string', default: '1000' },
+    'timeout-s': { type: 'string', default: '300' },
+  },
+});
+const opts = {
+  instances: values.instances.split(',').map(Number),
+  sessions: Number(values.sessions),
+  messages: Number(values.messages),
+  turns: Number(values.turns),
+  latencyMs: Number(values['latency-ms']),
+  timeoutMs: Number(values['timeout-s']) * 1000,
+};
+const log = createLogger({ name: 'bench-throughput', level: 'warn' });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function startAgent(env) {
+  const child = spawn(process.execPath, [join(root, 'apps/agent/dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const ready = new Promise((done, fail) => {
+    child.stdout.on('data', (c) => {
+      out += c.toString();
+      if (out.includes('agent ready')) done();
+      if (out.length > 1_000_000) out = out.slice(-100_000);
+    });
+    child.once('exit', (code) => fail(new Error(`agent exited with ${code}: ${out.slice(-2000)}`)));
+  });
+  child.stderr.on('data', (c) => (out += c.toString()));
+  return { child, ready, log: () => out };
+}
+
+async function runOnce(count) {
+  const redis = await startRedis();
+  const llm = await startFakeLlm();
+  llm.setLatency(opts.latencyMs);
+  const home = await mkdtemp(join(tmpdir(), 'nb-throughput-'));
+  const config = { agents: { defaults: { provider: 'custom', model: 'bench-model', maxConcurrentTurns: opts.turns } }, providers: { custom: { apiBase: llm.baseUrl } } };
+  await writeFile(join(home, 'config.json'), JSON.stringify(config));
+  const env = { PATH: process.env.PATH, HOME: home, NANOBOT_HOME: home, REDIS_URL: redis.url, LOG_LEVEL: 'info' };
+  const agents = Array.from({ length: count }, () => startAgent(env));
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const queues = createQueues(connection, log);
+  const outbound = new Queue(queueNames.outbound('telegram'), { connection, prefix: bullPrefix });
+  try {
+    await Promise.all(agents.map((a) => a.ready));
+    const total = opts.sessions * opts.messages;
+    const messages = [];
+    let seq = 0;
+    for (let m = 0; m < opts.messages; m += 1) {
+      for (let s = 0; s < opts.sessions; s += 1) {
+        seq += 1;
+        messages.push({ kind: 'message', id: `bench-${s}-${m}`, channel: 'telegram', chatId: `${s}`, senderId: `${s}`, sessionKey: `telegram:${s}`, seq, receivedAt: Date.now(), text: `s${s} m${m}`, media: [] });
+      }
+    }
+    const started = Date.now();
+    await Promise.all(messages.map((m) => queues.addInbound(m)));
+    let done = 0;
+    while (Date.now() - started < opts.timeoutMs) {
+      done = await outbound.getWaitingCount();
+      if (process.env.BENCH_DEBUG) console.error({ done, counts: await queues.inbound.getJobCounts() });
+      if (done >= total) break;
+      await sleep(100);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    await sleep(1000); // a duplicate would show up now
+    const replies = (await outbound.getJobs(['wait'])).map((j) => j.data);
+    const byInbound = new Map();
+    for (const r of replies) byInbound.set(r.inReplyTo, (byInbound.get(r.inReplyTo) ?? 0) + 1);
+    const failed = (await queues.inbound.getJobCounts('failed')).failed;
+    return {
+      instances: count,
+      sessions: opts.sessions,
+      messages: total,
+      turnsPerInstance: opts.turns,
+      latencyMs: opts.latencyMs,
+      seconds: Number(seconds.toFixed(2)),
+      repliesPerSecond: Number((total / seconds).toFixed(1)),
+      idealPerSecond: Number(((Math.min(count * opts.turns, opts.sessions) * 1000) / opts.latencyMs).toFixed(1)),
+      peakConcurrentLlmCalls: llm.maxInFlight(),
+      lost: messages.filter((m) => !byInbound.has(m.id)).length,
+      duplicated: [...byInbound.values()].filter((n) => n > 1).length,
+      errorReplies: replies.filter((r) => r.text === 'Sorry, I encountered an error.').length,
+      failedJobs: failed,
+    };
+  } finally {
+    for (const a of agents) a.child.kill('SIGTERM');
+    await Promise.all(agents.map((a) => new Promise((r) => (a.child.exitCode !== null ? r() : a.child.once('exit', r)))));
+    await outbound.close();
+    await queues.close();
+    await connection.quit();
+    await llm.close();
+    await redis.close();
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+const results = [];
+for (const count of opts.instances) {
+  const result = await runOnce(count);
+  results.push(result);
+  console.error(`instances=${count} done: ${result.repliesPerSecond} replies/s`);
+}
+console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}\n`);
+console.log('| instances | turns/instance | sessions | messages | seconds | replies/s | ideal/s | peak LLM calls | lost | dup | error replies | failed jobs |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of results) {
+  console.log(`| ${r.instances} | ${r.turnsPerInstance} | ${r.sessions} | ${r.messages} | ${r.seconds} | ${r.repliesPerSecond} | ${r.idealPerSecond} | ${r.peakConcurrentLlmCalls} | ${r.lost} | ${r.duplicated} | ${r.errorReplies} | ${r.failedJobs} |`);
+}
+await mkdir(join(root, 'bench/results'), { recursive: true });
+await writeFile(join(root, `bench/results/throughput-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ opts, results }, null, 2));
+process.exitCode = results.some((r) => r.lost > 0 || r.duplicated > 0) ? 1 : 0;
