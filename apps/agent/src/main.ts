@@ -70,6 +70,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await instance.start();
+  // Published before `ready`, so `nanobot agent` finds the running cluster at once.
+  await status.publish().catch((err: unknown) => log.warn({ err }, 'could not publish status'));
   status.start();
   log.info({ provider: primary?.provider, model: agent.model.model, instance: name }, 'agent ready');
   process.send?.('ready');
