@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
+npx eslint packages apps test
+npx tsc -p test/tsconfig.json
 mkdir -p .test-output
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.test-output/results.json "$@" || status=$?

@@ -1,8 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Config } from '@nanobot/config';
 import type { OutboundMessage } from '@nanobot/core';
-import type { Logger } from '@nanobot/log';
-import { bullPrefix, createQueues, createRedis, queueNames, workerReliability } from '@nanobot/bus';
+import { bullPrefix, createErrorLogger, createQueues, createRedis, queueNames, workerReliability } from '@nanobot/bus';
 import { createTurnCanceller } from './cancel-turns.js';
 import { createAgent, type Agent, type AgentDeps } from './create-agent.js';
 import { createInboundProcessor } from './process-inbound.js';
@@ -71,7 +70,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     autorun: false,
     ...workerReliability,
   });
-  worker.on('error', (err) => log.warn({ err }, 'inbound worker error'));
+  worker.on('error', createErrorLogger(log, 'inbound worker error'));
   worker.on('failed', (job, err) => log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'inbound job failed'));
   let running: Promise<void> | undefined;
   return {

@@ -1,5 +1,5 @@
 import { homedir, hostname } from 'node:os';
-import { describeError } from '@nanobot/core';
+import { describeError, isAppError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
 import { createRedis, createStatusReporter } from '@nanobot/bus';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
       onWorkerFailed: () => process.exit(1),
     });
   } catch (err) {
+    if (isAppError(err, 'CONFIG_INVALID')) return waitForConfiguration(loaded, err);
     return fatal(err);
   }
   const { agent, worker, slots } = instance;
@@ -74,6 +75,34 @@ async function main(): Promise<void> {
   await status.publish().catch((err: unknown) => log.warn({ err }, 'could not publish status'));
   status.start();
   log.info({ provider: primary?.provider, model: agent.model.model, instance: name }, 'agent ready');
+  process.send?.('ready');
+}
+
+/**
+ * No usable model provider yet (a fresh `nanobot onboard`): instead of a crash loop
+ * under pm2, stay up, say so in `nanobot status`, and take no message — they wait
+ * in the inbound queue until the config is fixed and `nanobot restart` is run.
+ */
+async function waitForConfiguration(loaded: LoadedConfig, err: unknown): Promise<void> {
+  log.error({ code: 'CONFIG_INVALID' }, `agent not started: ${describeError(err)}; messages wait in the queue until the config is fixed and \`nanobot restart\` is run`);
+  const statusRedis = createRedis({ url: loaded.redis.url, role: 'producer', log, name: 'agent-status' });
+  const status = createStatusReporter({
+    redis: statusRedis,
+    app: 'nanobot-agent',
+    instance: process.env.NODE_APP_INSTANCE ?? String(process.pid),
+    pid: process.pid,
+    host: hostname(),
+    channels: () => ({ agent: { state: 'unconfigured', lastError: describeError(err), lastErrorCode: 'CONFIG_INVALID' } }),
+    onError: (error) => log.debug({ err: error }, 'could not publish status'),
+  });
+  const stop = async (): Promise<void> => {
+    await status.stop().catch((error: unknown) => log.warn({ err: error }, 'could not clear status'));
+    await statusRedis.quit();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  status.start();
   process.send?.('ready');
 }
 

@@ -29,7 +29,7 @@ async function checkRedis(loaded: LoadedConfig): Promise<Check> {
   }
 }
 
-function checkProvider(loaded: LoadedConfig): Check {
+export function checkProvider(loaded: LoadedConfig): Check {
   const { providers, agents } = loaded.config;
   const usable = Object.entries(providers).filter(([, p]) => p.apiKey !== '' || p.apiBase !== undefined).map(([name]) => name);
   if (usable.length === 0) {

@@ -8,7 +8,7 @@ import { describeError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { registerAgentCommand } from './agent-command.js';
 import { registerChannelsCommand } from './channels-command.js';
-import { registerDoctorCommand } from './doctor-command.js';
+import { checkProvider, registerDoctorCommand } from './doctor-command.js';
 import { registerFailedCommands } from './failed-command.js';
 import { registerLogsCommand } from './logs-command.js';
 import { onboard } from './onboard.js';
@@ -57,6 +57,7 @@ program
   .action(async () => {
     const loaded = await configOrExit();
     if (loaded.redis.embedded) requireRedisServer();
+    warnIfNoModel(loaded);
     const pm2 = createPm2Control();
     try {
       await pm2.start(ecosystemPath);
@@ -65,6 +66,12 @@ program
       pm2.disconnect();
     }
   });
+
+/** The cluster still starts (messages queue up), but the user should know why nothing answers. */
+function warnIfNoModel(loaded: LoadedConfig): void {
+  const model = checkProvider(loaded);
+  if (!model.ok) process.stderr.write(`warning: ${model.detail}; the agent waits (and messages queue up) until then, followed by \`nanobot restart\`\n`);
+}
 
 const stopAll = async () => {
   const pm2 = createPm2Control();
