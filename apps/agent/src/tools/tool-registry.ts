@@ -57,6 +57,8 @@ function parseArguments(json: string): unknown {
 export function createToolRegistry(options: ToolRegistryOptions = {}) {
   const maxResultChars = options.maxResultChars ?? 16_000;
   const tools = new Map<string, Tool>();
+  // The JSON Schemas the model sees are converted once, not on every turn.
+  let specs: ToolSpec[] | undefined;
 
   async function run(call: ToolCall, context: ToolContext): Promise<string> {
     const tool = tools.get(call.name);
@@ -85,10 +87,11 @@ export function createToolRegistry(options: ToolRegistryOptions = {}) {
     register(tool: Tool): void {
       if (tools.has(tool.name)) throw new AppError('INTERNAL', `tool ${tool.name} is registered twice`);
       tools.set(tool.name, tool);
+      specs = undefined;
     },
     has: (name: string) => tools.has(name),
     names: () => [...tools.keys()],
-    specs: (): ToolSpec[] => [...tools.values()].map(toSpec),
+    specs: (): ToolSpec[] => (specs ??= [...tools.values()].map(toSpec)),
     run,
   };
 }
