@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type {
-  FakeSendFault, FakeWhatsappBridge, FakeWhatsappBridgeOptions, FakeWhatsappMessage, FakeWhatsappSend,
+  FakeLinkState, FakeSendFault, FakeWhatsappBridge, FakeWhatsappBridgeOptions, FakeWhatsappMessage, FakeWhatsappSend,
 } from './fake-whatsapp-types.js';
 
 export type * from './fake-whatsapp-types.js';
@@ -76,6 +76,14 @@ export async function startFakeWhatsappBridge(options: FakeWhatsappBridgeOptions
     if (frame.id !== undefined) write(client, { type: 'ack', id: frame.id });
   }
 
+  /** What the bridge says about its WhatsApp link: connected, waiting for a QR scan, or logged out. */
+  let link: { state: FakeLinkState; qr?: string } = { state: 'connected' };
+  function announceLink(client: Client): void {
+    if (link.state === 'connected') return write(client, { type: 'status', status: 'connected' });
+    write(client, { type: 'status', status: link.state === 'qr' ? 'disconnected' : 'logged_out' });
+    if (link.state === 'qr' && link.qr !== undefined) write(client, { type: 'qr', qr: link.qr });
+  }
+
   function onMessage(ws: WebSocket, client: Client | undefined, data: string): Client | undefined {
     let frame: Record<string, unknown>;
     try {
@@ -92,9 +100,13 @@ export async function startFakeWhatsappBridge(options: FakeWhatsappBridgeOptions
       const added: Client = { ws, acks: frame.acks === true, sent: new Set() };
       clients.add(added);
       authenticated += 1;
-      write(added, { type: 'status', status: 'connected' });
+      announceLink(added);
       if (frame.role !== 'observer') for (const f of [...pending]) deliver(added, f);
       return added;
+    }
+    if (frame.type === 'login' && link.state === 'logged_out') {
+      link = { state: 'qr', qr: link.qr ?? 'FAKE-QR-AFTER-LOGIN' };
+      for (const c of clients) announceLink(c);
     }
     if (frame.type === 'ack' && typeof frame.id === 'string') ack(frame.id);
     if (frame.type === 'send') onSend(client, frame as { id?: string; to: string; text: string });
@@ -162,6 +174,10 @@ export async function startFakeWhatsappBridge(options: FakeWhatsappBridgeOptions
     openConnections: () => clients.size,
     setPongs: (on) => void (pongs = on),
     failSends: (fault, count = 1) => void faults.push(...Array.from({ length: count }, () => fault)),
+    setLink(state, qr) {
+      link = { state, ...(qr === undefined ? {} : { qr }) };
+      for (const client of clients) announceLink(client);
+    },
     dropConnections: () => {
       for (const client of clients) client.ws.terminate();
     },

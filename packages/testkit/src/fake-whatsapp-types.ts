@@ -24,6 +24,8 @@ export type FakeSendFault = 'crash-after-send' | 'crash-before-send' | 'unavaila
 
 export type FakeWhatsappBridgeOptions = { token?: string; port?: number; authTimeoutMs?: number };
 
+export type FakeLinkState = 'connected' | 'qr' | 'logged_out';
+
 export type FakeWhatsappBridge = {
   readonly url: string;
   readonly token: string;
@@ -48,6 +50,12 @@ export type FakeWhatsappBridge = {
   setPongs(on: boolean): void;
   /** Applies `fault` to the next `count` send frames. */
   failSends(fault: FakeSendFault, count?: number): void;
+  /**
+   * The WhatsApp link the bridge reports (default connected): `qr` sends status
+   * `disconnected` and the QR payload; `logged_out` waits for a client's `login` frame,
+   * then shows a QR. Every change is announced to connected clients.
+   */
+  setLink(state: FakeLinkState, qr?: string): void;
   /** Terminates every client connection (the clients see a dropped link). */
   dropConnections(): void;
   /** The bridge process going away: the port is closed until start(). Pending frames are kept. */
