@@ -42,5 +42,10 @@ describe('the offset rule: an update is confirmed to Telegram only once it is in
     expect(pollsDuringOutage).toBeGreaterThan(1);
     const telegramProcess = (await stack.cluster.processes()).find((p) => p.name === 'nanobot-telegram');
     expect(telegramProcess?.restarts).toBe(0);
+    // The supervisor's lines, exactly as operators grep for them (seed report, issue 3).
+    const log = await stack.cluster.logs('nanobot-telegram');
+    expect(log).toContain('"msg":"Starting telegram channel..."');
+    expect(log).toMatch(/"msg":"telegram channel error: BUS_UNAVAILABLE: [^"]+"/);
+    expect(log).toContain('"msg":"Restarting telegram channel in 2s..."');
   });
 });
