@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Api } from 'grammy';
 import { GrammyError } from 'grammy';
 import { describeError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import type { SentMarkers } from '@nanobot/bus';
+import { defaultMaxPutBacks, putBackDelayMs, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import { renderReply } from './render-reply.js';
 import { splitMessage } from './split-message.js';
@@ -24,7 +24,10 @@ export type SenderDeps = {
   onSent?: (message: OutboundMessage) => void;
   /** nanobot's `replyToMessage`: the first chunk quotes the user's message. */
   replyToMessage?: boolean;
-  /** How many times in a row a job may be put back for Telegram being down before it counts as a failed attempt. */
+  /**
+   * How many times in a row a job may be put back for Telegram being down before it counts
+   * as a failed attempt (default 400: about an hour, see putBackDelayMs).
+   */
   maxPutBacks?: number;
 };
 
@@ -42,7 +45,7 @@ const isParseError = (err: unknown) =>
  */
 export function createSender(deps: SenderDeps) {
   const putBacks = new Map<string, number>();
-  const maxPutBacks = deps.maxPutBacks ?? 120;
+  const maxPutBacks = deps.maxPutBacks ?? defaultMaxPutBacks;
 
   async function sendChunk(message: OutboundMessage, chunk: Chunk, index: number): Promise<void> {
     const quote = deps.replyToMessage === true && index === 0 && message.replyToMessageId !== undefined;
@@ -95,7 +98,7 @@ export function createSender(deps: SenderDeps) {
       const count = (putBacks.get(message.id) ?? 0) + 1;
       putBacks.set(message.id, count);
       if (count <= maxPutBacks) {
-        const waitMs = appError.retryAfterMs ?? Math.min(500 * 2 ** Math.min(count - 1, 3), 4_000);
+        const waitMs = appError.retryAfterMs ?? putBackDelayMs(count);
         deps.log.warn({ jobId: message.id, chunk: index, code: appError.code, waitMs, putBacks: count }, 'telegram unavailable, reply put back');
         await deps.rateLimit(waitMs);
         throw Worker.RateLimitError();

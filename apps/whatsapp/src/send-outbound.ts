@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { AppError, describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import type { SentMarkers } from '@nanobot/bus';
+import { defaultMaxPutBacks, putBackDelayMs, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { BridgeLink } from './bridge-link.js';
 import { splitText } from './split-text.js';
@@ -30,7 +30,7 @@ export const sendIdOf = (message: OutboundMessage, chunk: number) => `${message.
  */
 export function createSender(deps: SenderDeps) {
   const putBacks = new Map<string, number>();
-  const maxPutBacks = deps.maxPutBacks ?? 900;
+  const maxPutBacks = deps.maxPutBacks ?? defaultMaxPutBacks;
   const ackTimeoutMs = deps.ackTimeoutMs ?? 15_000;
 
   async function putBack(message: OutboundMessage, index: number, err: AppError): Promise<never> {
@@ -40,7 +40,7 @@ export function createSender(deps: SenderDeps) {
       putBacks.delete(message.id);
       throw err;
     }
-    const waitMs = Math.min(500 * 2 ** Math.min(count - 1, 3), 4_000);
+    const waitMs = putBackDelayMs(count);
     deps.log.warn({ jobId: message.id, chunk: index, waitMs, putBacks: count, reason: err.message }, 'whatsapp unavailable, reply put back');
     await deps.rateLimit(waitMs);
     throw Worker.RateLimitError();

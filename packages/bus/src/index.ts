@@ -17,3 +17,4 @@ export type { ProcessStatus, StatusReporterOptions } from './status-store.js';
 export { createLease } from './create-lease.js';
 export type { Lease, LeaseOptions } from './create-lease.js';
 export { createErrorLogger } from './log-throttle.js';
+export { putBackDelayMs, defaultMaxPutBacks } from './put-back-delay.js';
