@@ -1,10 +1,10 @@
-/** What the soak's numbers are made of: reply times, recovery after each fault, and the details of any loss. */
+/** What the soak's numbers are made of, per channel: reply times, recovery after each fault, and the details of any loss. */
 import { summarize } from '../recovery/stats.mjs';
 
-/** `echo: <text>` → every time a reply carrying it reached the fake Telegram. */
-export function replyIndex(telegram) {
+/** `echo: <text>` → every time a reply carrying it reached a user (`replies`: `{ text, at }`). */
+export function replyIndex(replies) {
   const byText = new Map();
-  for (const m of telegram.sent()) byText.set(m.visibleText, [...(byText.get(m.visibleText) ?? []), m.at]);
+  for (const r of replies) byText.set(r.text, [...(byText.get(r.text) ?? []), r.at]);
   return byText;
 }
 
@@ -35,13 +35,15 @@ export function faultRecovery(faults, delivered) {
   });
 }
 
+/** The name a fault is grouped under: kills by process name, the rest by kind. */
+export const faultKey = (f) => (f.kind === 'kill' ? `kill -9 ${f.target.split(':')[0]}` : f.kind);
+
 /** Recovery summaries per fault kind (kills grouped by process name). */
 export function recoveryByKind(recovered) {
   const groups = new Map();
   for (const f of recovered) {
-    if (f.at === undefined || f.skipped !== undefined) continue;
-    const key = f.kind === 'kill' ? `kill -9 ${f.target.split(':')[0]}` : f.kind;
-    groups.set(key, [...(groups.get(key) ?? []), f]);
+    if (f.at === undefined || f.skipped !== undefined || f.error !== undefined) continue;
+    groups.set(faultKey(f), [...(groups.get(faultKey(f)) ?? []), f]);
   }
   return Object.fromEntries(
     [...groups].map(([key, list]) => [
@@ -61,31 +63,28 @@ const nearFaults = (faults, at, startedAt) =>
     .filter((f) => f.at !== undefined && f.at >= at - 30_000 && f.at <= at + 10_000)
     .map((f) => `${f.kind} ${f.target ?? ''} at +${((f.at - startedAt) / 1000).toFixed(1)} s`.trim());
 
-/** Which messages went wrong, when they were sent, and which faults were near them. */
-export function problemDetails({ report, sentLog, faults, telegram, startedAt, chats }) {
+/**
+ * Which messages of one channel went wrong, when they were sent, and which faults
+ * were near them. `replies`: everything users in the soak's chats received
+ * (`{ chat, text, at }`).
+ */
+export function problemDetails({ report, sentLog, faults, replies, startedAt }) {
   const sentByText = new Map(sentLog.map((s) => [`echo: ${s.text}`, s]));
   const describe = (reply) => {
     const s = sentByText.get(reply);
     if (s === undefined) return { reply };
-    return { text: s.text, chatId: s.chatId, updateId: s.updateId, sentAtS: (s.at - startedAt) / 1000, faultsNear: nearFaults(faults, s.at, startedAt) };
+    return { text: s.text, chat: s.chat, ref: s.ref, sentAtS: (s.at - startedAt) / 1000, faultsNear: nearFaults(faults, s.at, startedAt) };
   };
-  const soakChats = new Set(chats.map(String));
-  const otherReplies = telegram
-    .sent()
-    .filter((m) => soakChats.has(String(m.chatId)) && !m.visibleText.startsWith('echo: soak-'))
-    .map((m) => ({ chatId: m.chatId, atS: (m.at - startedAt) / 1000, text: m.visibleText.slice(0, 200) }));
-  const byText = replyIndex(telegram);
+  const byText = replyIndex(replies);
+  const atS = (at) => (at - startedAt) / 1000;
   return {
     lost: report.missing.map(describe),
-    duplicated: report.duplicated.map((reply) => ({
-      ...describe(reply),
-      repliesAtS: (byText.get(reply) ?? []).map((at) => (at - startedAt) / 1000),
-    })),
-    reorderedChats: report.reorderedChats.map((chatId) => ({
-      chatId,
-      replies: telegram.sentTo(chatId).map((m) => `${((m.at - startedAt) / 1000).toFixed(1)} s ${m.visibleText.slice(0, 60)}`),
+    duplicated: report.duplicated.map((reply) => ({ ...describe(reply), repliesAtS: (byText.get(reply) ?? []).map(atS) })),
+    reorderedChats: report.reorderedChats.map((chat) => ({
+      chat,
+      replies: replies.filter((r) => r.chat === chat).map((r) => `${atS(r.at).toFixed(1)} s ${r.text.slice(0, 60)}`),
     })),
     // Error answers and anything else the soak did not ask for (e.g. "turn crashed too often").
-    otherReplies,
+    otherReplies: replies.filter((r) => !r.text.startsWith('echo: soak-')).map((r) => ({ chat: r.chat, atS: atS(r.at), text: r.text.slice(0, 200) })),
   };
 }

@@ -1,4 +1,4 @@
-/** The soak's fault plan (random kills, Redis restarts) and how each fault is injected. */
+/** The soak's fault plan (random kills, Redis and WhatsApp bridge restarts) and how each fault is injected. */
 
 /** A small seeded PRNG (mulberry32), so a run's schedule can be replayed with `--seed`. */
 export function createRandom(seed) {
@@ -18,23 +18,32 @@ export function createRandom(seed) {
 }
 
 /**
- * Kills every `killMinMs`–`killMaxMs` and `redisRestarts` restarts spread evenly
- * (at 1/3 and 2/3 for two), all while messages are still being sent. A kill that
- * would land within 3 s of a restart is moved after it, so each fault's recovery
- * can be told apart.
+ * Kills every `killMinMs`–`killMaxMs`, `redisRestarts` restarts spread evenly (at
+ * 1/3 and 2/3 for two) and `bridgeRestarts` WhatsApp bridge restarts halfway
+ * between them (1/6 and 1/2 for two), all while messages are still being sent. A
+ * bridge restart that would land within 3 s of a Redis restart moves after it;
+ * a kill that would land within 3 s of either (or while the bridge is down) is
+ * moved after it, so each fault's recovery can be told apart.
  */
-export function planFaults({ durationMs, killMinMs, killMaxMs, redisRestarts, maxKills }, random) {
+export function planFaults({ durationMs, killMinMs, killMaxMs, redisRestarts, bridgeRestarts = 0, bridgeDownMs = 0, maxKills }, random) {
   const restarts = Array.from({ length: redisRestarts }, (_, i) => ({
     kind: 'redis-restart',
     atMs: Math.round((durationMs * (i + 1)) / (redisRestarts + 1)),
+    spanMs: 0,
   }));
+  const fixed = [...restarts];
+  for (let i = 0; i < bridgeRestarts; i += 1) {
+    const at = Math.round((durationMs * (i + 0.5)) / (bridgeRestarts + 1));
+    const clash = restarts.find((r) => Math.abs(r.atMs - at) < 3_000);
+    fixed.push({ kind: 'bridge-restart', atMs: clash === undefined ? at : clash.atMs + 3_000, spanMs: bridgeDownMs });
+  }
   const kills = [];
   for (let at = random.between(killMinMs, killMaxMs); at < durationMs - 2_000 && kills.length < maxKills; ) {
-    const clash = restarts.find((r) => Math.abs(r.atMs - at) < 3_000);
-    kills.push({ kind: 'kill', atMs: Math.round(clash === undefined ? at : clash.atMs + 3_000) });
+    const clash = fixed.find((f) => at > f.atMs - 3_000 && at < f.atMs + f.spanMs + 3_000);
+    kills.push({ kind: 'kill', atMs: Math.round(clash === undefined ? at : clash.atMs + clash.spanMs + 3_000) });
     at = kills[kills.length - 1].atMs + random.between(killMinMs, killMaxMs);
   }
-  return [...restarts, ...kills].sort((a, b) => a.atMs - b.atMs);
+  return [...fixed, ...kills].sort((a, b) => a.atMs - b.atMs);
 }
 
 /** Worker processes a kill may hit: any nanobot app except an embedded Redis (restarted on its own schedule). */
@@ -60,4 +69,39 @@ export async function restartRedis(redis) {
   const at = Date.now();
   await redis.restart();
   return { kind: 'redis-restart', target: 'redis', at, downMs: Date.now() - at };
+}
+
+/**
+ * Waits until a message frame was written to the worker and not acknowledged yet
+ * (the soak's traffic injects one every second or so), checking on every turn of
+ * the event loop so that the ack, a round trip through Redis away, is still out.
+ * Gives up after `timeoutMs`: the restart then happens without one.
+ */
+async function untilFrameInFlight(bridge, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (bridge.unacked().length === 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The WhatsApp bridge going away and coming back, with frames unacknowledged both
+ * ways (as in test/e2e/whatsapp-roundtrip.e2e.test.ts): right after a message
+ * frame went out, before the worker acked it, the fake's WebSocket server closes
+ * (the frame stays pending and is resent on the next connection), stays
+ * down `downMs` while users keep writing (more pending frames), and comes back
+ * with its first send frame crashing it after WhatsApp got the message (the ack
+ * never comes: the worker resends, the bridge drops the duplicate) and its second
+ * crashing it before (the worker resends, delivered once).
+ */
+export async function restartBridge(bridge, downMs) {
+  await untilFrameInFlight(bridge, 5_000);
+  const at = Date.now();
+  const unackedAtStop = bridge.unacked().length;
+  await bridge.stop();
+  // Armed while no client is connected, so the crashes hit the sends after the restart.
+  bridge.failSends('crash-after-send');
+  bridge.failSends('crash-before-send');
+  await new Promise((resolve) => setTimeout(resolve, downMs));
+  const unackedAtStart = bridge.unacked().length;
+  await bridge.start();
+  return { kind: 'bridge-restart', target: 'whatsapp-bridge', at, downMs: Date.now() - at, unackedAtStop, unackedAtStart };
 }

@@ -2,20 +2,34 @@
 const cell = (x) => (x === null || x === undefined ? '—' : String(x));
 const range = (s) => `${cell(s.median)} / ${cell(s.p90)} / ${cell(s.max)}`;
 
+function settings(o) {
+  const whatsapp = o.whatsapp && o.whatsappChats > 0;
+  const chats = whatsapp ? `${o.chats} chats (${o.chats - Math.min(o.whatsappChats, o.chats)} Telegram, ${Math.min(o.whatsappChats, o.chats)} WhatsApp)` : `${o.chats} Telegram chats`;
+  const bridge = whatsapp ? `, ${o.bridgeRestarts} WhatsApp bridge restarts (${o.bridgeDownS} s down)` : '';
+  return `${o.messages} messages over ${chats} in ${o.minutes} min, ${o.agents} agent instances, LLM latency ${o.llmMinMs}–${o.llmMaxMs} ms, a kill -9 every ${o.killMinS}–${o.killMaxS} s, ${o.redisRestarts} Redis restarts${bridge}, seed ${o.seed}`;
+}
+
 export function soakMarkdown(result) {
-  const o = result.options;
   const lines = [
-    `${o.messages} messages over ${o.chats} chats in ${o.minutes} min, ${o.agents} agent instances, LLM latency ${o.llmMinMs}–${o.llmMaxMs} ms, a kill -9 every ${o.killMinS}–${o.killMaxS} s, ${o.redisRestarts} Redis restarts, seed ${o.seed}`,
+    settings(result.options),
     '',
-    '| sent | answered | lost | duplicated | reordered chats | reply latency median / p90 / max ms | backlog drained after sending ended |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${result.sent} | ${result.answered} | ${result.lost} | ${result.duplicated} | ${result.reorderedChats} | ${range(result.latency)} | ${(result.drainMs / 1000).toFixed(1)} s |`,
-    '',
-    '| fault | count | next reply, any chat: median / p90 / max ms | first reply to a message sent after it | slowest reply of messages sent −2 s…+10 s around it |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| channel | chats | sent | answered | lost | duplicated | reordered chats | reply latency median / p90 / max ms | backlog drained after sending ended |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const [kind, r] of Object.entries(result.recovery)) {
-    lines.push(`| ${kind} | ${r.count} | ${range(r.nextReply)} | ${range(r.firstNewReply)} | ${range(r.slowestNearbyReply)} |`);
+  for (const [name, c] of Object.entries(result.channels)) {
+    lines.push(`| ${name} | ${c.chats} | ${c.sent} | ${c.answered} | ${c.lost} | ${c.duplicated} | ${c.reorderedChats} | ${range(c.latency)} | ${(c.drainMs / 1000).toFixed(1)} s |`);
+  }
+  lines.push(
+    '',
+    '| fault | channel | count | next reply, any chat: median / p90 / max ms | first reply to a message sent after it | slowest reply of messages sent −2 s…+10 s around it |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  );
+  const kinds = [...new Set(Object.values(result.channels).flatMap((c) => Object.keys(c.recovery)))].sort();
+  for (const kind of kinds) {
+    for (const [name, c] of Object.entries(result.channels)) {
+      const r = c.recovery[kind];
+      if (r !== undefined) lines.push(`| ${kind} | ${name} | ${r.count} | ${range(r.nextReply)} | ${range(r.firstNewReply)} | ${range(r.slowestNearbyReply)} |`);
+    }
   }
   lines.push('', '| process | pm_id | kills | pm2 restarts | status |', '| --- | ---: | ---: | ---: | --- |');
   for (const p of result.restarts) {
@@ -25,13 +39,21 @@ export function soakMarkdown(result) {
   return lines.join('\n');
 }
 
-/** Every fault in order, with its recovery times. */
+/** Every fault in order, with its recovery times per channel (next reply / first new reply / slowest nearby, ms). */
 export function faultTimeline(result) {
   const startedAt = Date.parse(result.startedAt);
-  const lines = ['| at s | fault | next reply ms | first new reply ms | slowest nearby ms |', '| ---: | --- | ---: | ---: | ---: |'];
+  const names = Object.keys(result.channels);
+  const lines = [
+    `| at s | fault | ${names.map((n) => `${n}: next / first new / slowest nearby ms`).join(' | ')} |`,
+    `| ---: | --- |${names.map(() => ' ---: |').join('')}`,
+  ];
   for (const f of result.faults) {
     const what = `${f.kind} ${f.target ?? ''}${f.skipped ? ` (skipped: ${f.skipped})` : ''}${f.error ? ` (error: ${f.error})` : ''}`;
-    lines.push(`| ${((f.at - startedAt) / 1000).toFixed(1)} | ${what} | ${cell(f.nextReplyMs)} | ${cell(f.firstNewReplyMs)} | ${cell(f.slowestNearbyReplyMs)} |`);
+    const cells = names.map((n) => {
+      const r = f.recovery?.[n];
+      return r === undefined ? '—' : `${cell(r.nextReplyMs)} / ${cell(r.firstNewReplyMs)} / ${cell(r.slowestNearbyReplyMs)}`;
+    });
+    lines.push(`| ${((f.at - startedAt) / 1000).toFixed(1)} | ${what} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }

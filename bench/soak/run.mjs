@@ -1,10 +1,12 @@
 /**
- * bench/soak: the issue 3 soak. 2,000 messages over 50 chats for ~10 minutes
- * through the real cluster, random kill -9 of any worker every 10–30 s, two
- * Redis restarts, then a quiet drain. Exits 1 if any message was lost,
- * duplicated or answered out of order.
+ * bench/soak: the issue 3 soak, with WhatsApp (issue 5). 2,000 messages over 50
+ * chats (30 Telegram, 20 WhatsApp through a fake bridge) for ~10 minutes through
+ * the real cluster, random kill -9 of any worker every 10–30 s, two Redis
+ * restarts, two bridge restarts, then a quiet drain. Exits 1 if any message was
+ * lost, duplicated or answered out of order, in either channel.
  *
- *   npm run bench:soak -- [--minutes 10] [--messages 2000] [--chats 50] [--seed 1] [--keep-logs]
+ *   npm run bench:soak -- [--minutes 10] [--messages 2000] [--chats 50] [--whatsapp-chats 20] [--seed 1] [--keep-logs]
+ *   npm run bench:soak -- --no-whatsapp                     # Telegram only
  *   npm run bench:soak -- --minutes 2 --messages 400        # a quick run
  *
  * Prints markdown and writes JSON to bench/results/soak-<date>.json.
@@ -17,13 +19,17 @@ import { describeMachine } from '../recovery/stats.mjs';
 import { faultTimeline, soakMarkdown } from './report.mjs';
 import { runSoak, soakDefaults } from './soak.mjs';
 
-const numeric = ['minutes', 'messages', 'chats', 'agents', 'killMinS', 'killMaxS', 'redisRestarts', 'llmMinMs', 'llmMaxMs', 'drainS', 'quietS', 'seed'];
+const numeric = [
+  'minutes', 'messages', 'chats', 'whatsappChats', 'agents', 'killMinS', 'killMaxS', 'redisRestarts', 'bridgeRestarts', 'bridgeDownS',
+  'llmMinMs', 'llmMaxMs', 'drainS', 'quietS', 'seed',
+];
 const flag = (name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const { values: args } = parseArgs({
   options: {
     ...Object.fromEntries(numeric.map((name) => [flag(name), { type: 'string', default: String(soakDefaults[name]) }])),
     'log-level': { type: 'string', default: soakDefaults.logLevel },
     'keep-logs': { type: 'boolean', default: false },
+    'no-whatsapp': { type: 'boolean', default: false },
   },
 });
 const options = Object.fromEntries(numeric.map((name) => [name, Number(args[flag(name)])]));
@@ -43,6 +49,7 @@ async function main() {
   const machine = describeMachine();
   const result = await runSoak({
     ...options,
+    whatsapp: !args['no-whatsapp'],
     logLevel: args['log-level'],
     keepLogsIn: args['keep-logs'] ? join(resultsDir, `soak-${stamp}-logs`) : undefined,
     signal: interrupted.signal,

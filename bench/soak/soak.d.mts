@@ -4,12 +4,19 @@ import type { TrafficReport } from '@nanobot/testkit';
 export type SoakOptions = {
   minutes: number;
   messages: number;
+  /** All chats; `whatsappChats` of them are WhatsApp chats when `whatsapp` is on. */
   chats: number;
+  /** WhatsApp traffic through a fake bridge, bridge restarts, the WhatsApp worker among the kill targets (default on). */
+  whatsapp: boolean;
+  whatsappChats: number;
   agents: number;
   killMinS: number;
   killMaxS: number;
   maxKills: number;
   redisRestarts: number;
+  bridgeRestarts: number;
+  /** How long the fake bridge stays down in a bridge restart. */
+  bridgeDownS: number;
   llmMinMs: number;
   llmMaxMs: number;
   drainS: number;
@@ -19,32 +26,37 @@ export type SoakOptions = {
   keepLogsIn?: string;
   /** Process names a kill may hit (default: every nanobot worker the cluster runs). */
   killable?: string[];
-  /** The hook for more channels, e.g. testkit's withFakeWhatsapp. */
+  /** More config changes, applied after the soak has added its channels. */
   configure?: (config: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
   onFault?: (fault: SoakFault) => void;
   signal?: AbortSignal;
 };
 
+export type ChannelName = 'telegram' | 'whatsapp';
+
+export type FaultRecovery = { nextReplyMs: number | null; firstNewReplyMs: number | null; slowestNearbyReplyMs: number | null };
+
 export type SoakFault = {
-  kind: 'kill' | 'redis-restart';
+  kind: 'kill' | 'redis-restart' | 'bridge-restart';
   at: number;
   target?: string;
   pid?: number;
   downMs?: number;
+  /** Bridge restarts: message frames not acknowledged by the worker when the bridge stopped, and when it came back. */
+  unackedAtStop?: number;
+  unackedAtStart?: number;
   skipped?: string;
   error?: string;
-  nextReplyMs?: number | null;
-  firstNewReplyMs?: number | null;
-  slowestNearbyReplyMs?: number | null;
+  /** How each channel recovered from this fault. */
+  recovery?: Partial<Record<ChannelName, FaultRecovery>>;
 };
 
 export type Summary = { count: number; failed: number; min: number | null; median: number | null; p90: number | null; max: number | null };
 
-export type SoakResult = {
-  options: SoakOptions;
-  startedAt: string;
-  sendingMs: number;
-  drainMs: number;
+export type KindRecovery = { count: number; nextReply: Summary; firstNewReply: Summary; slowestNearbyReply: Summary };
+
+export type ChannelResult = {
+  chats: number;
   sent: number;
   answered: number;
   lost: number;
@@ -52,10 +64,30 @@ export type SoakResult = {
   unexpected: number;
   reorderedChats: number;
   latency: Summary;
-  faults: SoakFault[];
-  recovery: Record<string, { count: number; nextReply: Summary; firstNewReply: Summary; slowestNearbyReply: Summary }>;
-  restarts: Array<{ name: string; pmId: number; status: string; restarts: number }>;
+  drainMs: number;
+  /** Per fault kind (`kill -9 <process>`, `redis-restart`, `bridge-restart`). */
+  recovery: Record<string, KindRecovery>;
   problems: { lost: unknown[]; duplicated: unknown[]; reorderedChats: unknown[]; otherReplies: unknown[] };
+  /** WhatsApp: send frames the bridge got more than once (resends it dropped); frames still unacked at the end. */
+  resentSends?: number;
+  unackedAtEnd?: number;
+};
+
+export type SoakResult = {
+  options: SoakOptions;
+  startedAt: string;
+  sendingMs: number;
+  drainMs: number;
+  /** Totals over the channels. */
+  sent: number;
+  answered: number;
+  lost: number;
+  duplicated: number;
+  unexpected: number;
+  reorderedChats: number;
+  channels: Partial<Record<ChannelName, ChannelResult>>;
+  faults: SoakFault[];
+  restarts: Array<{ name: string; pmId: number; status: string; restarts: number }>;
   logLines: string[];
   ok: boolean;
 };
