@@ -64,6 +64,7 @@ describe('the Telegram channel run', () => {
 
   it('polls although setMyCommands hangs, giving up the menu after its timeout', async () => {
     telegram.setFault('setMyCommands', { kind: 'hang' });
+    // Ended by afterEach; what the run queued is the assertion, not how it ends.
     void start(300).catch(() => undefined);
     telegram.injectMessage({ chatId: 5, text: 'menu or not' });
     await telegram.waitFor(() => queued.length === 1, 5_000);

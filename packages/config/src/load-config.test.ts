@@ -132,9 +132,9 @@ describe('loadConfig', () => {
   });
 
   it('prefers REDIS_URL over redis.url, and redis.url over the embedded server', async () => {
-    await writeConfig({ redis: { url: 'redis://10.0.0.5:6380/2' } });
+    await writeConfig({ redis: { url: 'redis://redis.example.internal:6380/2' } });
     const fromFile = await loadConfig({ env: { NANOBOT_HOME: dir }, homeDir: dir });
-    expect(fromFile.redis).toEqual({ url: 'redis://10.0.0.5:6380/2', embedded: false, port: 6380 });
+    expect(fromFile.redis).toEqual({ url: 'redis://redis.example.internal:6380/2', embedded: false, port: 6380 });
     const fromEnv = await loadConfig({ env: { NANOBOT_HOME: dir, REDIS_URL: 'rediss://cache:6390' }, homeDir: dir });
     expect(fromEnv.redis).toEqual({ url: 'rediss://cache:6390', embedded: false, port: 6390 });
   });
