@@ -1,26 +1,9 @@
 /** Machine facts and the markdown tables of a pipeline benchmark run. */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { stageNames } from './stages.mjs';
 
-export function describeMachine() {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  let redis = 'unknown';
-  try {
-    redis = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    // Only a label for the report; startRedis fails loudly later if redis-server is missing.
-  }
-  return {
-    nproc: availableParallelism(),
-    cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? 'unknown',
-    memGiB: Math.round(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-    redis,
-  };
-}
+export { describeMachine } from '../recovery/stats.mjs';
 
 /** Busy and total CPU time of the whole machine so far (/proc/stat), to see other load during a phase. */
 export function cpuSnapshot() {

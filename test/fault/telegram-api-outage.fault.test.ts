@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanReport,
   createTraffic,
+  failedCountIn,
   startTelegramStack,
   type FakeLlm,
   type Cluster,
@@ -14,13 +15,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const chats = [9201, 9202, 9203, 9204];
 /** fakeConfig's long-poll timeout. */
 const pollTimeoutS = 2;
-
-/** The `failed` count of a queue in `nanobot status`. */
-function failedCount(statusText: string, queue: string): number {
-  const match = new RegExp(`^\\s*${queue}\\s.*\\bfailed (\\d+)`, 'm').exec(statusText);
-  if (!match?.[1]) throw new Error(`no counts for ${queue} in:\n${statusText}`);
-  return Number(match[1]);
-}
 
 describe('Telegram API outages, rate limits, lost responses and a bad token', () => {
   let stack: TelegramStack;
@@ -109,7 +103,7 @@ describe('Telegram API outages, rate limits, lost responses and a bad token', ()
   it('does not resend a reply whose response was lost after delivery and parks it as uncertain', async () => {
     const traffic = createTraffic(telegram, { chats, prefix: 'lost' });
     const sendsBefore = telegram.calls('sendMessage').length;
-    const failedBefore = failedCount((await cluster.nanobot('status')).stdout, 'outbound-telegram');
+    const failedBefore = failedCountIn((await cluster.nanobot('status')).stdout, 'outbound-telegram');
     telegram.setFault('sendMessage', { kind: 'lostResponse', times: 2 });
     traffic.round();
     traffic.round();
@@ -120,7 +114,7 @@ describe('Telegram API outages, rate limits, lost responses and a bad token', ()
     expect(sends.filter((c) => c.fault === 'lostResponse')).toHaveLength(2);
     expect(sends).toHaveLength(traffic.total());
     const status = await cluster.nanobot('status');
-    expect(failedCount(status.stdout, 'outbound-telegram') - failedBefore).toBe(2);
+    expect(failedCountIn(status.stdout, 'outbound-telegram') - failedBefore).toBe(2);
     expect(await cluster.logs('nanobot-telegram')).toContain('reply delivery uncertain, not resending');
   }, 60_000);
 

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanReport,
   createTraffic,
+  failedCountIn,
   startTelegramStack,
   type Cluster,
   type FakeTelegram,
@@ -13,13 +14,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const chats = [9301, 9302, 9303, 9304];
 /** fakeConfig's long-poll timeout; the worker gives up a poll after pollTimeoutS + 10 s. */
 const pollTimeoutS = 2;
-
-/** The `failed` count of a queue in `nanobot status`. */
-function failedCount(statusText: string, queue: string): number {
-  const match = new RegExp(`^\\s*${queue}\\s.*\\bfailed (\\d+)`, 'm').exec(statusText);
-  if (!match?.[1]) throw new Error(`no counts for ${queue} in:\n${statusText}`);
-  return Number(match[1]);
-}
 
 describe('Telegram transport faults: hanging polls, connection resets, a second poller', () => {
   let stack: TelegramStack;
@@ -111,7 +105,7 @@ describe('Telegram transport faults: hanging polls, connection resets, a second 
   // user sees it only after an operator replays it.
   it('parks a reply whose sendMessage was reset as uncertain: the user misses it until `nanobot retry`', async () => {
     const sendsBefore = telegram.calls('sendMessage').length;
-    const failedBefore = failedCount((await cluster.nanobot('status')).stdout, 'outbound-telegram');
+    const failedBefore = failedCountIn((await cluster.nanobot('status')).stdout, 'outbound-telegram');
     const traffic = createTraffic(telegram, { chats, prefix: 'reset-send' });
     telegram.setFault('sendMessage', { kind: 'reset', times: 1 });
     traffic.round();
@@ -128,7 +122,7 @@ describe('Telegram transport faults: hanging polls, connection resets, a second 
     expect(report).toEqual({ ...cleanReport(traffic.total()), answered: traffic.total() - 1, missing: [lostText] });
     expect(sends).toHaveLength(traffic.total());
     const status = await cluster.nanobot('status');
-    expect(failedCount(status.stdout, 'outbound-telegram') - failedBefore).toBe(1);
+    expect(failedCountIn(status.stdout, 'outbound-telegram') - failedBefore).toBe(1);
     expect(await cluster.logs('nanobot-telegram')).toContain('reply delivery uncertain, not resending');
 
     // The operator's way out: `nanobot failed` shows the parked reply, `nanobot retry` sends it.

@@ -13,3 +13,4 @@ export type { Traffic, TrafficReport } from './traffic.js';
 export { startFakeWhatsappBridge, createWhatsappTraffic, withFakeWhatsapp } from './fake-whatsapp-bridge.js'; export type * from './fake-whatsapp-bridge.js';
 export { startTelegramStack } from './telegram-stack.js';
 export type { TelegramStack, TelegramStackOptions } from './telegram-stack.js';
+export { failedCountIn } from './status-text.js';
