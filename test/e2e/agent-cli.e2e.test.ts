@@ -78,8 +78,10 @@ describe('nanobot agent', () => {
       expect(result).toMatchObject({ code: 0, stdout: 'echo: via the bus\n' });
       const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
       const queue = new Queue(queueNames.inbound, { connection, prefix: bullPrefix });
-      const done = await queue.getJobs(['completed']);
-      expect(done.map((j) => (j.data as { text?: string }).text)).toContain('via the bus');
+      // The reply can reach the CLI a moment before the agent marks the inbound job completed.
+      const completedTexts = async (): Promise<string[]> =>
+        (await queue.getJobs(['completed'])).map((j) => (j.data as { text?: string }).text ?? '');
+      await expect.poll(completedTexts, { timeout: 5000, interval: 50 }).toContain('via the bus');
       const leftover = new Queue(queueNames.outbound('cli'), { connection, prefix: bullPrefix });
       expect(await leftover.getJobCounts('wait')).toEqual({ wait: 0 });
       await Promise.all([queue.close(), leftover.close()]);
