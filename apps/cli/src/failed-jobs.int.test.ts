@@ -24,11 +24,13 @@ describe('failed jobs', () => {
     const queues = createQueues(redis, log);
     const markers = createSentMarkers(redis);
     await queues.addOutbound({ kind: 'reply', id: 'tg-1-5-reply', inReplyTo: 'tg-1-5', channel: 'telegram', chatId: '9', text: 'hi', format: 'plain' });
+    const workerConnection = redis.duplicate();
     const worker = new Worker('outbound-telegram', async () => {
       throw new UnrecoverableError('delivery of tg-1-5-reply chunk 1 uncertain');
-    }, { connection: redis.duplicate(), prefix: bullPrefix });
+    }, { connection: workerConnection, prefix: bullPrefix });
     await new Promise<void>((resolve) => worker.once('failed', () => resolve()));
     await worker.close();
+    await workerConnection.quit();
     await markers.mark('tg-1-5-reply', 0, 'sent');
     await markers.mark('tg-1-5-reply', 1, 'uncertain');
 
