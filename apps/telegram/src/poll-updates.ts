@@ -16,6 +16,8 @@ export type PollerDeps = {
   log: Logger;
   /** Called after a message is durably queued (typing indicator). */
   onQueued?: (message: InboundMessage) => void;
+  /** Called after every successful getUpdates: Telegram answers again (lifts an outage hold on replies). */
+  onPolled?: () => void;
   /** Called with every update that is malformed; it must park it durably or throw. */
   park: (update: Update, reason: string) => Promise<void>;
 };
@@ -75,6 +77,7 @@ export function createPoller(deps: PollerDeps) {
       if (ctx.signal.aborted) break;
       lastConfirmed = offset;
       ctx.reportAlive();
+      deps.onPolled?.();
       ctx.reportState({ lastPollAt: Date.now(), offset: offset ?? null });
       for (const update of updates) {
         // Finish the update in hand even if a stop was requested meanwhile (L3).

@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Api } from 'grammy';
 import { GrammyError } from 'grammy';
 import { describeError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import { defaultMaxPutBacks, putBackDelayMs, type SentMarkers } from '@nanobot/bus';
+import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import { renderReply } from './render-reply.js';
 import { splitMessage } from './split-message.js';
@@ -19,8 +19,8 @@ export type SenderDeps = {
   api: Api;
   markers: SentMarkers;
   log: Logger;
-  /** Pauses the outbound worker (BullMQ manual rate limit) before a job is put back. */
-  rateLimit: (ms: number) => Promise<void>;
+  /** Holds the outbound queue (BullMQ manual rate limit) before a job is put back. */
+  hold: (ms: number, kind: PutBackKind) => Promise<void>;
   onSent?: (message: OutboundMessage) => void;
   /** nanobot's `replyToMessage`: the first chunk quotes the user's message. */
   replyToMessage?: boolean;
@@ -29,6 +29,8 @@ export type SenderDeps = {
    * as a failed attempt (default 400: about an hour, see putBackDelayMs).
    */
   maxPutBacks?: number;
+  /** How long the n-th put-back in a row waits, unless Telegram said (default putBackDelayMs). */
+  putBackDelayMs?: (count: number) => number;
 };
 
 const isParseError = (err: unknown) =>
@@ -98,9 +100,9 @@ export function createSender(deps: SenderDeps) {
       const count = (putBacks.get(message.id) ?? 0) + 1;
       putBacks.set(message.id, count);
       if (count <= maxPutBacks) {
-        const waitMs = appError.retryAfterMs ?? putBackDelayMs(count);
+        const waitMs = appError.retryAfterMs ?? (deps.putBackDelayMs ?? putBackDelayMs)(count);
         deps.log.warn({ jobId: message.id, chunk: index, code: appError.code, waitMs, putBacks: count }, 'telegram unavailable, reply put back');
-        await deps.rateLimit(waitMs);
+        await deps.hold(waitMs, appError.retryAfterMs === undefined ? 'outage' : 'rate-limit');
         throw Worker.RateLimitError();
       }
       putBacks.delete(message.id);

@@ -23,6 +23,8 @@ export type TelegramChannelDeps = {
   /** The outbound worker follows the lease, so one process sends a chat's replies, in order. */
   onActive: () => void;
   onStandby: () => void;
+  /** Telegram answered a poll: put-back replies need not wait out their hold. */
+  onPolled?: () => void;
   /** How often a standby asks for the lease. */
   standbyRetryMs?: number;
   /** How long setMyCommands may take before polling starts without the menu (default 10 s). */
@@ -172,6 +174,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
           react(message.chatId, message.sourceMessageId);
         },
         park: park(bot),
+        ...(deps.onPolled === undefined ? {} : { onPolled: deps.onPolled }),
       });
       await poll({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
   }

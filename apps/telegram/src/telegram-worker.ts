@@ -7,10 +7,12 @@ import {
   bullPrefix,
   createErrorLogger,
   createLease,
+  createPutBackHold,
   createQueues,
   createRedis,
   createSentMarkers,
   createStatusReporter,
+  holdableWorkerOptions,
   queueNames,
   workerReliability,
 } from '@nanobot/bus';
@@ -42,6 +44,8 @@ export type TelegramWorkerOptions = {
   holder: string;
   instance: string;
   pid: number;
+  /** How long the n-th put-back of a reply waits (default putBackDelayMs). */
+  putBackDelayMs?: (count: number) => number;
 };
 
 /**
@@ -57,14 +61,16 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
   const api = createApi(settings);
   const typing = createTypingIndicator({ api, log });
   let fatal: (err: unknown) => void = () => undefined;
+  const putBacks = createPutBackHold(queues.outbound('telegram'), log);
 
   const sender = createSender({
     api,
     markers: createSentMarkers(producer),
     log,
-    rateLimit: async (ms) => outbound.rateLimit(ms),
+    hold: putBacks.hold,
     onSent: (message) => typing.stop(message.chatId),
     replyToMessage: settings.replyToMessage,
+    ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
   });
   const outbound = new Worker(queueNames.outbound('telegram'), sender, {
     connection: workerConnection,
@@ -72,6 +78,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     // One at a time keeps replies in order per chat; a rate-limited reply holds its place.
     concurrency: 1,
     autorun: false,
+    ...holdableWorkerOptions,
     ...workerReliability,
   });
   outbound.on('error', createErrorLogger(log, 'outbound worker error'));
@@ -95,6 +102,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
         Promise.resolve(outbound.resume()).catch((err: unknown) => log.warn({ err }, 'could not resume the outbound worker'));
       }
     },
+    onPolled: () => putBacks.channelBack(),
     onStandby: () => {
       // Not awaited: pausing waits for the blocking connection, which may be waiting for Redis.
       if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));

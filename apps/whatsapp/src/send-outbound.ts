@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { AppError, describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import { defaultMaxPutBacks, putBackDelayMs, type SentMarkers } from '@nanobot/bus';
+import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { BridgeLink } from './bridge-link.js';
 import { splitText } from './split-text.js';
@@ -9,11 +9,13 @@ export type SenderDeps = {
   link: () => BridgeLink | undefined;
   markers: SentMarkers;
   log: Logger;
-  /** Pauses the outbound worker (BullMQ manual rate limit) before a job is put back. */
-  rateLimit: (ms: number) => Promise<void>;
+  /** Holds the outbound queue (BullMQ manual rate limit) before a job is put back. */
+  hold: (ms: number, kind: PutBackKind) => Promise<void>;
   ackTimeoutMs?: number;
   /** Put-backs in a row for one job before it counts as a failed attempt (default: ~1 h of waiting). */
   maxPutBacks?: number;
+  /** How long the n-th put-back in a row waits (default putBackDelayMs). */
+  putBackDelayMs?: (count: number) => number;
   maxChunkChars?: number;
 };
 
@@ -40,9 +42,9 @@ export function createSender(deps: SenderDeps) {
       putBacks.delete(message.id);
       throw err;
     }
-    const waitMs = putBackDelayMs(count);
+    const waitMs = (deps.putBackDelayMs ?? putBackDelayMs)(count);
     deps.log.warn({ jobId: message.id, chunk: index, waitMs, putBacks: count, reason: err.message }, 'whatsapp unavailable, reply put back');
-    await deps.rateLimit(waitMs);
+    await deps.hold(waitMs, 'outage');
     throw Worker.RateLimitError();
   }
 

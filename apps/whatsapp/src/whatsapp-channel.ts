@@ -14,6 +14,8 @@ export type WhatsappChannelDeps = {
   policy: InboundPolicy;
   log: Logger;
   heartbeatMs: number;
+  /** The bridge link is up, or the bridge reports WhatsApp connected: put-back replies may go. */
+  onUp?: () => void;
 };
 
 /**
@@ -43,6 +45,7 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
     ctx.reportState({ bridge: frame.status, bridgeDetail: frame.detail ?? null });
     if (frame.status === lastStatus) return;
     lastStatus = frame.status;
+    if (frame.status === 'connected') deps.onUp?.();
     if (frame.status === 'logged_out') log.error({ detail: frame.detail }, 'whatsapp session logged out: re-link needed (nanobot channels login whatsapp)');
     else log.info({ status: frame.status, detail: frame.detail }, 'whatsapp bridge status');
   }
@@ -99,6 +102,7 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
       });
       current = link;
       log.info({ url: deps.url }, 'connected to the whatsapp bridge');
+      deps.onUp?.();
       try {
         const reason = await link.closed;
         if (ctx.signal.aborted) return;

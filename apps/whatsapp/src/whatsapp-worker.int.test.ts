@@ -38,17 +38,23 @@ describe('the WhatsApp worker against a fake bridge', () => {
     await redis.close();
   });
 
-  beforeEach(async () => {
-    await client.flushall();
-    bridge = await startFakeWhatsappBridge();
-    worker = createWhatsappWorker({
+  async function startWorker(putBackDelayMs?: (count: number) => number): Promise<WhatsappWorker> {
+    const started = createWhatsappWorker({
       redisUrl: redis.url, bridgeUrl: bridge.url, token: async () => bridge.token,
       policy: { allowFrom: ['*'], groupPolicy: 'mention' }, log, heartbeatMs, ackTimeoutMs: 1_000, instance: 't', pid: 1,
+      ...(putBackDelayMs === undefined ? {} : { putBackDelayMs }),
     });
-    await worker.start((err) => {
+    await started.start((err) => {
       throw err;
     });
     await bridge.waitFor(() => bridge.openConnections() === 1);
+    return started;
+  }
+
+  beforeEach(async () => {
+    await client.flushall();
+    bridge = await startFakeWhatsappBridge();
+    worker = await startWorker();
   });
   afterEach(async () => {
     await worker.stop('test over');
@@ -113,5 +119,40 @@ describe('the WhatsApp worker against a fake bridge', () => {
     await bridge.waitFor(() => bridge.sent().length === 1, 10_000);
     expect(bridge.sends()).toHaveLength(3);
     expect(bridge.sent()[0]?.text).toBe('eventually');
+  });
+
+  describe('with put-back holds far longer than the test waits', () => {
+    const longHoldMs = 30_000;
+    beforeEach(async () => {
+      await worker.stop('restarting with long holds');
+      worker = await startWorker(() => longHoldMs);
+    });
+
+    it('sends a held reply as soon as the bridge link is back', async () => {
+      await bridge.stop();
+      await queues.addOutbound(reply('h1-reply', 'held while the bridge was away'));
+      await new Promise((r) => setTimeout(r, 1_000)); // put back, now held for 30 s
+      const back = Date.now();
+      await bridge.start();
+      await bridge.waitFor(() => bridge.sent().length === 1, 15_000);
+      expect(bridge.sent()[0]).toMatchObject({ id: 'h1-reply-0', text: 'held while the bridge was away' });
+      // Reconnecting takes at most 2 s; the hold is lifted on connect.
+      expect(Date.now() - back).toBeLessThan(5_000);
+    });
+
+    it('sends a held reply as soon as the bridge reports WhatsApp connected again', async () => {
+      bridge.setLink('qr');
+      bridge.failSends('unavailable', 1);
+      await queues.addOutbound(reply('h2-reply', 'held while WhatsApp was away'));
+      await queues.addOutbound(reply('h3-reply', 'and the one after it'));
+      await bridge.waitFor(() => bridge.sends().length === 1, 10_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(bridge.sends()).toHaveLength(1); // the later reply waits behind the held one
+      const back = Date.now();
+      bridge.setLink('connected');
+      await bridge.waitFor(() => bridge.sent().length === 2, 15_000);
+      expect(bridge.sent().map((s) => s.id)).toEqual(['h2-reply-0', 'h3-reply-0']);
+      expect(Date.now() - back).toBeLessThan(3_000);
+    });
   });
 });

@@ -3,7 +3,8 @@ import { Worker } from 'bullmq';
 import { isAppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
-  bullPrefix, createQueues, createRedis, createSentMarkers, createStatusReporter, queueNames, workerReliability,
+  bullPrefix, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
+  workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
 import { createSender } from './send-outbound.js';
@@ -19,6 +20,8 @@ export type WhatsappWorkerOptions = {
   /** Ping the bridge this often; a link without a pong for one interval is dropped (L15). */
   heartbeatMs: number;
   ackTimeoutMs?: number;
+  /** How long the n-th put-back of a reply waits (default putBackDelayMs). */
+  putBackDelayMs?: (count: number) => number;
   /** For the status record: pm2 instance id and pid. */
   instance: string;
   pid: number;
@@ -51,22 +54,24 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   const producer = createRedis({ url: options.redisUrl, role: 'producer', log, name: 'whatsapp-producer' });
   const workerConnection = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'whatsapp-worker' });
   const queues = createQueues(producer, log);
+  const putBacks = createPutBackHold(queues.outbound('whatsapp'), log);
   const channel = createWhatsappChannel({
     url: options.bridgeUrl, token: options.token, queues, policy: options.policy, log, heartbeatMs: options.heartbeatMs,
+    onUp: () => putBacks.channelBack(),
   });
   const supervisor = createSupervisor({
     name: 'whatsapp', run: channel.run, log, liveness: { windowMs: options.heartbeatMs * 3 }, delayMs: restartDelayMs, stopDeadlineMs: 10_000,
     onState: () => status.publishSoon(),
   });
-  let outbound: Worker | undefined;
   const sender = createSender({
-    link: channel.link, markers: createSentMarkers(producer), log, rateLimit: async (ms) => outbound?.rateLimit(ms),
+    link: channel.link, markers: createSentMarkers(producer), log, hold: putBacks.hold,
     ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
+    ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
   });
-  outbound = new Worker(queueNames.outbound('whatsapp'), sender, {
+  const outbound = new Worker(queueNames.outbound('whatsapp'), sender, {
     connection: workerConnection, prefix: bullPrefix,
     // One at a time keeps replies in order per chat; a put-back reply holds its place.
-    concurrency: 1, autorun: false, ...workerReliability,
+    concurrency: 1, autorun: false, ...holdableWorkerOptions, ...workerReliability,
   });
   outbound.on('error', (err) => log.warn({ err }, 'outbound worker error'));
   outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));

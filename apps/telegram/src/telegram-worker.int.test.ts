@@ -1,0 +1,89 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createQueues } from '@nanobot/bus';
+import { configSchema } from '@nanobot/config';
+import type { OutboundMessage } from '@nanobot/core';
+import { createLogger } from '@nanobot/log';
+import { startFakeTelegram, startRedis, type FakeTelegram, type RedisServer } from '@nanobot/testkit';
+import { createTelegramWorker, type TelegramWorker } from './telegram-worker.js';
+
+const log = createLogger({ name: 'telegram-int', level: 'silent' });
+/** Far longer than any wait below: a reply that goes out sooner was not waiting out its hold. */
+const longHoldMs = 30_000;
+
+const reply = (id: string, chatId: number, text: string): OutboundMessage => ({
+  kind: 'reply', id, inReplyTo: id.replace(/-reply$/, ''), channel: 'telegram', chatId: String(chatId), text, format: 'plain',
+});
+
+describe('the Telegram worker holding put-back replies', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  let queues: ReturnType<typeof createQueues>;
+  let telegram: FakeTelegram;
+  let worker: TelegramWorker;
+
+  beforeAll(async () => {
+    redis = await startRedis({ appendonly: false });
+    client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    queues = createQueues(client, log);
+  });
+  afterAll(async () => {
+    await queues.close();
+    await client.quit();
+    await redis.close();
+  });
+
+  beforeEach(async () => {
+    await client.flushall();
+    telegram = await startFakeTelegram();
+    const settings = configSchema.parse({
+      channels: { telegram: { enabled: true, token: telegram.token, apiRoot: telegram.apiRoot, allowFrom: ['*'], pollTimeoutS: 1 } },
+    }).channels.telegram;
+    worker = createTelegramWorker({
+      settings, redisUrl: redis.url, log, holder: 'test:0', instance: '0', pid: process.pid, putBackDelayMs: () => longHoldMs,
+    });
+    await worker.start((err) => {
+      throw err;
+    });
+    await telegram.waitFor(() => telegram.calls('getUpdates').length > 0);
+  });
+  afterEach(async () => {
+    await worker.stop('test over');
+    await telegram.close();
+  });
+
+  it('sends a reply put back during an outage as soon as Telegram answers again, not after its hold', async () => {
+    telegram.setFault('*', { kind: 'status', status: 502, description: 'Bad Gateway' });
+    await queues.addOutbound(reply('o1-reply', 31, 'held through the outage'));
+    await telegram.waitFor(() => telegram.calls('sendMessage').some((c) => c.status === 502), 10_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const outageOver = Date.now();
+    telegram.clearFaults();
+    await telegram.waitFor(() => telegram.sentTo(31).length === 1, 15_000);
+    // Polling resumes within the 2 s outage restart delay; the hold is lifted on the first poll.
+    expect(telegram.sent()[0]!.at - outageOver).toBeLessThan(5_000);
+    expect(telegram.sentTo(31).map((m) => m.text)).toEqual(['held through the outage']);
+  });
+
+  it('keeps a later reply behind the put-back one', async () => {
+    telegram.setFault('*', { kind: 'status', status: 502 });
+    await queues.addOutbound(reply('o2-reply', 32, 'first'));
+    await telegram.waitFor(() => telegram.calls('sendMessage').some((c) => c.status === 502), 10_000);
+    await queues.addOutbound(reply('o3-reply', 32, 'second'));
+    await new Promise((r) => setTimeout(r, 1_000));
+    telegram.clearFaults();
+    await telegram.waitFor(() => telegram.sentTo(32).length === 2, 15_000);
+    expect(telegram.sentTo(32).map((m) => m.text)).toEqual(['first', 'second']);
+  });
+
+  it('still waits out a 429 retry_after although polls succeed meanwhile', async () => {
+    telegram.setFault('sendMessage', { kind: 'retryAfter', seconds: 3, times: 1 });
+    await queues.addOutbound(reply('o4-reply', 33, 'after the rate limit'));
+    await telegram.waitFor(() => telegram.calls('sendMessage').length === 1, 10_000);
+    const limited = telegram.calls('sendMessage')[0]!.at;
+    await telegram.waitFor(() => telegram.sentTo(33).length === 1, 15_000);
+    const pollsMeanwhile = telegram.calls('getUpdates').filter((c) => c.at > limited && c.at < telegram.sent()[0]!.at);
+    expect(pollsMeanwhile.length).toBeGreaterThan(1);
+    expect(telegram.sent()[0]!.at - limited).toBeGreaterThanOrEqual(2_900);
+  });
+});
