@@ -51,8 +51,7 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
     async start() {
       await instance.start();
       // Published before `ready`, so `nanobot agent` finds the running cluster at once.
-      await reporter.status.publish().catch((err: unknown) => log.warn({ err }, 'could not publish status'));
-      reporter.status.start();
+      await reporter.status.start();
       log.info({ provider: primary?.provider, model: agent.model.model, instance: instanceName }, 'agent ready');
     },
     async stop() {

@@ -137,7 +137,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
         () => log.info('telegram channel supervisor ended'),
         (err: unknown) => onFatal(err),
       );
-      status.start();
+      await status.start();
     },
     /** Stops intake, finishes the update and reply in hand, closes connections. Rejects with STOP_TIMEOUT if the channel hangs. */
     async stop(reason: string): Promise<void> {

@@ -87,7 +87,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
       await queues.waitUntilReady();
       void outbound.run().catch(onFatal);
       supervisor.start().then(() => log.info('whatsapp channel supervisor ended'), onFatal);
-      status.start();
+      await status.start();
     },
     async stop(reason) {
       let failure: unknown;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { AppError } from '@nanobot/core';
 import { keyPrefix } from './queue-names.js';
 
 /** What each process publishes about itself; `nanobot status` reads it from any machine. */
@@ -77,9 +78,19 @@ export function createStatusReporter(options: StatusReporterOptions) {
         tick();
       }, 200);
     },
-    start(): void {
-      tick();
+    /**
+     * Publishes once the connection is ready (a producer connection refuses commands before
+     * that, and the next tick is seconds away), then every `intervalMs`. Resolves after the
+     * first attempt, so a process can say `ready` only once `nanobot status` can see it.
+     */
+    async start(): Promise<void> {
       timer = setInterval(tick, intervalMs);
+      try {
+        await untilReady(options.redis, intervalMs);
+        await publish();
+      } catch (err) {
+        options.onError(err);
+      }
     },
     async stop(): Promise<void> {
       if (timer !== undefined) clearInterval(timer);
@@ -87,4 +98,20 @@ export function createStatusReporter(options: StatusReporterOptions) {
       await options.redis.del(`${keyPrefix}status:${options.app}:${options.instance}`);
     },
   };
+}
+
+/** Resolves when `redis` is ready to take commands; rejects after `timeoutMs`. */
+function untilReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => {
+      redis.off('ready', ready);
+      reject(new AppError('BUS_UNAVAILABLE', `redis not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    function ready() {
+      clearTimeout(timeout);
+      resolve();
+    }
+    redis.once('ready', ready);
+  });
 }
