@@ -74,8 +74,10 @@ describe('nanobot agent', () => {
           if (out.includes('agent ready')) done();
         });
       });
-      const result = await run(['agent', '-m', 'via the bus'], env);
+      const result = await run(['agent', '-m', 'via the bus', '--logs'], env);
       expect(result).toMatchObject({ code: 0, stdout: 'echo: via the bus\n' });
+      // On failure this shows why the CLI answered in its own process instead.
+      expect(result.stderr).toContain('sending through the running cluster');
       const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
       const queue = new Queue(queueNames.inbound, { connection, prefix: bullPrefix });
       // The reply can reach the CLI a moment before the agent marks the inbound job completed.

@@ -31,15 +31,19 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** The cluster is running when its Redis answers and an agent instance reported in. */
+/**
+ * The cluster is running when its Redis answers and an agent instance reported in. A refused
+ * connection fails at once; the timeout only matters for a Redis that does not answer at all.
+ */
 async function connectCluster(loaded: LoadedConfig): Promise<Redis | undefined> {
-  const redis = new Redis(loaded.redis.url, { ...connectionOptions('producer'), lazyConnect: true, retryStrategy: () => null, connectTimeout: 1_000 });
+  const redis = new Redis(loaded.redis.url, { ...connectionOptions('producer'), lazyConnect: true, retryStrategy: () => null, connectTimeout: 3_000 });
   redis.on('error', (err: Error) => log.debug({ err }, 'cluster redis not reachable'));
   try {
     await redis.connect();
     if ((await readStatuses(redis)).some((s) => s.app === 'nanobot-agent')) return redis;
+    log.info('no agent instance is running, answering in this process');
   } catch (err) {
-    log.debug({ err }, 'cluster not running, answering in this process');
+    log.info({ err }, 'cluster redis not reachable, answering in this process');
   }
   redis.disconnect();
   return undefined;
