@@ -57,13 +57,17 @@ export async function readJsonFile(path: string, reviver?: (key: string, value: 
   return JSON.parse(text, reviver) as unknown;
 }
 
-/**
- * Serializes writes per file: the last write wins and no two renames of the same file race.
- * Returns a function that schedules `write` after the previous one of the same key settled.
- */
-export function createWriteQueue() {
+export type WriteQueue = {
+  /** Schedules `write` after the previous write of the same key settled. */
+  enqueue(key: string, write: () => Promise<void>): Promise<void>;
+  /** Settles once every write scheduled so far has settled (before a stop: nothing half done). */
+  idle(): Promise<void>;
+};
+
+/** Serializes writes per file: the last write wins and no two renames of the same file race. */
+export function createWriteQueue(): WriteQueue {
   const tails = new Map<string, Promise<void>>();
-  return function enqueue(key: string, write: () => Promise<void>): Promise<void> {
+  function enqueue(key: string, write: () => Promise<void>): Promise<void> {
     const previous = tails.get(key) ?? Promise.resolve();
     // A failed write must not block later ones; its own caller sees the error.
     const next = previous.catch(() => undefined).then(write);
@@ -72,5 +76,10 @@ export function createWriteQueue() {
       if (tails.get(key) === next) tails.delete(key);
     }).catch(() => undefined); // the caller handles the rejection of `next`
     return next;
+  }
+  return {
+    enqueue,
+    // Each write's own caller sees its error; here only "settled" matters.
+    idle: async () => void (await Promise.allSettled([...tails.values()])),
   };
 }

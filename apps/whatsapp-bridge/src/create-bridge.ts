@@ -59,9 +59,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const broadcast = (frame: BridgeFrame) => server?.broadcast(frame);
   const consumers = () => server?.clients().filter((c) => c.role === 'consumer') ?? [];
 
+  const auth = createFileAuthStore({ dir: options.authDir, codec: options.codec, log });
   const session = createWhatsappSession({
     createSocket: options.createSocket,
-    auth: createFileAuthStore({ dir: options.authDir, codec: options.codec, log }),
+    auth,
     log, now, reconnectBaseMs: options.reconnectBaseMs, reconnectMaxMs: options.reconnectMaxMs,
     events: {
       onStatus: (status, detail) => {
@@ -137,6 +138,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     async stop() {
       session.stop();
       await started.close();
+      // Nothing half written: an upsert being stored, an outbox, ledger or creds write.
+      await pipeline.idle();
+      await Promise.all([outbox.flush(), ledger.flush(), auth.flush()]);
     },
   };
 }

@@ -14,7 +14,10 @@ export type DeliveryOutbox = {
   add(frame: Omit<MessageFrame, 'seq'>, key: WaMessageKey): Promise<MessageFrame | undefined>;
   /** Removes an acknowledged frame; returns it, or undefined when it was not pending. */
   ack(deliveryId: string): Promise<PendingDelivery | undefined>;
+  /** Frames not yet acknowledged, oldest first; only those already on disk. */
   pending(): PendingDelivery[];
+  /** Settles once every write begun so far has settled. */
+  flush(): Promise<void>;
 };
 
 /**
@@ -25,8 +28,10 @@ export type DeliveryOutbox = {
  */
 export function createDeliveryOutbox(options: { path: string; now: () => number; seenTtlMs: number }): DeliveryOutbox {
   let state: OutboxFile = { version: 1, nextSeq: 1, pending: [], seen: {} };
-  const enqueue = createWriteQueue();
-  const persist = () => enqueue('outbox', () => writeFileAtomic(options.path, JSON.stringify(state), { mode: 0o600 }));
+  const writes = createWriteQueue();
+  const persist = () => writes.enqueue('outbox', () => writeFileAtomic(options.path, JSON.stringify(state), { mode: 0o600 }));
+  /** Added but not yet on disk: a client that connects meanwhile must not get them (resend). */
+  const unsaved = new Set<string>();
 
   function prune(): void {
     const oldest = options.now() - options.seenTtlMs;
@@ -53,7 +58,17 @@ export function createDeliveryOutbox(options: { path: string; now: () => number;
         seen: { ...state.seen, [frame.deliveryId]: now },
       };
       prune();
-      await persist();
+      unsaved.add(frame.deliveryId);
+      try {
+        await persist();
+      } catch (err) {
+        // Not durable: forget it, so WhatsApp's next announcement of the message is taken.
+        const { [frame.deliveryId]: _dropped, ...seen } = state.seen;
+        state = { ...state, pending: state.pending.filter((p) => p.frame !== frame), seen };
+        throw err;
+      } finally {
+        unsaved.delete(frame.deliveryId);
+      }
       return frame;
     },
     async ack(deliveryId) {
@@ -63,6 +78,7 @@ export function createDeliveryOutbox(options: { path: string; now: () => number;
       await persist();
       return entry;
     },
-    pending: () => [...state.pending],
+    pending: () => state.pending.filter((p) => !unsaved.has(p.frame.deliveryId)),
+    flush: () => writes.idle(),
   };
 }

@@ -18,6 +18,8 @@ export type FileAuthStore = {
   load(): Promise<WaAuth>;
   /** After a logout: moves the dead session aside (kept for inspection) and starts empty. */
   moveAside(now: number): Promise<string>;
+  /** Settles once every write begun so far has settled (creds and keys on disk before exit). */
+  flush(): Promise<void>;
 };
 
 type KeyData = Record<string, Record<string, unknown>>;
@@ -31,7 +33,8 @@ const fileNameOf = (name: string) => name.replace(/\//g, '__').replace(/:/g, '-'
  */
 export function createFileAuthStore(options: { dir: string; codec: AuthCodec; log: Logger }): FileAuthStore {
   const { dir, codec, log } = options;
-  const enqueue = createWriteQueue();
+  const writes = createWriteQueue();
+  const enqueue = writes.enqueue;
   const path = (name: string) => join(dir, fileNameOf(name));
 
   const write = (name: string, value: unknown, backup = false) =>
@@ -92,5 +95,6 @@ export function createFileAuthStore(options: { dir: string; codec: AuthCodec; lo
       await mkdir(dir, { recursive: true, mode: 0o700 });
       return target;
     },
+    flush: () => writes.idle(),
   };
 }

@@ -109,5 +109,7 @@ export function createInboundPipeline(options: InboundPipelineOptions) {
       for (const entry of outbox.pending()) sendTo(client, entry.frame);
     },
     acknowledged: delivered,
+    /** Settles once the upserts handed in so far are stored (or failed and logged). */
+    idle: (): Promise<void> => chain,
   };
 }

@@ -13,6 +13,8 @@ export type SendLedger = {
    * process died is 'uncertain' (it may have reached WhatsApp), never sent twice.
    */
   once(id: string, send: () => Promise<void>): Promise<SendOutcome>;
+  /** Settles once every write begun so far has settled. */
+  flush(): Promise<void>;
 };
 
 /**
@@ -22,10 +24,10 @@ export type SendLedger = {
 export function createSendLedger(options: { path: string; now: () => number; ttlMs: number }): SendLedger {
   let entries: Record<string, Entry> = {};
   const inFlight = new Map<string, Promise<SendOutcome>>();
-  const enqueue = createWriteQueue();
+  const writes = createWriteQueue();
   const persist = () => {
     const file: LedgerFile = { version: 1, entries };
-    return enqueue('ledger', () => writeFileAtomic(options.path, JSON.stringify(file), { mode: 0o600 }));
+    return writes.enqueue('ledger', () => writeFileAtomic(options.path, JSON.stringify(file), { mode: 0o600 }));
   };
 
   function prune(): void {
@@ -65,5 +67,6 @@ export function createSendLedger(options: { path: string; now: () => number; ttl
       inFlight.set(id, outcome);
       return outcome;
     },
+    flush: () => writes.idle(),
   };
 }
