@@ -61,7 +61,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
   const api = createApi(settings);
   const typing = createTypingIndicator({ api, log });
   let fatal: (err: unknown) => void = () => undefined;
-  const putBacks = createPutBackHold(queues.outbound('telegram'), log);
+  const putBacks = createPutBackHold({ queue: queues.outbound('telegram'), rateLimit: async (ms) => outbound.rateLimit(ms), log });
 
   const sender = createSender({
     api,

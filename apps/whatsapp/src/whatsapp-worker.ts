@@ -54,7 +54,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   const producer = createRedis({ url: options.redisUrl, role: 'producer', log, name: 'whatsapp-producer' });
   const workerConnection = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'whatsapp-worker' });
   const queues = createQueues(producer, log);
-  const putBacks = createPutBackHold(queues.outbound('whatsapp'), log);
+  const putBacks = createPutBackHold({ queue: queues.outbound('whatsapp'), rateLimit: async (ms) => outbound.rateLimit(ms), log });
   const channel = createWhatsappChannel({
     url: options.bridgeUrl, token: options.token, queues, policy: options.policy, log, heartbeatMs: options.heartbeatMs,
     onUp: () => putBacks.channelBack(),

@@ -19,4 +19,4 @@ export type { Lease, LeaseOptions } from './create-lease.js';
 export { createErrorLogger } from './log-throttle.js';
 export { putBackDelayMs, defaultMaxPutBacks } from './put-back-delay.js';
 export { createPutBackHold, holdableWorkerOptions, putBackPollMs } from './put-back-hold.js';
-export type { PutBackHold, PutBackKind } from './put-back-hold.js';
+export type { PutBackHold, PutBackHoldOptions, PutBackKind } from './put-back-hold.js';

@@ -32,19 +32,33 @@ export type PutBackHold = {
   channelBack(): void;
 };
 
+export type PutBackHoldOptions = {
+  /** The outbound queue: lifting a hold deletes its limiter key (a fast-failing producer connection is fine). */
+  queue: Queue;
+  /**
+   * Sets the hold: the outbound worker's `rateLimit`, on the worker's own connection, which
+   * waits for Redis through an outage instead of failing the job.
+   */
+  rateLimit: (ms: number) => Promise<void>;
+  log: Logger;
+  now?: () => number;
+};
+
 /**
  * Put-back replies wait out a queue-wide hold (RELIABILITY-NOTES L10: later replies must not
  * overtake them). Its length follows putBackDelayMs, up to 10 s in a long outage; without
  * this, the first reply after an outage could wait that long although the channel is back.
  */
-export function createPutBackHold(queue: Queue, log: Logger, now: () => number = Date.now): PutBackHold {
+export function createPutBackHold(options: PutBackHoldOptions): PutBackHold {
+  const { queue, log } = options;
+  const now = options.now ?? Date.now;
   let outageHold = false;
   let rateLimitedUntil = 0;
   return {
     async hold(ms, kind) {
       if (kind === 'outage') outageHold = true;
       else rateLimitedUntil = Math.max(rateLimitedUntil, now() + ms);
-      await queue.rateLimit(ms);
+      await options.rateLimit(ms);
     },
     channelBack() {
       if (!outageHold || now() < rateLimitedUntil) return;
