@@ -149,7 +149,7 @@ async function main() {
   if (!interrupted.signal.aborted && wants('standbyBaseline', 'standbyTakeover', 'standbyTakeoverFrozen')) await standbyPhase(results, logs('standby'));
   const { restarts, ...scenarioResults } = results;
   const header = `${startedAt} · ${machine.nproc} cores ${machine.cpu} · Node ${machine.node} · ${machine.redis.split(' ').slice(0, 3).join(' ')} · load ${machine.loadavg1AtStart} at start`;
-  console.log(`${header}\n\n${recoveryTable(scenarioResults)}`);
+  console.log(`${header}\n\n${recoveryTable(scenarioResults, Number(args['outage-s']))}`);
   const json = Object.fromEntries(
     Object.entries(scenarioResults).map(([name, r]) => [
       name,
