@@ -1,6 +1,7 @@
+import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createQueues } from '@nanobot/bus';
+import { bullPrefix, createQueues, queueNames, workerReliability } from '@nanobot/bus';
 import { configSchema } from '@nanobot/config';
 import type { OutboundMessage } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
@@ -33,18 +34,23 @@ describe('the Telegram worker holding put-back replies', () => {
     await redis.close();
   });
 
-  beforeEach(async () => {
-    await client.flushall();
-    telegram = await startFakeTelegram();
+  async function startWorker(): Promise<TelegramWorker> {
     const settings = configSchema.parse({
       channels: { telegram: { enabled: true, token: telegram.token, apiRoot: telegram.apiRoot, allowFrom: ['*'], pollTimeoutS: 1 } },
     }).channels.telegram;
-    worker = createTelegramWorker({
+    const started = createTelegramWorker({
       settings, redisUrl: redis.url, log, holder: 'test:0', instance: '0', pid: process.pid, putBackDelayMs: () => longHoldMs,
     });
-    await worker.start((err) => {
+    await started.start((err) => {
       throw err;
     });
+    return started;
+  }
+
+  beforeEach(async () => {
+    await client.flushall();
+    telegram = await startFakeTelegram();
+    worker = await startWorker();
     await telegram.waitFor(() => telegram.calls('getUpdates').length > 0);
   });
   afterEach(async () => {
@@ -85,5 +91,19 @@ describe('the Telegram worker holding put-back replies', () => {
     const pollsMeanwhile = telegram.calls('getUpdates').filter((c) => c.at > limited && c.at < telegram.sent()[0]!.at);
     expect(pollsMeanwhile.length).toBeGreaterThan(1);
     expect(telegram.sent()[0]!.at - limited).toBeGreaterThanOrEqual(2_900);
+  });
+
+  it('sends the reply a killed lease holder had in hand before a later reply to the same chat', async () => {
+    await worker.stop('making way for a predecessor');
+    await queues.addOutbound(reply('k1-reply', 34, 'in hand when the worker died'));
+    // The dead holder's sender: took the reply, never finished it; its lock expires in lockDuration.
+    const dead = new Worker(queueNames.outbound('telegram'), null, { connection: client, prefix: bullPrefix, ...workerReliability });
+    expect((await dead.getNextJob('dead-worker-token'))?.id).toBe('k1-reply');
+    await queues.addOutbound(reply('k2-reply', 34, 'sent after the restart'));
+
+    worker = await startWorker();
+    await telegram.waitFor(() => telegram.sentTo(34).length === 2, 20_000);
+    expect(telegram.sentTo(34).map((m) => m.text)).toEqual(['in hand when the worker died', 'sent after the restart']);
+    await dead.close(true);
   });
 });

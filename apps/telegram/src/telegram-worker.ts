@@ -95,12 +95,16 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     typing,
     lease: createLease({ redis: producer, name: `telegram:${botId}`, holder: options.holder, ttlMs: 5_000 }),
     onActive: () => {
-      if (!outboundStarted) {
-        outboundStarted = true;
-        outbound.run().catch((err: unknown) => fatal(err));
-      } else {
-        Promise.resolve(outbound.resume()).catch((err: unknown) => log.warn({ err }, 'could not resume the outbound worker'));
-      }
+      // A previous lease holder may have died with a reply in hand: it goes first.
+      const startSending = () => {
+        if (!outboundStarted) {
+          outboundStarted = true;
+          outbound.run().catch((err: unknown) => fatal(err));
+        } else {
+          Promise.resolve(outbound.resume()).catch((err: unknown) => log.warn({ err }, 'could not resume the outbound worker'));
+        }
+      };
+      putBacks.startAfterOrphans(startSending).catch((err: unknown) => log.error({ err }, 'waiting for orphaned replies failed; sending anyway'));
     },
     onPolled: () => putBacks.channelBack(),
     onStandby: () => {

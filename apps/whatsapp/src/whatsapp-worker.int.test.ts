@@ -1,7 +1,7 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bullPrefix, createQueues, createSentMarkers, queueNames } from '@nanobot/bus';
+import { bullPrefix, createQueues, createSentMarkers, queueNames, workerReliability } from '@nanobot/bus';
 import type { OutboundMessage } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
 import { startFakeWhatsappBridge, startRedis, type FakeWhatsappBridge, type RedisServer } from '@nanobot/testkit';
@@ -119,6 +119,21 @@ describe('the WhatsApp worker against a fake bridge', () => {
     await bridge.waitFor(() => bridge.sent().length === 1, 10_000);
     expect(bridge.sends()).toHaveLength(3);
     expect(bridge.sent()[0]?.text).toBe('eventually');
+  });
+
+  it('sends the reply a killed predecessor had in hand before a later reply to the same chat', async () => {
+    await worker.stop('making way for a predecessor');
+    // A sender that takes a reply and dies: the job stays active under its lock until it expires.
+    await queues.addOutbound(reply('k1-reply', 'in hand when the worker died'));
+    const dead = new Worker(queueNames.outbound('whatsapp'), null, { connection: client, prefix: bullPrefix, ...workerReliability });
+    const taken = await dead.getNextJob('dead-worker-token');
+    expect(taken?.id).toBe('k1-reply');
+    await queues.addOutbound(reply('k2-reply', 'sent after the restart'));
+
+    worker = await startWorker();
+    await bridge.waitFor(() => bridge.sent().length === 2, 20_000);
+    expect(bridge.sent().map((s) => s.id)).toEqual(['k1-reply-0', 'k2-reply-0']);
+    await dead.close(true);
   });
 
   describe('with put-back holds far longer than the test waits', () => {

@@ -85,7 +85,9 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
     supervisor,
     async start(onFatal) {
       await queues.waitUntilReady();
-      void outbound.run().catch(onFatal);
+      putBacks.startAfterOrphans(() => void outbound.run().catch(onFatal)).catch((err: unknown) => {
+        log.error({ err }, 'waiting for orphaned replies failed; sending anyway');
+      });
       supervisor.start().then(() => log.info('whatsapp channel supervisor ended'), onFatal);
       await status.start();
     },

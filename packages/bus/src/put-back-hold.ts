@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from '@nanobot/log';
+import { workerReliability } from './job-options.js';
 
 /**
  * How often a held outbound worker looks whether its hold was lifted (BullMQ's
@@ -19,6 +20,15 @@ export const holdableWorkerOptions = {
   maximumRateLimitDelay: putBackPollMs,
 } as const;
 
+/**
+ * A dead sender's job is put back once its lock (lockDuration 6 s) expired and a stalled check
+ * (every 3 s) saw it twice; a little more than that is the longest wait for it.
+ */
+const { lockDuration = 30_000, stalledInterval = 30_000 } = workerReliability; // BullMQ's defaults if unset
+const defaultOrphanWaitMs = lockDuration + 2 * stalledInterval + 3_000;
+const orphanPollMs = 250;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Why a reply was put back: the channel is away, or it asked us to wait (429 retry_after). */
 export type PutBackKind = 'outage' | 'rate-limit';
 
@@ -30,6 +40,15 @@ export type PutBackHold = {
    * for an outage at once. A hold the channel asked for (rate limit) is left to run out.
    */
   channelBack(): void;
+  /**
+   * Starts sending (`run`) only after the replies a previous process still has in hand. A
+   * sender killed mid-reply leaves its job active under a lock that expires only after
+   * `lockDuration`; a new sender that went ahead meanwhile would overtake it with a later reply
+   * to the same chat. So while any job is active the queue is held, `run` starts the worker
+   * (whose stalled check puts the orphans back at the head), and the hold is lifted once none
+   * is active, or after `orphanWaitMs`.
+   */
+  startAfterOrphans(run: () => void): Promise<void>;
 };
 
 export type PutBackHoldOptions = {
@@ -42,6 +61,8 @@ export type PutBackHoldOptions = {
   rateLimit: (ms: number) => Promise<void>;
   log: Logger;
   now?: () => number;
+  /** Longest wait for orphaned replies: their lock must expire and a stalled check notice it. */
+  orphanWaitMs?: number;
 };
 
 /**
@@ -59,6 +80,34 @@ export function createPutBackHold(options: PutBackHoldOptions): PutBackHold {
       if (kind === 'outage') outageHold = true;
       else rateLimitedUntil = Math.max(rateLimitedUntil, now() + ms);
       await options.rateLimit(ms);
+    },
+    async startAfterOrphans(run) {
+      let orphans: number;
+      try {
+        orphans = await queue.getActiveCount();
+      } catch (err) {
+        // Redis away: nothing can be sent anyway; the worker waits for Redis like any other.
+        log.warn({ err, queue: queue.name }, 'could not look for replies of a previous process');
+        orphans = 0;
+      }
+      if (orphans === 0) return run();
+      const waitMs = options.orphanWaitMs ?? defaultOrphanWaitMs;
+      log.warn({ queue: queue.name, orphans }, 'replies of a previous process still in hand: sending waits until they are put back');
+      try {
+        await options.rateLimit(waitMs);
+      } catch (err) {
+        log.warn({ err, queue: queue.name }, 'could not hold the queue for orphaned replies');
+        return run();
+      }
+      run();
+      const deadline = now() + waitMs;
+      try {
+        while (now() < deadline && (await queue.getActiveCount()) > 0) await sleep(orphanPollMs);
+      } finally {
+        // Lifted even if Redis went away meanwhile; if this fails too, the hold runs out by itself.
+        await queue.removeRateLimitKey();
+      }
+      log.info({ queue: queue.name }, 'orphaned replies put back, sending');
     },
     channelBack() {
       if (!outageHold || now() < rateLimitedUntil) return;
