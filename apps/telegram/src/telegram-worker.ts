@@ -84,6 +84,8 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
   outbound.on('error', createErrorLogger(log, 'outbound worker error'));
   outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));
   let outboundStarted = false;
+  /** This process sends replies (it holds the poller lease and its outbound worker runs). */
+  let sending = false;
 
   const botId = settings.token.split(':')[0] ?? 'unknown';
   const channel = createTelegramChannel({
@@ -95,6 +97,9 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     typing,
     lease: createLease({ redis: producer, name: `telegram:${botId}`, holder: options.holder, ttlMs: 5_000 }),
     onActive: () => {
+      // A channel restart while still the holder changes nothing for the sender.
+      if (sending) return;
+      sending = true;
       // A previous lease holder may have died with a reply in hand: it goes first.
       const startSending = () => {
         if (!outboundStarted) {
@@ -108,6 +113,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     },
     onPolled: () => putBacks.channelBack(),
     onStandby: () => {
+      sending = false;
       // Not awaited: pausing waits for the blocking connection, which may be waiting for Redis.
       if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
     },
