@@ -1,12 +1,11 @@
 import { Worker } from 'bullmq';
 import type { Config } from '@nanobot/config';
 import type { OutboundMessage } from '@nanobot/core';
-import { bullPrefix, createErrorLogger, createQueues, createRedis, queueNames, workerReliability } from '@nanobot/bus';
+import { bullPrefix, createErrorLogger, createQueues, createRedis, createSessionMailbox, queueNames, workerReliability } from '@nanobot/bus';
 import { createTurnCanceller } from './cancel-turns.js';
 import { createAgent, type Agent, type AgentDeps } from './create-agent.js';
 import { createInboundProcessor } from './process-inbound.js';
 import { replies } from './replies.js';
-import { createSessionMailbox } from './session-mailbox.js';
 import { createTurnSlots, type TurnSlots } from './turn-slots.js';
 import { toReply } from './turn/to-reply.js';
 

@@ -1,5 +1,5 @@
 import { AppError, isAppError, parseInboundMessage, type InboundMessage } from '@nanobot/core';
-import type { MailboxEntry } from './session-mailbox.js';
+import type { MailboxEntry } from '@nanobot/bus';
 import type { ProcessInboundDeps } from './process-inbound.js';
 import type { TextMessage } from './turn/handle-turn.js';
 

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { parseInboundMessage, type InboundMessage } from '@nanobot/core';
+import { isImmediateCommand, parseInboundMessage, type CommandMessage, type InboundMessage } from '@nanobot/core';
+import type { SessionMailbox } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { TurnCanceller } from './cancel-turns.js';
 import { drainSession } from './drain-session.js';
-import type { SessionMailbox } from './session-mailbox.js';
 import type { TurnSlots } from './turn-slots.js';
-import type { CommandMessage } from './turn/answer-command.js';
-import { isImmediateCommand } from './turn/answer-command.js';
 import type { HandleTurn } from './turn/create-turn-handler.js';
 
 export type HandlePoison = (message: InboundMessage) => Promise<void>;
@@ -30,7 +28,7 @@ export type ProcessInboundDeps = {
 /**
  * The BullMQ processor of the `inbound` queue: put the message in its session's
  * mailbox, then, if this job gets the session's lease, run the session's turns in
- * order until the mailbox is empty. See session-mailbox.ts for why this keeps
+ * order until the mailbox is empty. See @nanobot/bus session-mailbox.ts for why this keeps
  * per-session order with any number of agent instances.
  */
 export function createInboundProcessor(deps: ProcessInboundDeps) {
@@ -53,7 +51,8 @@ export function createInboundProcessor(deps: ProcessInboundDeps) {
       });
       return 'answered';
     }
-    await deps.mailbox.accept(sessionKey, message.id, message.seq, JSON.stringify(message));
+    // Normally in the mailbox since ingress; a job replayed from the failed set may not be.
+    await deps.mailbox.accept(message);
     const slot = deps.slots.tryAcquire();
     if (slot === null) {
       // Another job holds the session: it will run this message. Else come back when a slot is free.

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@nanobot/log';
 import {
   AppError,
+  isImmediateCommand,
   toJobId,
   type ChannelName,
   type InboundMessage,
@@ -10,13 +11,19 @@ import {
 } from '@nanobot/core';
 import { inboundJobOptions, outboundJobOptions } from './job-options.js';
 import { bullPrefix, jobNames, queueNames } from './queue-names.js';
+import { acceptIntoMailbox } from './session-mailbox.js';
 
 export type AddResult = { jobId: string };
 
 export type Queues = {
   inbound: Queue;
   outbound(channel: ChannelName): Queue;
-  /** Durably adds an inbound message; a redelivered message maps to the same job. */
+  /**
+   * Durably adds an inbound message and puts it in its session's mailbox, so turns follow
+   * arrival order (session-mailbox.ts); a redelivered message maps to the same job. Callers
+   * add one message after the other and treat a failure as "not added": adding it again
+   * later is safe, and nothing of the session may be added in between.
+   */
   addInbound(message: InboundMessage): Promise<AddResult>;
   /** Adds a reply; its id is derived from the inbound id, so a re-run turn adds nothing new. */
   addOutbound(message: OutboundMessage): Promise<AddResult>;
@@ -62,9 +69,19 @@ export function createQueues(connection: Redis, log: Logger): Queues {
   return {
     inbound,
     outbound: outboundQueue,
-    addInbound: (message) => {
+    addInbound: async (message) => {
       const jobId = toJobId(message.id);
-      return add(inbound, jobNames.inbound, message, jobId, inboundJobOptions(jobId));
+      const result = await add(inbound, jobNames.inbound, message, jobId, inboundJobOptions(jobId));
+      // Immediate commands (/stop, /status) are answered at once and never wait in a mailbox.
+      if (isImmediateCommand(message)) return result;
+      try {
+        await acceptIntoMailbox(connection, message);
+      } catch (cause) {
+        // The job is there and will put the message in itself; failing here makes the channel
+        // keep it unacknowledged, so nothing later of the session overtakes it.
+        throw new AppError('BUS_UNAVAILABLE', `could not put ${jobId} in its session's mailbox`, { cause, details: { jobId } });
+      }
+      return result;
     },
     addOutbound: (message) => {
       const jobId = toJobId(message.id);

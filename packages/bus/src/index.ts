@@ -20,3 +20,5 @@ export { createErrorLogger } from './log-throttle.js';
 export { putBackDelayMs, defaultMaxPutBacks } from './put-back-delay.js';
 export { createPutBackHold, holdableWorkerOptions, putBackPollMs } from './put-back-hold.js';
 export type { PutBackHold, PutBackHoldOptions, PutBackKind } from './put-back-hold.js';
+export { acceptIntoMailbox, createSessionMailbox } from './session-mailbox.js';
+export type { MailboxEntry, SessionMailbox } from './session-mailbox.js';

@@ -4,9 +4,10 @@ export { channelNames, toSessionKey, toJobId } from './session-key.js';
 export type { ChannelName } from './session-key.js';
 export {
   commandNames,
+  isImmediateCommand,
   inboundMessageSchema,
   outboundMessageSchema,
   parseInboundMessage,
   parseOutboundMessage,
 } from './messages.js';
-export type { CommandName, InboundMessage, InboundInput, OutboundMessage } from './messages.js';
+export type { CommandName, CommandMessage, InboundMessage, InboundInput, OutboundMessage } from './messages.js';

@@ -40,6 +40,17 @@ export const inboundMessageSchema = z.discriminatedUnion('kind', [
 
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 export type InboundInput = z.input<typeof inboundMessageSchema>;
+export type CommandMessage = InboundMessage & { kind: 'command' };
+
+/**
+ * Commands answered at once, even while a turn of the session runs, so they never wait in the
+ * session's mailbox; `/new` is a turn of its own and waits its place in the order.
+ */
+const immediateCommandNames: ReadonlySet<CommandName> = new Set(['start', 'help', 'status', 'stop']);
+
+export function isImmediateCommand(message: InboundMessage): message is CommandMessage {
+  return message.kind === 'command' && immediateCommandNames.has(message.command);
+}
 
 export const outboundMessageSchema = z.discriminatedUnion('kind', [
   z.object({

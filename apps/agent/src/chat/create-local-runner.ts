@@ -1,6 +1,5 @@
-import type { InboundMessage, OutboundMessage } from '@nanobot/core';
+import { isImmediateCommand, type InboundMessage, type OutboundMessage } from '@nanobot/core';
 import { createAgent, type AgentDeps } from '../create-agent.js';
-import { isImmediateCommand } from '../turn/answer-command.js';
 
 export type ChatRunner = {
   /** Runs one turn and returns the reply texts. */

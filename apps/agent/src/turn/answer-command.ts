@@ -1,11 +1,10 @@
-import { AppError, type InboundMessage } from '@nanobot/core';
+import { AppError, type CommandMessage, type InboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
 import type { SessionStore } from '../session-store.js';
 import { toReply, type SendReply } from './to-reply.js';
 
-export type CommandMessage = InboundMessage & { kind: 'command' };
 
 export type CommandDeps = {
   send: SendReply;
@@ -17,12 +16,6 @@ export type CommandDeps = {
   log: Logger;
 };
 
-/** Commands answered at once, even while a turn of the session runs; `/new` waits its turn. */
-const immediateCommands = new Set<string>(['start', 'help', 'status', 'stop']);
-
-export function isImmediateCommand(message: InboundMessage): message is CommandMessage {
-  return message.kind === 'command' && immediateCommands.has(message.command);
-}
 
 export function formatUptime(ms: number): string {
   const s = Math.floor(ms / 1000);

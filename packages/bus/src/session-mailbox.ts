@@ -1,13 +1,19 @@
 import type { Redis } from 'ioredis';
-import { keyPrefix } from '@nanobot/bus';
-import { dedupeTtlMs } from '@nanobot/bus';
+import type { InboundMessage } from '@nanobot/core';
+import { dedupeTtlMs } from './job-options.js';
+import { keyPrefix } from './queue-names.js';
 
 /**
  * Per-session ordering without BullMQ Pro groups.
  *
- * Every inbound job puts its message into its session's mailbox (a sorted set
- * ordered by the channel's ingress seq) and then tries to take the session's
- * lease. The lease holder runs the session's turns one by one, oldest first,
+ * A message enters its session's mailbox (a sorted set ordered by the channel's
+ * ingress seq) when the channel adds its inbound job (`acceptIntoMailbox`, right
+ * after the add), so the mailbox holds a session's messages in arrival order before
+ * any agent looks at them: jobs are not run in arrival order (several agents, a job
+ * re-run after a crash or a Redis outage), and a message that entered the mailbox
+ * only when its job ran could be answered after a later one. Every inbound job
+ * puts its message in too (a no-op when it is there or done), then tries to take
+ * the session's lease. The lease holder runs the session's turns one by one, oldest first,
  * and gives the lease back only when the mailbox is empty (checked atomically,
  * so no message is stranded). Jobs that find the lease taken are done: their
  * message is durable in the mailbox and the holder will run it.
@@ -67,17 +73,22 @@ return 1`;
 
 export type MailboxEntry = { id: string; json: string };
 
+const runScript = async (redis: Redis, script: string, sessionKey: string, args: (string | number)[]): Promise<number> => {
+  const keys = keysFor(sessionKey);
+  return Number(await redis.eval(script, keys.length, ...keys, ...args));
+};
+
+/** Puts a message into its session's mailbox; 0 when it was already done (or is there already, unchanged). */
+export const acceptIntoMailbox = (redis: Redis, message: InboundMessage): Promise<number> =>
+  runScript(redis, acceptScript, message.sessionKey, [message.id, message.seq, JSON.stringify(message)]);
+
 export function createSessionMailbox(redis: Redis, leaseMs: number) {
-  const run = async (script: string, sessionKey: string, args: (string | number)[]): Promise<number> => {
-    const keys = keysFor(sessionKey);
-    return Number(await redis.eval(script, keys.length, ...keys, ...args));
-  };
+  const run = (script: string, sessionKey: string, args: (string | number)[]) => runScript(redis, script, sessionKey, args);
 
   return {
     leaseMs,
     /** Puts a message into its session's mailbox; 0 when it was already done. */
-    accept: (sessionKey: string, id: string, seq: number, json: string) =>
-      run(acceptScript, sessionKey, [id, seq, json]),
+    accept: (message: InboundMessage) => acceptIntoMailbox(redis, message),
     /** 1 when this job now holds the session's lease. */
     acquire: (sessionKey: string, token: string, jobId: string) =>
       run(acquireScript, sessionKey, [token, jobId, leaseMs]),
