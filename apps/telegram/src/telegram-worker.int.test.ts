@@ -107,3 +107,47 @@ describe('the Telegram worker holding put-back replies', () => {
     await dead.close(true);
   });
 });
+
+describe('the Telegram worker when Redis restarts in the middle of a send', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  let queues: ReturnType<typeof createQueues>;
+  let telegram: FakeTelegram;
+  let worker: TelegramWorker;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    queues = createQueues(client, log);
+    telegram = await startFakeTelegram();
+    const settings = configSchema.parse({
+      channels: { telegram: { enabled: true, token: telegram.token, apiRoot: telegram.apiRoot, allowFrom: ['*'], pollTimeoutS: 1 } },
+    }).channels.telegram;
+    worker = createTelegramWorker({ settings, redisUrl: redis.url, log, holder: 'test:0', instance: '0', pid: process.pid });
+    await worker.start((err) => {
+      throw err;
+    });
+    await telegram.waitFor(() => telegram.calls('getUpdates').length > 0);
+  });
+  afterAll(async () => {
+    await worker?.stop('test over');
+    await telegram?.close();
+    await queues?.close();
+    await client?.quit();
+    await redis?.close();
+  });
+
+  it('records the reply as sent once Redis is back: no second copy, and the next reply stays behind it', async () => {
+    // Telegram answers the first send while Redis is down, so its sent-marker cannot be written yet.
+    telegram.setFault('sendMessage', { kind: 'delay', ms: 1_500, times: 1 });
+    await queues.addOutbound(reply('r1-reply', 41, 'answered while Redis restarts'));
+    await queues.addOutbound(reply('r2-reply', 41, 'the next one'));
+    await telegram.waitFor(() => telegram.calls('sendMessage').length === 1, 10_000);
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 3_000));
+    await redis.restart();
+    await telegram.waitFor(() => telegram.sentTo(41).length >= 2, 20_000);
+    await new Promise((r) => setTimeout(r, 3_000)); // a second copy would come now
+    expect(telegram.sentTo(41).map((m) => m.text)).toEqual(['answered while Redis restarts', 'the next one']);
+  });
+});

@@ -65,7 +65,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
 
   const sender = createSender({
     api,
-    markers: createSentMarkers(producer),
+    markers: createSentMarkers(workerConnection),
     log,
     hold: putBacks.hold,
     onSent: (message) => typing.stop(message.chatId),

@@ -136,6 +136,20 @@ describe('the WhatsApp worker against a fake bridge', () => {
     await dead.close(true);
   });
 
+  it('records a reply acknowledged while Redis restarts once Redis is back, and keeps the next reply behind it', async () => {
+    // The bridge acknowledges the first send while Redis is down, so its sent-marker waits for Redis.
+    bridge.failSends('slow-ack');
+    await queues.addOutbound(reply('r1-reply', 'acknowledged while Redis restarts'));
+    await queues.addOutbound(reply('r2-reply', 'the next one'));
+    await bridge.waitFor(() => bridge.sends().length === 1, 10_000);
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 2_000));
+    await redis.restart();
+    await bridge.waitFor(() => bridge.sent().length === 2, 20_000);
+    await new Promise((r) => setTimeout(r, 1_000)); // a resend would come now
+    expect(bridge.sends().map((s) => s.id)).toEqual(['r1-reply-0', 'r2-reply-0']);
+  });
+
   describe('with put-back holds far longer than the test waits', () => {
     const longHoldMs = 30_000;
     beforeEach(async () => {

@@ -64,7 +64,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
     onState: () => status.publishSoon(),
   });
   const sender = createSender({
-    link: channel.link, markers: createSentMarkers(producer), log, hold: putBacks.hold,
+    link: channel.link, markers: createSentMarkers(workerConnection), log, hold: putBacks.hold,
     ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
   });

@@ -9,6 +9,11 @@ export type SentState = 'sent' | 'uncertain';
  * delivered chunk is recorded right after success and checked before sending.
  * A chunk whose request may have reached the remote side without an answer is
  * marked `uncertain` and not sent again.
+ *
+ * Give it a connection that waits through a Redis outage (role `worker`): a marker
+ * that failed to be written after a send would make the re-run send the chunk
+ * again, and a failed look-up would fail the job into a delayed retry that later
+ * replies of the chat overtake (L10).
  */
 export function createSentMarkers(redis: Redis) {
   const key = (jobId: string, chunk: number) => `${keyPrefix}sent:${jobId}:${chunk}`;

@@ -21,6 +21,9 @@ async function waitUntil(predicate: () => boolean, timeoutMs = 10_000): Promise<
   }
 }
 
+/** How late a `slow-ack` send is acknowledged. */
+const slowAckMs = 700;
+
 const toJid = (chat: string) => (chat.includes('@') ? chat : `${chat.replace(/^\+/, '')}@s.whatsapp.net`);
 
 /**
@@ -72,8 +75,13 @@ export async function startFakeWhatsappBridge(options: FakeWhatsappBridgeOptions
       sent.push(record);
     }
     if (fault === 'crash-after-send') return void bridge.restart();
-    write(client, { type: 'sent', to: frame.to, ...(frame.id === undefined ? {} : { id: frame.id }) });
-    if (frame.id !== undefined) write(client, { type: 'ack', id: frame.id });
+    const answer = () => {
+      if (!clients.has(client)) return; // the link dropped meanwhile: the ack is lost, as on a real bridge
+      write(client, { type: 'sent', to: frame.to, ...(frame.id === undefined ? {} : { id: frame.id }) });
+      if (frame.id !== undefined) write(client, { type: 'ack', id: frame.id });
+    };
+    if (fault === 'slow-ack') setTimeout(answer, slowAckMs);
+    else answer();
   }
 
   /** What the bridge says about its WhatsApp link: connected, waiting for a QR scan, or logged out. */

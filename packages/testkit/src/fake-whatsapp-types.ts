@@ -18,9 +18,10 @@ export type FakeWhatsappSend = { id?: string; to: string; text: string; at: numb
  * What the fake does with the next `send` frames:
  * - `crash-after-send`: WhatsApp gets the message, then the bridge restarts before acking;
  * - `crash-before-send`: the bridge restarts before WhatsApp got it;
- * - `unavailable`: answered with an `unavailable` error (WhatsApp disconnected).
+ * - `unavailable`: answered with an `unavailable` error (WhatsApp disconnected);
+ * - `slow-ack`: WhatsApp gets the message at once, the `sent` and `ack` frames come 700 ms later.
  */
-export type FakeSendFault = 'crash-after-send' | 'crash-before-send' | 'unavailable';
+export type FakeSendFault = 'crash-after-send' | 'crash-before-send' | 'unavailable' | 'slow-ack';
 
 export type FakeWhatsappBridgeOptions = { token?: string; port?: number; authTimeoutMs?: number };
 
