@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ const text = (body: string, media: string[] = []): InboundMessage => {
   seq += 1;
   return { kind: 'message', id: `m-${seq}`, channel: 'telegram', chatId: '42', senderId: '7', sessionKey: 'telegram:42', seq, receivedAt: 0, text: body, media };
 };
-const command = (name: 'new' | 'status'): InboundMessage => {
+const command = (name: 'new' | 'status' | 'help'): InboundMessage => {
   seq += 1;
   return { kind: 'command', command: name, args: '', id: `c-${seq}`, channel: 'telegram', chatId: '42', senderId: '7', sessionKey: 'telegram:42', seq, receivedAt: 0 };
 };
@@ -107,6 +107,39 @@ describe('the agent, in process against the fake LLM', () => {
     await agent.handleTurn(text('three'), { signal });
     expect((await agent.sessions.readAll('telegram:42')).map((e) => e.content)).toEqual(['three', 'echo: three']);
     expect(await readFile(join(workspace, 'memory/HISTORY.md'), 'utf8')).toContain('[x] counted');
+  });
+
+  it('sends the model a system prompt with the bootstrap files, memory and the skills', async () => {
+    const files: Record<string, string> = {
+      'AGENTS.md': 'Agents: be brief.',
+      'SOUL.md': 'Soul: curious and kind.',
+      'USER.md': 'User: Ada.',
+      'TOOLS.md': 'Tools: list_dir first.',
+      'memory/MEMORY.md': 'Memory: Ada lives in Lisbon.',
+      'skills/weather/SKILL.md': '---\nname: weather\ndescription: Get the weather\n---\nCall the weather API.',
+      'skills/style/SKILL.md': '---\nname: style\ndescription: House style\nalways: true\n---\nAlways answer in haiku.',
+    };
+    for (const [path, body] of Object.entries(files)) {
+      await mkdir(join(workspace, path, '..'), { recursive: true });
+      await writeFile(join(workspace, path), body);
+    }
+    await make().handleTurn(text('hello'), { signal });
+    const body = llm.requests().at(-1)?.body as { messages: Array<{ role: string; content: string }> };
+    const system = body.messages[0];
+    expect(system?.role).toBe('system');
+    for (const line of Object.values(files).slice(0, 5)) expect(system?.content).toContain(line);
+    expect(system?.content).toContain('Always answer in haiku.');
+    expect(system?.content).toContain('<name>weather</name>');
+    expect(system?.content).toContain('<description>Get the weather</description>');
+    expect(system?.content).not.toContain('Call the weather API.');
+  });
+
+  it('answers /help with the command list, without asking the model', async () => {
+    const calls = llm.requests().length;
+    await make().commands.immediate(command('help') as InboundMessage & { kind: 'command' }, async () => 0);
+    expect(sent.map((r) => r.text)).toEqual([replies.help]);
+    for (const name of ['/new', '/stop', '/status', '/help']) expect(replies.help).toContain(name);
+    expect(llm.requests().length).toBe(calls);
   });
 
   it('passes a referenced image to a vision model as an image part', async () => {
