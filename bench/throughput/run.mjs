@@ -8,8 +8,11 @@
  *
  * --turns is agents.defaults.maxConcurrentTurns (turns per instance). Every session
  * gets --messages messages up front; a run ends when every message has its reply.
- * Reported: replies/s, turn concurrency seen at the fake LLM, failed jobs, error
- * replies, lost and duplicated replies (must be 0). JSON goes to bench/results/.
+ * Reported: replies/s over the whole run (enqueueing, ramp-up and the last turns'
+ * tail included), the steady rate between the 10th and the 90th percentile reply
+ * (from the reply jobs' creation times), turn concurrency seen at the fake LLM,
+ * failed jobs, error replies, lost and duplicated replies (must be 0). JSON goes
+ * to bench/results/.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -59,6 +62,16 @@ function startAgent(env) {
   return { child, ready, log: () => out };
 }
 
+/** Replies/s between the 10th and the 90th percentile reply: the rate once every turn slot is busy. */
+function steadyRate(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  if (sorted.length < 10) return null;
+  const from = Math.floor(sorted.length * 0.1);
+  const to = Math.floor(sorted.length * 0.9);
+  const ms = sorted[to] - sorted[from];
+  return ms > 0 ? Number((((to - from) * 1000) / ms).toFixed(1)) : null;
+}
+
 async function runOnce(count) {
   const redis = await startRedis();
   const llm = await startFakeLlm();
@@ -84,6 +97,7 @@ async function runOnce(count) {
     }
     const started = Date.now();
     await Promise.all(messages.map((m) => queues.addInbound(m)));
+    const enqueueSeconds = (Date.now() - started) / 1000;
     let done = 0;
     while (Date.now() - started < opts.timeoutMs) {
       done = await outbound.getWaitingCount();
@@ -93,7 +107,8 @@ async function runOnce(count) {
     }
     const seconds = (Date.now() - started) / 1000;
     await sleep(1000); // a duplicate would show up now
-    const replies = (await outbound.getJobs(['wait'])).map((j) => j.data);
+    const replyJobs = await outbound.getJobs(['wait']);
+    const replies = replyJobs.map((j) => j.data);
     const byInbound = new Map();
     for (const r of replies) byInbound.set(r.inReplyTo, (byInbound.get(r.inReplyTo) ?? 0) + 1);
     const failed = (await queues.inbound.getJobCounts('failed')).failed;
@@ -105,6 +120,8 @@ async function runOnce(count) {
       latencyMs: opts.latencyMs,
       seconds: Number(seconds.toFixed(2)),
       repliesPerSecond: Number((total / seconds).toFixed(1)),
+      steadyPerSecond: steadyRate(replyJobs.map((j) => j.timestamp)),
+      enqueueSeconds: Number(enqueueSeconds.toFixed(2)),
       idealPerSecond: Number(((Math.min(count * opts.turns, opts.sessions) * 1000) / opts.latencyMs).toFixed(1)),
       peakConcurrentLlmCalls: llm.maxInFlight(),
       lost: messages.filter((m) => !byInbound.has(m.id)).length,
@@ -131,11 +148,13 @@ for (const count of opts.instances) {
   console.error(`instances=${count} done: ${result.repliesPerSecond} replies/s`);
 }
 console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}\n`);
-console.log('| instances | turns/instance | sessions | messages | seconds | replies/s | ideal/s | peak LLM calls | lost | dup | error replies | failed jobs |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+const single = results.find((r) => r.instances === 1);
+const scaling = (r) => (single?.steadyPerSecond && r.steadyPerSecond ? `${((r.steadyPerSecond / (single.steadyPerSecond * r.instances)) * 100).toFixed(0)} %` : '—');
+console.log('| instances | turns/instance | sessions | messages | enqueue s | seconds | replies/s, whole run | steady replies/s (p10–p90) | ideal/s | steady vs 1 instance × n | peak LLM calls | lost | dup | error replies | failed jobs |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
-  console.log(`| ${r.instances} | ${r.turnsPerInstance} | ${r.sessions} | ${r.messages} | ${r.seconds} | ${r.repliesPerSecond} | ${r.idealPerSecond} | ${r.peakConcurrentLlmCalls} | ${r.lost} | ${r.duplicated} | ${r.errorReplies} | ${r.failedJobs} |`);
+  console.log(`| ${r.instances} | ${r.turnsPerInstance} | ${r.sessions} | ${r.messages} | ${r.enqueueSeconds} | ${r.seconds} | ${r.repliesPerSecond} | ${r.steadyPerSecond ?? '—'} | ${r.idealPerSecond} | ${scaling(r)} | ${r.peakConcurrentLlmCalls} | ${r.lost} | ${r.duplicated} | ${r.errorReplies} | ${r.failedJobs} |`);
 }
 await mkdir(join(root, 'bench/results'), { recursive: true });
 await writeFile(join(root, `bench/results/throughput-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ opts, results }, null, 2));
-process.exitCode = results.some((r) => r.lost > 0 || r.duplicated > 0) ? 1 : 0;
+process.exitCode = results.some((r) => r.lost > 0 || r.duplicated > 0 || r.errorReplies > 0 || r.failedJobs > 0) ? 1 : 0;
