@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { echoReply } from './fake-llm-replies.js';
@@ -96,6 +97,8 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   const faults = createLlmFaults();
   const gauge = createGauge();
   const closing = new AbortController();
+  // Every request in flight listens to it (delays, hanging polls): hundreds at once are expected.
+  setMaxListeners(0, closing.signal);
   const deps: LlmServerDeps = {
     record: (request) => recorded.push(request),
     knownModels: () => [...new Set(['fake-model', ...recorded.map((request) => request.model).filter((model) => model !== '')])],

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createChatStore } from './fake-telegram-chats.js';
@@ -73,6 +74,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const calls: RecordedCall[] = [];
   const faults = createTelegramFaults();
   const closing = new AbortController();
+  // Every request in flight listens to it (delays, hanging polls): hundreds at once are expected.
+  setMaxListeners(0, closing.signal);
   const deps = { token, state, faults, calls, closing: closing.signal };
   const server = createServer((req, res) => void handleBotRequest(req, res, deps));
   const sockets = trackSockets(server);
