@@ -26,13 +26,14 @@ import { createTypingIndicator } from './typing-indicator.js';
  * Restart delays: the supervisor's 2^n backoff, except for outages of Telegram
  * or Redis, which are retried every 2 s at most so that service resumes within
  * seconds of the outage ending; rate limits and conflicts wait what they ask for.
+ * Redis is usually a restart away (the first add after it fails while the fail-fast
+ * producer connection reconnects), so its retries start at 250 ms and double to 2 s.
  */
 export function restartDelayMs(failures: number, err: unknown): number {
   if (isAppError(err, 'CHANNEL_FATAL')) return 300_000;
   if (err instanceof AppError && err.retryAfterMs !== undefined) return err.retryAfterMs;
-  if (isAppError(err, 'CHANNEL_UNAVAILABLE') || isAppError(err, 'BUS_UNAVAILABLE')) {
-    return Math.min(backoffDelayMs(failures), 2_000);
-  }
+  if (isAppError(err, 'BUS_UNAVAILABLE')) return Math.min(250 * 2 ** Math.max(0, failures - 1), 2_000);
+  if (isAppError(err, 'CHANNEL_UNAVAILABLE')) return Math.min(backoffDelayMs(failures), 2_000);
   return backoffDelayMs(failures);
 }
 
