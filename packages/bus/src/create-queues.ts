@@ -20,9 +20,10 @@ export type Queues = {
   outbound(channel: ChannelName): Queue;
   /**
    * Durably adds an inbound message and puts it in its session's mailbox, so turns follow
-   * arrival order (session-mailbox.ts); a redelivered message maps to the same job. Callers
-   * add one message after the other and treat a failure as "not added": adding it again
-   * later is safe, and nothing of the session may be added in between.
+   * arrival order (session-mailbox.ts); a redelivered message maps to the same job. A channel
+   * adds its messages one after the other and, after a failure, nothing more until the failed
+   * one was added again (it stays unacknowledged at the source meanwhile): then no message
+   * reaches a mailbox before an earlier one of its session.
    */
   addInbound(message: InboundMessage): Promise<AddResult>;
   /** Adds a reply; its id is derived from the inbound id, so a re-run turn adds nothing new. */
