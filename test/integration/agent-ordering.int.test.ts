@@ -82,6 +82,19 @@ describe('three agent instances sharing one Redis', () => {
     }
   }
 
+  /** The ids a chat's replies answer, in the order the replies were queued for sending. */
+  async function replyOrderIn(chatId: string): Promise<string[]> {
+    const connection = producer();
+    const queue = new Queue(queueNames.outbound('telegram'), { connection, prefix: bullPrefix });
+    try {
+      const jobs = (await queue.getJobs(['wait', 'active', 'completed', 'delayed'])).filter((j) => (j.data as OutboundMessage).chatId === chatId);
+      return jobs.sort((a, b) => a.timestamp - b.timestamp).map((j) => (j.data as OutboundMessage).inReplyTo);
+    } finally {
+      await queue.close();
+      await connection.quit();
+    }
+  }
+
   async function send(messages: InboundMessage[]): Promise<void> {
     const connection = producer();
     const queues = createQueues(connection, log);
@@ -109,6 +122,7 @@ describe('three agent instances sharing one Redis', () => {
     for (let chat = 0; chat < sessions; chat += 1) {
       const expected = Array.from({ length: perSession }, (_, i) => `a${chat}#${i}`);
       expect(await userTurnsIn(`telegram:a${chat}`)).toEqual(expected);
+      expect(await replyOrderIn(`a${chat}`)).toEqual(Array.from({ length: perSession }, (_, i) => `tg-a${chat}-${i}`));
     }
     expect([...busyInstances].sort()).toEqual([0, 1, 2]);
   });
