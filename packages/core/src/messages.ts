@@ -4,7 +4,7 @@ import { channelNames } from './session-key.js';
 
 const channel = z.enum(channelNames);
 
-/** Commands that the agent handles itself, even while a turn is running. */
+/** Commands the agent handles itself; `isImmediateCommand` says which are answered even while a turn runs. */
 export const commandNames = ['start', 'new', 'stop', 'help', 'status'] as const;
 export type CommandName = (typeof commandNames)[number];
 
