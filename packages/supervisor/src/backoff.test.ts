@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelayMs, restartDelayMs } from './backoff.js';
 
 describe('backoffDelayMs', () => {
-  it('doubles from 2 s and stops growing at 256 s, under the 300 s cap', () => {
+  it('doubles from 2 s through 256 s and then stays at the 300 s cap', () => {
     const seconds = Array.from({ length: 12 }, (_, i) => backoffDelayMs(i + 1) / 1000);
-    expect(seconds).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 256, 256, 256, 256]);
+    expect(seconds).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300, 300]);
   });
 
   it('treats zero, negative and fractional counts as at least one failure', () => {

@@ -4,13 +4,13 @@ import { isAppError } from '@nanobot/core';
 export const maxRestartDelayMs = 300_000;
 
 /**
- * The restart delay of the original fix: min(2^min(n, 8), 300) seconds for n consecutive failures.
- * The exponent cap of 8 means the delay tops out at 256 s, under the 300 s ceiling.
- * n below 1 counts as 1; fractions are floored.
+ * The restart delay: min(2^n, 300) seconds for n consecutive failures, so it doubles from 2 s
+ * through 256 s and then stays at the 300 s ceiling. n below 1 counts as 1; fractions are floored
+ * (the exponent is capped only to keep the arithmetic small).
  */
 export function backoffDelayMs(consecutiveFailures: number): number {
   const n = Math.max(1, Math.floor(consecutiveFailures));
-  return Math.min(2 ** Math.min(n, 8) * 1000, maxRestartDelayMs);
+  return Math.min(2 ** Math.min(n, 20) * 1000, maxRestartDelayMs);
 }
 
 /**

@@ -40,7 +40,7 @@ const untilAborted = (ctx: ChannelContext): Promise<void> =>
   new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
 
 describe('createSupervisor restarts', () => {
-  it('restarts a failing channel after 2, 4, 8 … 256 s and never waits longer', async () => {
+  it('restarts a failing channel after 2, 4, 8 … 256 s, then every 300 s, never longer', async () => {
     let runs = 0;
     const h = setup(async () => {
       runs++;
@@ -50,7 +50,7 @@ describe('createSupervisor restarts', () => {
     await h.clock.flush();
     const delays: number[] = [];
     for (let i = 0; i < 11; i++) delays.push((await h.nextDelayMs()) / 1000);
-    expect(delays).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 256, 256, 256]);
+    expect(delays).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]);
     expect(runs).toBe(12);
     expect(h.supervisor.state()).toMatchObject({ restarts: 11, consecutiveFailures: 12, lastError: 'network blip' });
     const restartLines = h.messages().filter((m) => m.startsWith('Restarting'));
