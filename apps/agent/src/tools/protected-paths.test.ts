@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPathGuard, type PathAccess, type PathGuard } from './protected-paths.js';
+import { createPathGuard, toRealPath, type PathAccess, type PathGuard } from './protected-paths.js';
 
 /** `$NANOBOT_HOME` as a running cluster leaves it, a workspace with symlinks, and a folder outside. */
 async function makeLayout() {
@@ -108,5 +108,16 @@ describe('the path guard', () => {
     expect(await verdict(linked, join(l.home, 'config.json'))).toMatch(/is protected$/);
     expect(await verdict(linked, join(linkedHome, 'config.json'))).toMatch(/is protected$/);
     expect(await verdict(linked, 'notes.txt')).toBe('ok');
+  });
+});
+
+describe('toRealPath', () => {
+  it('resolves deep paths that do not exist yet, and refuses a loop of symlinks', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'nb-real-'));
+    const deep = Array.from({ length: 60 }, (_, i) => `d${i}`).join('/');
+    expect(await toRealPath(join(base, deep, 'file.txt'))).toBe(join(base, deep, 'file.txt'));
+    await symlink(join(base, 'loop-b'), join(base, 'loop-a'));
+    await symlink(join(base, 'loop-a'), join(base, 'loop-b'));
+    await expect(toRealPath(join(base, 'loop-a', 'x'))).rejects.toMatchObject({ code: 'ELOOP' });
   });
 });

@@ -46,6 +46,7 @@ export const accessDenied = (path: string, why: 'is protected' | 'is outside the
  * symlink is followed to where a write would create its target.
  */
 export async function toRealPath(path: string, depth = 0): Promise<string> {
+  // `depth` counts symlinks followed by hand (a loop of dangling links), as the kernel's limit.
   if (depth > 40) throw Object.assign(new Error('too many symbolic links'), { code: 'ELOOP' });
   try {
     return await realpath(path);
@@ -56,7 +57,7 @@ export async function toRealPath(path: string, depth = 0): Promise<string> {
   if (link?.isSymbolicLink() === true) return toRealPath(resolve(dirname(path), await readlink(path)), depth + 1);
   const parent = dirname(path);
   if (parent === path) return path;
-  return join(await toRealPath(parent, depth + 1), basename(path));
+  return join(await toRealPath(parent, depth), basename(path));
 }
 
 /** Both spellings of a folder: as configured and with its symlinks resolved. */
@@ -71,7 +72,7 @@ export function createPathGuard(options: PathGuardOptions): PathGuard {
   const workspace = resolve(options.workspace);
   const layout = nanobotPaths(resolve(options.nanobotHome));
 
-  /** The folders under `$NANOBOT_HOME` the model may use: the workspace (when it lies there) and received media. */
+  /** Resolved at each check: a folder may be created, or replaced by a symlink, while the agent runs. */
   async function roots(): Promise<Roots> {
     const [home, work, media, config] = await Promise.all([
       spellings(layout.home), spellings(workspace), spellings(layout.media), spellings(options.configPath ?? layout.config),
