@@ -7,14 +7,17 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 // Node >= 20.19 can require() an ES module without top-level await.
-const { parseConfig, resolveNanobotHome, resolveRedis } = require('@nanobot/config');
+const { parseConfig, prepareEmbeddedRedis, resolveNanobotHome, resolveRedis } = require('@nanobot/config');
 
 const env = process.env;
 const nanobotHome = resolveNanobotHome(env, os.homedir());
 const configPath = path.join(nanobotHome, 'config.json');
 const raw = fs.existsSync(configPath) ? JSON.parse(fs.readFileSync(configPath, 'utf8')) : {};
 const { config } = parseConfig(raw, { env, homeDir: os.homedir(), nanobotHome, source: configPath });
-const redis = resolveRedis(config, env, configPath);
+const redis = resolveRedis(config, env, { nanobotHome, file: configPath });
+// The embedded Redis requires a password (generated on the first start, mode 0600, never
+// printed): any local user could otherwise queue jobs past allowFrom or read conversations.
+const embeddedRedis = redis.embedded ? prepareEmbeddedRedis(nanobotHome) : undefined;
 const instancesFrom = (value) => Math.max(1, Number.parseInt(value ?? '1', 10) || 1);
 const agentInstances = instancesFrom(env.NANOBOT_AGENT_INSTANCES);
 // More than one telegram instance means hot standbys: one polls (it holds the lease), the rest wait.
@@ -27,7 +30,10 @@ const shared = {
   env: {
     NODE_ENV: 'production',
     NANOBOT_HOME: nanobotHome,
-    REDIS_URL: redis.url,
+    // A given Redis URL is passed on as it is. The embedded one is not: each app reads its
+    // password from $NANOBOT_HOME/redis/password, so it is in no process environment (pm2
+    // keeps environments in its dump file and shows them in `pm2 env`).
+    ...(redis.embedded ? {} : { REDIS_URL: redis.url }),
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
   },
   // pm2's own restarts: a crash is restarted after a growing delay (100 ms doubling,
@@ -49,14 +55,15 @@ const shared = {
 
 const apps = [];
 
-if (redis.embedded) {
-  const dir = path.join(nanobotHome, 'redis');
-  fs.mkdirSync(dir, { recursive: true });
+if (embeddedRedis !== undefined) {
+  const dir = embeddedRedis.dir;
   apps.push({
     name: 'nanobot-redis',
     script: 'redis-server',
     interpreter: 'none',
+    // The config file carries `requirepass`: a password on the command line would show in `ps`.
     args: [
+      embeddedRedis.confFile,
       '--port', String(redis.port),
       '--bind', '127.0.0.1',
       '--dir', dir,

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createCluster,
@@ -14,10 +15,14 @@ import {
 } from '@nanobot/testkit';
 
 
-function redisCli(port: number, ...args: string[]): string {
-  const result = spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 5_000 });
+/** redis-cli as a local user would run it; with the password it goes in REDISCLI_AUTH, never argv. */
+function redisCli(port: number, password: string | undefined, ...args: string[]): string {
+  const env = { PATH: process.env.PATH, ...(password === undefined ? {} : { REDISCLI_AUTH: password }) };
+  const result = spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 5_000, env });
   return `${result.stdout}${result.stderr}`.trim();
 }
+
+const passwordOf = (home: string) => readFileSync(join(home, 'redis', 'password'), 'utf8').trim();
 
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -39,7 +44,7 @@ describe('cluster lifecycle with the embedded Redis', () => {
     cluster = undefined;
   });
 
-  it('`nanobot start` without REDIS_URL runs its own Redis with AOF and noeviction; `stop` ends everything', async () => {
+  it('`nanobot start` without REDIS_URL runs its own Redis with AOF, noeviction and a password; `stop` ends everything', async () => {
     telegram = await startFakeTelegram();
     llm = await startFakeLlm();
     const port = await freePort();
@@ -49,10 +54,24 @@ describe('cluster lifecycle with the embedded Redis', () => {
     const started = await cluster.nanobot('start');
     expect(started.code, started.stderr).toBe(0);
     await cluster.waitOnline(['nanobot-redis', 'nanobot-telegram', 'nanobot-agent']);
-    await waitFor(() => redisCli(port, 'PING') === 'PONG', 10_000, 'embedded redis');
-    expect(redisCli(port, 'CONFIG', 'GET', 'appendonly')).toContain('yes');
-    expect(redisCli(port, 'CONFIG', 'GET', 'maxmemory-policy')).toContain('noeviction');
-    expect(redisCli(port, 'CONFIG', 'GET', 'dir')).toContain(`${cluster.home}/redis`);
+    const password = passwordOf(cluster.home);
+    expect(password).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(join(cluster.home, 'redis', 'password')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(cluster.home, 'redis')).mode & 0o777).toBe(0o700);
+    await waitFor(() => redisCli(port, password, 'PING') === 'PONG', 10_000, 'embedded redis');
+    // Another local user, without the password, can neither read nor queue anything.
+    expect(redisCli(port, undefined, 'PING')).toMatch(/NOAUTH/);
+    expect(redisCli(port, undefined, 'KEYS', '*')).toMatch(/NOAUTH/);
+    expect(redisCli(port, 'not-the-password', 'PING')).toMatch(/WRONGPASS|invalid password/i);
+    expect(redisCli(port, password, 'CONFIG', 'GET', 'appendonly')).toContain('yes');
+    expect(redisCli(port, password, 'CONFIG', 'GET', 'maxmemory-policy')).toContain('noeviction');
+    expect(redisCli(port, password, 'CONFIG', 'GET', 'dir')).toContain(`${cluster.home}/redis`);
+    // The password is in no command line (`ps` shows those to every user) and no app's environment.
+    for (const name of ['nanobot-redis', 'nanobot-telegram', 'nanobot-agent']) {
+      const pid = await cluster.pidOf(name);
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), name).not.toContain(password);
+      expect(readFileSync(`/proc/${pid}/environ`, 'utf8'), name).not.toContain(password);
+    }
 
     telegram.injectMessage({ chatId: 42, text: 'hello' });
     await telegram.waitFor(() => telegram!.sentTo(42).length === 1, 20_000);
@@ -62,11 +81,21 @@ describe('cluster lifecycle with the embedded Redis', () => {
     expect(status.stdout).toMatch(/nanobot-telegram\s+online/);
     expect(status.stdout).toMatch(/nanobot-agent\s+online/);
     expect(status.stdout).toContain(`embedded (nanobot-redis) on port ${port}`);
+    expect(status.stdout).toMatch(/inbound\s+waiting 0/);
+    expect(`${status.stdout}${status.stderr}`).not.toContain(password);
+    const failed = await cluster.nanobot('failed');
+    expect(failed.code, failed.stderr).toBe(0);
+    expect(failed.stdout).toContain('No failed jobs.');
+    const doctor = await cluster.nanobot('doctor');
+    expect(doctor.stdout).toMatch(/redis\s+reachable, noeviction/);
+    expect(`${doctor.stdout}${doctor.stderr}`).not.toContain(password);
 
     const stopped = await cluster.nanobot('stop');
     expect(stopped.code).toBe(0);
     expect((await cluster.processes()).filter((p) => p.name.startsWith('nanobot-'))).toEqual([]);
-    await waitFor(() => redisCli(port, 'PING') !== 'PONG', 10_000, 'embedded redis to stop');
+    await waitFor(() => redisCli(port, password, 'PING') !== 'PONG', 10_000, 'embedded redis to stop');
+    // The next start keeps the password it generated.
+    expect(passwordOf(cluster.home)).toBe(password);
   });
 
   it('`pm2 start ecosystem.config.js` starts the same cluster from the same config', async () => {
@@ -84,6 +113,8 @@ describe('cluster lifecycle with the embedded Redis', () => {
       const environ = readFileSync(`/proc/${await cluster.pidOf(name)}/environ`, 'utf8').split('\0');
       expect(environ).toContain('pmx=false');
     }
+    expect(redisCli(port, undefined, 'PING')).toMatch(/NOAUTH/);
+    expect(redisCli(port, passwordOf(cluster.home), 'PING')).toBe('PONG');
     telegram.injectMessage({ chatId: 43, text: 'via pm2' });
     await telegram.waitFor(() => telegram!.sentTo(43).length === 1, 20_000);
     expect(telegram.sentTo(43)[0]?.visibleText).toBe('echo: via pm2');

@@ -38,7 +38,7 @@ describe('turn order follows arrival, not the order jobs run in', () => {
     ).config;
     // Not started: no worker takes jobs from the queue, the test hands them to the processor.
     agent = createAgentWorker({
-      config, redisUrl: redis.url, log, env: {}, runtime: 'test', timeZone: 'UTC', startedAt: Date.now(),
+      config, nanobotHome: workspace, redisUrl: redis.url, log, env: {}, runtime: 'test', timeZone: 'UTC', startedAt: Date.now(),
       onSent: (reply) => sent.push(reply.inReplyTo),
     });
     queues = createQueues(producer(), log);

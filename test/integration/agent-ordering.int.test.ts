@@ -37,6 +37,7 @@ describe('three agent instances sharing one Redis', () => {
     instances = [0, 1, 2].map((n) =>
       createAgentWorker({
         config,
+        nanobotHome: workspace,
         redisUrl: redis.url,
         log,
         env: {},

@@ -45,7 +45,7 @@ describe('/stop from another process', () => {
     await ready;
     // The other process: its processor gets the /stop job handed directly, so it cannot run in the child.
     const parsed = parseConfig(config, { env: {}, homeDir: home, nanobotHome: home, source: 'test' }).config;
-    other = createAgentWorker({ config: parsed, redisUrl: redis.url, log, env: {}, runtime: 'test', timeZone: 'UTC', startedAt: Date.now() });
+    other = createAgentWorker({ config: parsed, nanobotHome: home, redisUrl: redis.url, log, env: {}, runtime: 'test', timeZone: 'UTC', startedAt: Date.now() });
   });
 
   afterAll(async () => {

@@ -58,6 +58,8 @@ async function createRunner(loaded: LoadedConfig): Promise<ChatRunner> {
   }
   return createLocalRunner({
     config: loaded.config,
+    nanobotHome: loaded.nanobotHome,
+    configPath: loaded.path,
     log,
     env: process.env,
     runtime: `Node.js ${process.version} on ${process.platform} ${process.arch}`,

@@ -24,6 +24,7 @@ const jsonOf = (r: { body: unknown }) => JSON.stringify(r.body);
 describe('the agent, in process against the fake LLM', () => {
   let llm: FakeLlm;
   let workspace: string;
+  let home: string;
   let sent: OutboundMessage[];
   const signal = new AbortController().signal;
   const make = (defaults: Record<string, unknown> = {}) =>
@@ -32,6 +33,7 @@ describe('the agent, in process against the fake LLM', () => {
         { agents: { defaults: { workspace, provider: 'custom', model: 'test-model', ...defaults } }, providers: { custom: { apiBase: llm.baseUrl } } },
         { env: {}, homeDir: '/tmp', nanobotHome: '/tmp', source: 'test' },
       ).config,
+      nanobotHome: home,
       send: async (reply) => void sent.push(reply),
       log,
       env: {},
@@ -47,6 +49,7 @@ describe('the agent, in process against the fake LLM', () => {
   afterAll(async () => llm.close());
   beforeEach(async () => {
     workspace = await mkdtemp(join(tmpdir(), 'nb-agent-'));
+    home = await mkdtemp(join(tmpdir(), 'nb-agent-home-'));
     sent = [];
     llm.clearFaults();
     llm.resetResponder();

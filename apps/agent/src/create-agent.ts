@@ -5,6 +5,7 @@ import { createModelChain, type ModelChain } from './llm/create-model-chain.js';
 import { createMemoryConsolidator } from './memory/consolidate-memory.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
 import { createFileTools } from './tools/file-tools.js';
+import { createPathGuard } from './tools/protected-paths.js';
 import { createToolRegistry, type ToolRegistry } from './tools/tool-registry.js';
 import { createCommandAnswerer, type CommandAnswerer } from './turn/answer-command.js';
 import { createTurnHandler, type HandleTurn } from './turn/create-turn-handler.js';
@@ -13,6 +14,10 @@ import type { SendReply } from './turn/to-reply.js';
 
 export type AgentDeps = {
   config: Config;
+  /** `$NANOBOT_HOME`: its secrets are kept from the model's tools whatever `restrictToWorkspace` says. */
+  nanobotHome: string;
+  /** The config file, when it is not `$NANOBOT_HOME/config.json`. */
+  configPath?: string;
   send: SendReply;
   log: Logger;
   /** For skill requirements (`PATH`, `env`). */
@@ -44,7 +49,13 @@ export function createAgent(deps: AgentDeps): Agent {
   const workspace = defaults.workspace;
   const model = createModelChain({ config: deps.config, log: deps.log, ...deps.modelOptions });
   const tools = createToolRegistry();
-  for (const tool of createFileTools({ workspace, restrict: deps.config.tools.restrictToWorkspace })) tools.register(tool);
+  const pathGuard = createPathGuard({
+    workspace,
+    nanobotHome: deps.nanobotHome,
+    restrictToWorkspace: deps.config.tools.restrictToWorkspace,
+    ...(deps.configPath === undefined ? {} : { configPath: deps.configPath }),
+  });
+  for (const tool of createFileTools(pathGuard)) tools.register(tool);
   const sessions = createSessionStore(workspace);
   const memory = createMemoryConsolidator({ workspace, model });
   const systemPrompt = createSystemPromptBuilder({ workspace, runtime: deps.runtime, timeZone: deps.timeZone, now, env: deps.env });
@@ -66,7 +77,7 @@ export function createAgent(deps: AgentDeps): Agent {
     systemPrompt,
     memoryWindow: defaults.memoryWindow,
     maxToolIterations: defaults.maxToolIterations,
-    workspace,
+    pathGuard,
     log: deps.log,
     now,
   });

@@ -34,6 +34,8 @@ function createAgentStatus(loaded: LoadedConfig, channels: () => ProcessStatus['
 function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
   const instance = createAgentWorker({
     config: loaded.config,
+    nanobotHome: loaded.nanobotHome,
+    configPath: loaded.path,
     redisUrl: loaded.redis.url,
     log,
     env: process.env,

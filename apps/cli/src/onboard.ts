@@ -29,9 +29,12 @@ async function writeIfMissing(path: string, text: string): Promise<boolean> {
 export async function onboard(loaded: LoadedConfig, options: { refresh: boolean; print: (line: string) => void }) {
   await mkdir(dirname(loaded.path), { recursive: true });
   if (!loaded.exists) {
-    const fresh = toSerializableConfig(defaultConfig()) as { agents: { defaults: Record<string, unknown> } };
+    const fresh = toSerializableConfig(defaultConfig()) as { agents: { defaults: Record<string, unknown> }; tools: Record<string, unknown> };
     // Left out so that the workspace follows NANOBOT_HOME.
     delete fresh.agents.defaults.workspace;
+    // A new install keeps the model's file tools inside the workspace; false (nanobot's
+    // default, kept for existing files) lets them reach every file this user can.
+    fresh.tools.restrictToWorkspace = true;
     await writeFile(loaded.path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600 });
     options.print(`Created config at ${loaded.path}`);
   } else if (options.refresh) {

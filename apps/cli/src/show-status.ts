@@ -17,7 +17,8 @@ export function printConfigSummary(loaded: LoadedConfig, print: (line: string) =
     .map(([name, p]) => `${name} ${p.apiKey !== '' ? '✓' : p.apiBase !== undefined ? '(apiBase)' : '·'}`)
     .join(', ');
   print(`Providers: ${providers || 'none'}`);
-  print(`Redis:     ${loaded.redis.embedded ? `embedded (nanobot-redis) on port ${loaded.redis.port}` : 'external (REDIS_URL)'}`);
+  const { redis } = loaded;
+  print(`Redis:     ${redis.embedded ? `embedded (nanobot-redis) on port ${redis.port}, password in ${redis.passwordFile ?? '?'}` : 'external (REDIS_URL)'}`);
 }
 
 export function printProcesses(processes: ProcessInfo[], print: (line: string) => void): void {

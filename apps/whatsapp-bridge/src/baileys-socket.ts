@@ -10,7 +10,7 @@ type BaileysModule = {
   BufferJSON: { replacer(key: string, value: unknown): unknown; reviver(key: string, value: unknown): unknown };
   initAuthCreds(): unknown;
   makeCacheableSignalKeyStore(keys: unknown, logger: unknown): unknown;
-  downloadMediaMessage(message: unknown, type: 'buffer', options: object, ctx: object): Promise<Buffer>;
+  downloadMediaMessage(message: unknown, type: 'stream', options: object, ctx: object): Promise<AsyncIterable<Uint8Array>>;
   Browsers: { ubuntu(name: string): unknown };
   proto: { Message: { AppStateSyncKeyData: { fromObject(value: unknown): unknown } } };
 };
@@ -60,7 +60,7 @@ export async function loadBaileys(log: Logger): Promise<{ createSocket: SocketFa
       readMessages: (keys) => sock.readMessages(keys),
       end: (err) => sock.end(err),
       downloadMedia: (message: WaMessage) =>
-        baileys.downloadMediaMessage(message, 'buffer', {}, { logger: baileysLog, reuploadRequest: (m: unknown) => sock.updateMediaMessage(m) }),
+        baileys.downloadMediaMessage(message, 'stream', {}, { logger: baileysLog, reuploadRequest: (m: unknown) => sock.updateMediaMessage(m) }),
     };
     return socket;
   };

@@ -30,7 +30,7 @@ export async function startBridgeFixture(overrides: Partial<BridgeOptions> = {})
   const options = (port: number): BridgeOptions => ({
     createSocket: sockets.factory, codec: jsonCodec,
     authDir: join(dir, 'whatsapp-auth'), stateDir: join(dir, 'whatsapp-bridge'), mediaDir: join(dir, 'media', 'whatsapp'),
-    host: '127.0.0.1', port, token, log: createLogger({ name: 'bridge-test', level: 'silent' }),
+    allowFrom: ['*'], host: '127.0.0.1', port, token, log: createLogger({ name: 'bridge-test', level: 'silent' }),
     reconnectBaseMs: 40, reconnectMaxMs: 200, ...overrides,
   });
   const fixture: BridgeFixture = {

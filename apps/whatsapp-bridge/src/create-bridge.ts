@@ -25,6 +25,10 @@ export type BridgeOptions = {
   /** Outbox and send ledger. */
   stateDir: string;
   mediaDir: string;
+  /** `channels.whatsapp.allowFrom`: only these senders' media is downloaded. */
+  allowFrom: readonly string[];
+  /** Media larger than this is not downloaded (default 20 MB, `channels.whatsapp.maxMediaMb`). */
+  maxMediaBytes?: number;
   host: string;
   port: number;
   token: string;
@@ -79,7 +83,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     },
   });
   const pipeline = createInboundPipeline({
-    outbox, mediaDir: options.mediaDir, catchUpMaxAgeMs, log, now, consumers, socket: () => session.socket(),
+    outbox, mediaDir: options.mediaDir, allowFrom: options.allowFrom, maxMediaBytes: options.maxMediaBytes ?? 20 * 1024 * 1024,
+    catchUpMaxAgeMs, log, now, consumers, socket: () => session.socket(),
   });
 
   async function handleSend(client: BridgeClient, frame: SendFrame): Promise<void> {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { SocketFactory, WaAuth, WaMessage, WaMessageKey, WaOutgoing, WaSocket, WaSocketEvents } from './wa-socket.js';
 
 type Listener = (payload: never) => void;
@@ -9,6 +10,12 @@ export type FakeWaSocket = WaSocket & {
   ended: boolean;
   /** When set, sendMessage rejects with it. */
   failSends: Error | undefined;
+  /** Keys of the messages whose media the bridge asked to download. */
+  downloads: WaMessageKey[];
+  /** The media every download streams (default 'fake-media-bytes'), or its size in bytes. */
+  media: Buffer | number;
+  /** Bytes the bridge actually pulled from download streams. */
+  streamedBytes: number;
   emit<E extends keyof WaSocketEvents>(event: E, payload: WaSocketEvents[E]): void;
   open(): void;
   qr(code: string): void;
@@ -26,6 +33,9 @@ export function createFakeSocket(auth: WaAuth): FakeWaSocket {
     read: [],
     ended: false,
     failSends: undefined,
+    downloads: [],
+    media: Buffer.from('fake-media-bytes'),
+    streamedBytes: 0,
     user: { id: '4900000000:3@s.whatsapp.net', lid: '111111111111111:3@lid' },
     ev: {
       on(event, listener) {
@@ -43,8 +53,18 @@ export function createFakeSocket(auth: WaAuth): FakeWaSocket {
     end() {
       socket.ended = true;
     },
-    async downloadMedia() {
-      return Buffer.from('fake-media-bytes');
+    async downloadMedia(message) {
+      socket.downloads.push(message.key);
+      const media = socket.media;
+      // Produced lazily in 64 KiB chunks, as a network download arrives.
+      return Readable.from((function* chunks() {
+        const total = typeof media === 'number' ? media : media.length;
+        for (let at = 0; at < total; at += 65_536) {
+          const size = Math.min(65_536, total - at);
+          socket.streamedBytes += size;
+          yield typeof media === 'number' ? Buffer.alloc(size, 1) : media.subarray(at, at + size);
+        }
+      })(), { objectMode: false });
     },
     emit(event, payload) {
       for (const listener of listeners.get(event) ?? []) (listener as (p: typeof payload) => void)(payload);

@@ -1,3 +1,4 @@
+import { isAllowedWhatsappAuthor } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import type { MessageFrame } from './bridge-frames.js';
 import type { BridgeClient } from './bridge-server.js';
@@ -9,6 +10,10 @@ import type { UpsertType, WaMessage, WaSocket } from './wa-socket.js';
 export type InboundPipelineOptions = {
   outbox: DeliveryOutbox;
   mediaDir: string;
+  /** `channels.whatsapp.allowFrom`: only these senders' media is downloaded. */
+  allowFrom: readonly string[];
+  /** Larger media is not downloaded (`channels.whatsapp.maxMediaMb`). */
+  maxMediaBytes: number;
   catchUpMaxAgeMs: number;
   log: Logger;
   now: () => number;
@@ -52,17 +57,38 @@ export function createInboundPipeline(options: InboundPipelineOptions) {
     ).catch((err: unknown) => log.error({ err }, 'could not record a delivery'));
   }
 
-  async function toFrame(incoming: Incoming, message: WaMessage, socket: WaSocket): Promise<Omit<MessageFrame, 'seq'>> {
-    let media: string[] | undefined;
-    let content = incoming.content;
-    if (incoming.media !== undefined) {
-      try {
-        media = [await saveMedia(options.mediaDir, incoming, await socket.downloadMedia(message))];
-      } catch (err) {
-        log.warn({ err, messageId: incoming.messageId }, 'media download failed, delivering the text only');
-        content = [content, `[${incoming.media.kind}: download failed]`].filter((s) => s !== '').join('\n');
-      }
+  /**
+   * The media of an allowed sender, streamed to disk up to the cap; a note for the text when it
+   * is not there. A stranger's media is never downloaded: the worker ignores the message anyway
+   * (it gets the text, and decides with the same allowFrom rule).
+   */
+  async function fetchMedia(incoming: Incoming, message: WaMessage, socket: WaSocket): Promise<{ path?: string; note?: string }> {
+    const media = incoming.media;
+    if (media === undefined) return {};
+    const ids = { messageId: incoming.messageId, kind: media.kind };
+    if (!isAllowedWhatsappAuthor(options.allowFrom, incoming)) {
+      log.debug(ids, 'media of a sender not in allowFrom, not downloaded');
+      return {};
     }
+    if (media.declaredBytes !== undefined && media.declaredBytes > options.maxMediaBytes) {
+      log.info({ ...ids, bytes: media.declaredBytes, maxBytes: options.maxMediaBytes }, 'media over the size cap, not downloaded');
+      return { note: `[${media.kind}: too large]` };
+    }
+    try {
+      const saved = await saveMedia(options.mediaDir, incoming, await socket.downloadMedia(message), options.maxMediaBytes);
+      if (saved.kind === 'saved') return { path: saved.path };
+      log.info({ ...ids, maxBytes: options.maxMediaBytes }, 'media over the size cap, download abandoned');
+      return { note: `[${media.kind}: too large]` };
+    } catch (err) {
+      log.warn({ err, ...ids }, 'media download failed, delivering the text only');
+      return { note: `[${media.kind}: download failed]` };
+    }
+  }
+
+  async function toFrame(incoming: Incoming, message: WaMessage, socket: WaSocket): Promise<Omit<MessageFrame, 'seq'>> {
+    const fetched = await fetchMedia(incoming, message, socket);
+    const media = fetched.path === undefined ? undefined : [fetched.path];
+    const content = [incoming.content, fetched.note ?? ''].filter((s) => s !== '').join('\n');
     return {
       type: 'message', id: incoming.messageId, sender: incoming.sender, pn: incoming.pn,
       ...(incoming.participant === undefined ? {} : { participant: incoming.participant }),

@@ -38,6 +38,7 @@ await runWorkerProcess({
         const { createSocket, codec } = await loadBaileys(log);
         bridge = await startBridge({
           createSocket, codec, authDir, stateDir, mediaDir: join(home, 'media', 'whatsapp'),
+          allowFrom: settings.allowFrom, maxMediaBytes: Math.round(settings.maxMediaMb * 1024 * 1024),
           host: '127.0.0.1', port: portOf(settings.bridgeUrl, process.env.BRIDGE_PORT), token, log,
           printQr: await createQrPrinter((text) => process.stdout.write(text)),
         });

@@ -1,4 +1,4 @@
-import { toEpochSeconds, type UpsertType, type WaContent, type WaContextInfo, type WaMessage, type WaMessageKey } from './wa-socket.js';
+import { fromLong, toEpochSeconds, type UpsertType, type WaContent, type WaContextInfo, type WaMessage, type WaMessageKey } from './wa-socket.js';
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
 
@@ -17,7 +17,13 @@ export type Incoming = {
   isGroup: boolean;
   wasMentioned: boolean;
   catchUp: boolean;
-  media?: { kind: MediaKind; mimetype: string; fileName?: string };
+  media?: {
+    kind: MediaKind;
+    mimetype: string;
+    fileName?: string;
+    /** The size the sender's message declares, when it does: a larger one is not downloaded at all. */
+    declaredBytes?: number;
+  };
 };
 
 export type IncomingVerdict = { kind: 'accept'; incoming: Incoming } | { kind: 'skip'; reason: string };
@@ -40,13 +46,20 @@ function unwrap(content: WaContent): WaContent {
   return inner ? unwrap(inner) : content;
 }
 
+type MediaContent = NonNullable<WaContent['imageMessage']>;
+
+function describeMedia(kind: MediaKind, media: MediaContent, fallbackType: string): NonNullable<Incoming['media']> {
+  const declared = fromLong(media.fileLength);
+  return { kind, mimetype: media.mimetype ?? fallbackType, ...(declared === undefined ? {} : { declaredBytes: declared }) };
+}
+
 function mediaOf(content: WaContent): Incoming['media'] {
-  if (content.imageMessage) return { kind: 'image', mimetype: content.imageMessage.mimetype ?? 'image/jpeg' };
-  if (content.videoMessage) return { kind: 'video', mimetype: content.videoMessage.mimetype ?? 'video/mp4' };
-  if (content.audioMessage) return { kind: 'audio', mimetype: content.audioMessage.mimetype ?? 'audio/ogg' };
-  if (content.stickerMessage) return { kind: 'sticker', mimetype: content.stickerMessage.mimetype ?? 'image/webp' };
+  if (content.imageMessage) return describeMedia('image', content.imageMessage, 'image/jpeg');
+  if (content.videoMessage) return describeMedia('video', content.videoMessage, 'video/mp4');
+  if (content.audioMessage) return describeMedia('audio', content.audioMessage, 'audio/ogg');
+  if (content.stickerMessage) return describeMedia('sticker', content.stickerMessage, 'image/webp');
   const doc = content.documentMessage;
-  if (doc) return { kind: 'document', mimetype: doc.mimetype ?? 'application/octet-stream', ...(doc.fileName ? { fileName: doc.fileName } : {}) };
+  if (doc) return { ...describeMedia('document', doc, 'application/octet-stream'), ...(doc.fileName ? { fileName: doc.fileName } : {}) };
   return undefined;
 }
 

@@ -20,7 +20,13 @@ export type WaContextInfo = {
   stanzaId?: string | null;
 };
 
-type Media = { caption?: string | null; mimetype?: string | null; contextInfo?: WaContextInfo | null };
+type Media = {
+  caption?: string | null;
+  mimetype?: string | null;
+  contextInfo?: WaContextInfo | null;
+  /** Size the sender declared (bytes; protobufjs Long or a number). */
+  fileLength?: WaTimestamp;
+};
 
 export type WaContent = {
   conversation?: string | null;
@@ -76,8 +82,12 @@ export type WaSocket = {
   sendMessage(jid: string, content: WaOutgoing): Promise<unknown>;
   readMessages(keys: WaMessageKey[]): Promise<void>;
   end(err: Error | undefined): void;
-  /** Decrypts and downloads the media of a message (Baileys' downloadMediaMessage). */
-  downloadMedia(message: WaMessage): Promise<Buffer>;
+  /**
+   * Decrypts and downloads the media of a message as a stream (Baileys' downloadMediaMessage
+   * with 'stream'), so the bridge can write it to disk and stop at its size cap; ending the
+   * iteration early destroys the stream and stops the download.
+   */
+  downloadMedia(message: WaMessage): Promise<AsyncIterable<Uint8Array>>;
 };
 
 /** Credentials and signal keys, opaque to the bridge; only the socket factory looks inside. */
@@ -98,8 +108,11 @@ export function closeCodeOf(update: ConnectionUpdate): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-export function toEpochSeconds(timestamp: WaTimestamp): number | undefined {
-  if (typeof timestamp === 'number') return timestamp;
-  if (timestamp !== null && timestamp !== undefined && typeof timestamp.toNumber === 'function') return timestamp.toNumber();
+/** A protobufjs Long (or a number) as a number; undefined when absent. */
+export function fromLong(value: WaTimestamp): number | undefined {
+  if (typeof value === 'number') return value;
+  if (value !== null && value !== undefined && typeof value.toNumber === 'function') return value.toNumber();
   return undefined;
 }
+
+export const toEpochSeconds = (timestamp: WaTimestamp): number | undefined => fromLong(timestamp);

@@ -1,4 +1,4 @@
-import { toSessionKey, type CommandName, type InboundMessage } from '@nanobot/core';
+import { isAllowedWhatsappAuthor, toSessionKey, type CommandName, type InboundMessage } from '@nanobot/core';
 import type { MessageFrame } from './bridge-frames.js';
 
 export type InboundPolicy = { allowFrom: string[]; groupPolicy: 'mention' | 'open' };
@@ -7,31 +7,8 @@ export type FrameVerdict = { kind: 'accept'; message: InboundMessage } | { kind:
 
 const commands = new Set<CommandName>(['start', 'new', 'stop', 'help', 'status']);
 
-/** `+49 151-234` → `49151234`; `49151234:7@s.whatsapp.net` → `49151234@s.whatsapp.net`. */
-function normalize(entry: string): string {
-  const trimmed = entry.trim().toLowerCase();
-  const at = trimmed.indexOf('@');
-  if (at < 0) return trimmed.replace(/^\+/, '').replace(/[\s().-]/g, '');
-  return `${trimmed.slice(0, at).split(':')[0] ?? ''}${trimmed.slice(at)}`;
-}
-
-/** Who wrote the message, as full JIDs and as bare user parts (phone numbers or LIDs). */
-function identitiesOf(frame: MessageFrame): Set<string> {
-  const jids = [frame.pn, frame.participant, frame.isGroup ? undefined : frame.sender]
-    .filter((j): j is string => j !== undefined && j !== '')
-    .map(normalize);
-  return new Set([...jids, ...jids.map((jid) => jid.split('@')[0] ?? '')].filter((s) => s !== ''));
-}
-
-/**
- * nanobot's allowFrom, deny-by-default: empty denies everyone, `*` allows everyone; an entry
- * is a phone number (`+49…` or `49…`) or a JID, and `id|name` entries match on either part.
- */
-export function isAllowed(allowFrom: string[], frame: MessageFrame): boolean {
-  if (allowFrom.includes('*')) return true;
-  const mine = identitiesOf(frame);
-  return allowFrom.some((entry) => entry.split('|').some((part) => part.trim() !== '' && mine.has(normalize(part))));
-}
+/** nanobot's allowFrom (see isAllowedWhatsappAuthor; the bridge applies the same rule to media). */
+export const isAllowed = (allowFrom: string[], frame: MessageFrame): boolean => isAllowedWhatsappAuthor(allowFrom, frame);
 
 function parseCommand(text: string): { command: CommandName; args: string } | undefined {
   const match = /^\/([A-Za-z]+)(?:\s+([\s\S]*))?$/.exec(text.trim());

@@ -4,7 +4,11 @@ export { parseConfig, defaultConfig, toSerializableConfig } from './parse-config
 export type { ParseConfigOptions, ParsedConfig } from './parse-config.js';
 export { resolveNanobotHome, expandHome } from './resolve-nanobot-home.js';
 export { resolveRedis } from './resolve-redis.js';
-export type { RedisTarget } from './resolve-redis.js';
+export type { RedisTarget, ResolveRedisOptions } from './resolve-redis.js';
+export { nanobotPaths } from './nanobot-paths.js';
+export type { NanobotPaths } from './nanobot-paths.js';
+export { prepareEmbeddedRedis, readRedisPassword } from './redis-password.js';
+export type { EmbeddedRedisFiles } from './redis-password.js';
 export { configSchema, defaultWorkspace } from './schema.js';
 export type { Config, ConfigInput, ProviderConfig, McpServerConfig } from './schema.js';
 export { providerNames, isProviderName } from './provider-names.js';

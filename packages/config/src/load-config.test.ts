@@ -1,9 +1,10 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAppError, type AppError } from '@nanobot/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './load-config.js';
+import { prepareEmbeddedRedis, readRedisPassword } from './redis-password.js';
 
 /** The shape of a nanobot user's config.json (README quick start plus newer fields). */
 const camelSample = {
@@ -126,9 +127,45 @@ describe('loadConfig', () => {
   it('runs an embedded redis on redis.port when no Redis URL is given', async () => {
     await writeConfig({ redis: { port: 7001 } });
     const loaded = await loadConfig({ env: { NANOBOT_HOME: dir }, homeDir: dir });
-    expect(loaded.redis).toEqual({ url: 'redis://127.0.0.1:7001', embedded: true, port: 7001 });
+    expect(loaded.redis).toEqual({ url: 'redis://127.0.0.1:7001', embedded: true, port: 7001, passwordFile: join(dir, 'redis', 'password') });
     const defaults = await loadConfig({ env: {}, homeDir: dir });
-    expect(defaults.redis).toEqual({ url: 'redis://127.0.0.1:6399', embedded: true, port: 6399 });
+    expect(defaults.redis).toMatchObject({ url: 'redis://127.0.0.1:6399', embedded: true, port: 6399 });
+  });
+
+  it('puts the embedded redis password, generated once with mode 0600, into its URL', async () => {
+    const first = prepareEmbeddedRedis(dir);
+    expect(first.generated).toBe(true);
+    const password = (await readFile(first.passwordFile, 'utf8')).trim();
+    expect(password).toMatch(/^[0-9a-f]{64}$/);
+    expect((await stat(first.passwordFile)).mode & 0o777).toBe(0o600);
+    expect((await stat(first.confFile)).mode & 0o777).toBe(0o600);
+    expect((await stat(first.dir)).mode & 0o777).toBe(0o700);
+    expect(await readFile(first.confFile, 'utf8')).toContain(`requirepass ${password}\n`);
+    expect(prepareEmbeddedRedis(dir).generated).toBe(false);
+    expect((await readFile(first.passwordFile, 'utf8')).trim()).toBe(password);
+    const loaded = await loadConfig({ env: { NANOBOT_HOME: dir }, homeDir: dir });
+    expect(loaded.redis.url).toBe(`redis://:${password}@127.0.0.1:6399`);
+    // A URL the user gives is used as it is.
+    const external = await loadConfig({ env: { NANOBOT_HOME: dir, REDIS_URL: 'redis://cache:6390' }, homeDir: dir });
+    expect(external.redis.url).toBe('redis://cache:6390');
+  });
+
+  it('tightens a password file an older start left readable to others', async () => {
+    await mkdir(join(dir, 'redis'), { mode: 0o755 });
+    await writeFile(join(dir, 'redis', 'password'), 'a-password-of-my-own\n', { mode: 0o644 });
+    const files = prepareEmbeddedRedis(dir);
+    expect(files.generated).toBe(false);
+    expect((await stat(files.passwordFile)).mode & 0o777).toBe(0o600);
+    expect((await stat(files.dir)).mode & 0o777).toBe(0o700);
+    expect(readRedisPassword(dir)).toBe('a-password-of-my-own');
+  });
+
+  it('rejects a malformed password file without printing it', async () => {
+    await mkdir(join(dir, 'redis'));
+    await writeFile(join(dir, 'redis', 'password'), 'has spaces "and quotes"\n');
+    const error = await loadError();
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).not.toContain('quotes');
   });
 
   it('prefers REDIS_URL over redis.url, and redis.url over the embedded server', async () => {

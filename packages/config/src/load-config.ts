@@ -32,7 +32,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const text = await readConfigText(path);
   const raw = text === undefined ? {} : parseJsonText(text, path);
   const { config, warnings } = parseConfig(raw, { env, homeDir, nanobotHome, source: path });
-  const redis = resolveRedis(config, env, path);
+  const redis = resolveRedis(config, env, { nanobotHome, file: path });
   return { config, warnings, path, exists: text !== undefined, nanobotHome, redis };
 }
 

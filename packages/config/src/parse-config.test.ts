@@ -31,7 +31,8 @@ describe('parseConfig', () => {
       requestTimeoutS: 120,
     });
     expect(config.channels.telegram).toMatchObject({ enabled: false, token: '', groupPolicy: 'mention', pollTimeoutS: 30 });
-    expect(config.channels.whatsapp.bridgeUrl).toBe('ws://localhost:3001');
+    expect(config.channels.whatsapp).toMatchObject({ bridgeUrl: 'ws://localhost:3001', maxMediaMb: 20 });
+    expect(config.tools.restrictToWorkspace).toBe(false);
     expect(config.channels).toMatchObject({ sendProgress: true, sendToolHints: false, sendMaxRetries: 3 });
     expect(config.tools).toMatchObject({ web: { search: { apiKey: '', maxResults: 5 } }, exec: { timeout: 60 } });
     expect(config.gateway).toEqual({ host: '0.0.0.0', port: 18790, heartbeat: { enabled: true, intervalS: 1800 } });
@@ -89,6 +90,11 @@ describe('parseConfig', () => {
     const error = parseError({ channels: { telegram: { allowFrom: 'x' } } });
     expect(error.message).toBe('config.json: channels.telegram.allowFrom: expected array, received string');
     expect(error.details).toMatchObject({ path: 'channels.telegram.allowFrom', file: 'config.json' });
+  });
+
+  it('rejects a media cap that is not a positive number of MB', () => {
+    expect(parseError({ channels: { whatsapp: { maxMediaMb: 0 } } }).details).toMatchObject({ path: 'channels.whatsapp.maxMediaMb' });
+    expect(parseConfig({ channels: { whatsapp: { maxMediaMb: 2.5 } } }, options).config.channels.whatsapp.maxMediaMb).toBe(2.5);
   });
 
   it('rejects an enabled telegram channel without a token', () => {

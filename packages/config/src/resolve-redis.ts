@@ -1,13 +1,30 @@
 import { toConfigError } from './config-problems.js';
+import { nanobotPaths } from './nanobot-paths.js';
+import { readRedisPassword } from './redis-password.js';
 import type { Config } from './schema.js';
 
-export type RedisTarget = { url: string; embedded: boolean; port: number };
+export type RedisTarget = {
+  url: string;
+  embedded: boolean;
+  port: number;
+  /** Embedded only: where its password is kept (the file may not exist before the first start). */
+  passwordFile?: string;
+};
+
+export type ResolveRedisOptions = {
+  /** `$NANOBOT_HOME`, where the embedded Redis keeps its password. */
+  nanobotHome: string;
+  /** Named in error messages. */
+  file?: string;
+};
 
 /**
- * Which Redis the cluster uses: `REDIS_URL` wins, then `redis.url`; with neither the cluster
- * runs its own redis-server on `redis.port` (6399, never the system's 6379).
+ * Which Redis the cluster uses: `REDIS_URL` wins, then `redis.url` (both used as given); with
+ * neither the cluster runs its own redis-server on `redis.port` (6399, never the system's 6379),
+ * and the URL carries the password from `$NANOBOT_HOME/redis/password` once that exists.
  */
-export function resolveRedis(config: Config, env: Record<string, string | undefined>, file = 'config.json'): RedisTarget {
+export function resolveRedis(config: Config, env: Record<string, string | undefined>, options: ResolveRedisOptions): RedisTarget {
+  const file = options.file ?? 'config.json';
   const fromEnv = env['REDIS_URL']?.trim();
   if (fromEnv !== undefined && fromEnv !== '') {
     if (!isRedisUrl(fromEnv)) {
@@ -19,7 +36,10 @@ export function resolveRedis(config: Config, env: Record<string, string | undefi
   if (config.redis.url !== undefined) {
     return { url: config.redis.url, embedded: false, port: portOf(config.redis.url) };
   }
-  return { url: `redis://127.0.0.1:${config.redis.port}`, embedded: true, port: config.redis.port };
+  const port = config.redis.port;
+  const password = readRedisPassword(options.nanobotHome);
+  const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
+  return { url: `redis://${auth}127.0.0.1:${port}`, embedded: true, port, passwordFile: nanobotPaths(options.nanobotHome).redisPassword };
 }
 
 function isRedisUrl(value: string): boolean {

@@ -70,6 +70,8 @@ const whatsappSchema = z.object({
   groupPolicy: z.enum(['mention', 'open']).default('mention'),
   /** Ours: false when the bridge runs elsewhere (another machine, or nanobot's own bridge). */
   runBridge: z.boolean().default(true),
+  /** Ours: media larger than this (MB) is not downloaded; the text says `[video: too large]`. */
+  maxMediaMb: z.number().positive().max(2048).default(20),
 });
 
 const channelsSchema = z.object({

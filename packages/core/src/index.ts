@@ -11,3 +11,5 @@ export {
   parseOutboundMessage,
 } from './messages.js';
 export type { CommandName, CommandMessage, InboundMessage, InboundInput, OutboundMessage } from './messages.js';
+export { isAllowedWhatsappAuthor } from './whatsapp-allow-from.js';
+export type { WhatsappAuthor } from './whatsapp-allow-from.js';

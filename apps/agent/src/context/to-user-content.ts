@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { extname } from 'node:path';
+import { isAppError } from '@nanobot/core';
 import type { ContentPart } from '../llm/chat-types.js';
+import type { PathGuard } from '../tools/protected-paths.js';
 
 const imageTypes: Record<string, string> = {
   '.png': 'image/png',
@@ -18,16 +20,28 @@ export function findImageRefs(text: string, media: string[]): string[] {
   return [...new Set([...paths, ...media.filter((p) => extname(p).toLowerCase() in imageTypes)])].filter((p) => p !== '');
 }
 
+/** The real path to read, or undefined when the guard refuses it (the text reference stays). */
+async function allowedPath(guard: PathGuard, ref: string): Promise<string | undefined> {
+  try {
+    return await guard.resolve(ref, 'read');
+  } catch (err) {
+    if (isAppError(err, 'TOOL_FAILED')) return undefined;
+    throw err;
+  }
+}
+
 /**
  * The user's message as the model gets it: plain text, or for a vision-capable
- * model the text followed by the referenced images (base64). An image that cannot
- * be read stays a text reference, so the turn still runs.
+ * model the text followed by the referenced images (base64). A reference is anyone's
+ * text, so it is read only through the tools' path guard: `[image: ~/.nanobot/config.json]`
+ * is refused like the model's own read_file would be. An image that cannot be read (or may
+ * not be) stays a text reference, so the turn still runs.
  */
 export async function toUserContent(options: {
   text: string;
   media: string[];
   vision: boolean;
-  workspace: string;
+  guard: PathGuard;
 }): Promise<string | ContentPart[]> {
   const text = options.text === '' ? '[empty message]' : options.text;
   if (!options.vision) return text;
@@ -35,8 +49,10 @@ export async function toUserContent(options: {
   for (const ref of findImageRefs(options.text, options.media)) {
     const mediaType = imageTypes[extname(ref).toLowerCase()];
     if (mediaType === undefined) continue;
+    const path = await allowedPath(options.guard, ref);
+    if (path === undefined) continue;
     try {
-      const data = await readFile(resolve(options.workspace, ref));
+      const data = await readFile(path);
       images.push({ type: 'image', mediaType, base64: data.toString('base64') });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

@@ -2,19 +2,24 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { defineTool, type Tool } from './tool-registry.js';
-import { resolveToolPath, type PathPolicy } from './resolve-tool-path.js';
+import type { PathGuard } from './protected-paths.js';
 
 const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
-/** nanobot's file tools: read_file, write_file, edit_file (old_text → new_text), list_dir. */
-export function createFileTools(policy: PathPolicy): Tool[] {
+/**
+ * nanobot's file tools: read_file, write_file, edit_file (old_text → new_text), list_dir.
+ * Every path goes through the guard first and the tools open only the real path it returns;
+ * a refusal reaches the model as the tool's result ("access denied: … is protected").
+ */
+export function createFileTools(guard: PathGuard): Tool[] {
   const readTool = defineTool({
     name: 'read_file',
     description: 'Read the contents of a file at the given path.',
     schema: z.object({ path: z.string().min(1).describe('The file path to read') }),
     async execute({ path }) {
+      const target = await guard.resolve(path, 'read');
       try {
-        return await readFile(resolveToolPath(path, policy), 'utf8');
+        return await readFile(target, 'utf8');
       } catch (err) {
         if (isMissing(err)) return `Error: File not found: ${path}`;
         throw err;
@@ -26,7 +31,7 @@ export function createFileTools(policy: PathPolicy): Tool[] {
     description: 'Write content to a file at the given path. Creates parent directories if needed.',
     schema: z.object({ path: z.string().min(1).describe('The file path to write to'), content: z.string().describe('The content to write') }),
     async execute({ path, content }) {
-      const target = resolveToolPath(path, policy);
+      const target = await guard.resolve(path, 'write');
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, content, 'utf8');
       return `Successfully wrote ${Buffer.byteLength(content)} bytes to ${path}`;
@@ -41,7 +46,7 @@ export function createFileTools(policy: PathPolicy): Tool[] {
       new_text: z.string().describe('The text to replace it with'),
     }),
     async execute({ path, old_text: oldText, new_text: newText }) {
-      const target = resolveToolPath(path, policy);
+      const target = await guard.resolve(path, 'write');
       let content: string;
       try {
         content = await readFile(target, 'utf8');
@@ -61,7 +66,7 @@ export function createFileTools(policy: PathPolicy): Tool[] {
     description: 'List the contents of a directory.',
     schema: z.object({ path: z.string().min(1).describe('The directory path to list') }),
     async execute({ path }) {
-      const target = resolveToolPath(path, policy);
+      const target = await guard.resolve(path, 'read');
       try {
         if (!(await stat(target)).isDirectory()) return `Error: Not a directory: ${path}`;
       } catch (err) {

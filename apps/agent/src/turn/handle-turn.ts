@@ -6,6 +6,7 @@ import { toUserContent } from '../context/to-user-content.js';
 import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
 import type { HistoryEntry, SessionStore } from '../session-store.js';
+import type { PathGuard } from '../tools/protected-paths.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import { runAgentLoop } from './run-agent-loop.js';
 import { toReply, type SendReply } from './to-reply.js';
@@ -21,7 +22,8 @@ export type TurnDeps = {
   systemPrompt: SystemPromptBuilder;
   memoryWindow: number;
   maxToolIterations: number;
-  workspace: string;
+  /** Which files a message's `[image: …]` references may show the model. */
+  pathGuard: PathGuard;
   log: Logger;
   now: () => Date;
 };
@@ -46,7 +48,7 @@ const toChat = (entries: HistoryEntry[]): ChatMessage[] => entries.map((e) => ({
  */
 export function createMessageAnswerer(deps: TurnDeps) {
   const userContent = (message: TextMessage) =>
-    toUserContent({ text: message.text, media: message.media, vision: deps.model.vision, workspace: deps.workspace });
+    toUserContent({ text: message.text, media: message.media, vision: deps.model.vision, guard: deps.pathGuard });
 
   async function buildContext(message: TextMessage, history: HistoryEntry[], joined: TextMessage[]): Promise<ChatMessage[]> {
     const system = await deps.systemPrompt({ channel: message.channel, chatId: message.chatId });
