@@ -30,7 +30,8 @@ const when = (ms: number | null | undefined) => (ms === null || ms === undefined
 
 function toRow(job: CronJobView): string {
   const last = job.runs[0];
-  const lastText = last === undefined ? 'never' : `${when(last.runAtMs)} ${last.status}${last.error === undefined ? '' : ` (${last.error})`}`;
+  const lastText =
+    last === undefined ? 'never' : `${when(last.runAtMs)} ${last.status} in ${(last.durationMs / 1000).toFixed(1)}s${last.error === undefined ? '' : ` (${last.error})`}`;
   const target = job.deliver === undefined ? '(history only)' : `${job.deliver.channel}:${job.deliver.chatId}`;
   return `${job.id}  ${job.enabled ? 'enabled ' : 'disabled'}  ${job.name}  ${describeSchedule(job.schedule)}  → ${target}  next ${when(job.nextRunAtMs)}  last ${lastText}`;
 }
