@@ -82,6 +82,21 @@ describe('scheduled jobs under pm2', () => {
     expect(jobs.find((j) => j.message.includes('tool-reminder'))).toMatchObject({ enabled: false, deliver: { chatId: '7003' } });
   }, 60_000);
 
+  it('pauses a job with `cron enable --disable` and runs it on demand with `cron run --force`', async () => {
+    const id = await addJob('--name', 'paused', '--message', 'say paused-ping', '--every', '2', '--deliver', '--to', '7005', '--channel', 'telegram');
+    await stack.telegram.waitFor(() => answersOf(stack, 7005, 'paused-ping').length >= 1, 10_000);
+    expect((await stack.cluster.nanobot('cron', 'enable', id, '--disable')).code).toBe(0);
+    await sleep(1_000);
+    const paused = answersOf(stack, 7005, 'paused-ping').length;
+    await sleep(4_500);
+    expect(answersOf(stack, 7005, 'paused-ping')).toHaveLength(paused);
+    const refused = await stack.cluster.nanobot('cron', 'run', id);
+    expect(refused.code).toBe(1);
+    expect((await stack.cluster.nanobot('cron', 'run', id, '--force')).code).toBe(0);
+    await stack.telegram.waitFor(() => answersOf(stack, 7005, 'paused-ping').length === paused + 1, 10_000);
+    await stack.cluster.nanobot('cron', 'remove', id);
+  }, 60_000);
+
   it('refuses a bad job with the field named and stores nothing', async () => {
     const before = (await stack.cluster.nanobot('cron', 'list', '--all', '--json')).stdout;
     const badCron = await stack.cluster.nanobot('cron', 'add', '--name', 'x', '--message', 'm', '--cron', '61 * * * *');

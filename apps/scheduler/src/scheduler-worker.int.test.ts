@@ -119,6 +119,20 @@ describe('the scheduler turning fires into turns', () => {
     expect((await store.get(job.id))?.enabled).toBe(false);
   });
 
+  it('turns a fire handled twice (a scheduler killed before finishing it) into one turn and one run', async () => {
+    const queues = createQueues(client, log);
+    const { createFireHandler } = await import('./fire-job.js');
+    const { createFireRecords } = await import('./fire-records.js');
+    const fire = createFireHandler({ store, queues, fires: createFireRecords(client), log, now: Date.now, readHeartbeat: async () => undefined, lastActive: async () => undefined });
+    const job = await store.add({ name: 'n', message: 'm', schedule: { kind: 'every', everyMs: 60_000 } });
+    const fired = { id: `repeat:${job.id}:1796000000000`, data: { cronJobId: job.id }, timestamp: Date.now() } as unknown as Job<{ cronJobId: string }>;
+    await fire(fired);
+    await fire(fired);
+    expect((await turns()).map((m) => m.id)).toEqual([`cron-${job.id}-1796000000000`]);
+    expect(await store.runs(job.id)).toHaveLength(1);
+    await queues.close();
+  });
+
   it('forwards the answer of a scheduled turn to its chat once, and keeps it in the run history', async () => {
     const worker = await startScheduler();
     const queues = createQueues(client, log);
