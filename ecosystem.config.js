@@ -128,4 +128,17 @@ apps.push({
   max_memory_restart: '500M',
 });
 
+// Fires cron jobs and the heartbeat (BullMQ job schedulers in Redis): more instances are safe,
+// each fire is handed to one of them.
+apps.push({
+  ...shared,
+  name: 'nanobot-scheduler',
+  script: 'apps/scheduler/dist/main.js',
+  instances: instancesFrom(env.NANOBOT_SCHEDULER_INSTANCES),
+  exec_mode: 'fork',
+  // Stop: finish queuing the fire in hand (a Redis write or two).
+  kill_timeout: 10000,
+  max_memory_restart: '200M',
+});
+
 module.exports = { apps };

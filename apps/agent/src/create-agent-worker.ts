@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Config } from '@nanobot/config';
 import type { OutboundMessage } from '@nanobot/core';
+import { createCronStore } from '@nanobot/cron';
 import { bullPrefix, createErrorLogger, createQueues, createRedis, createSessionMailbox, queueNames, workerReliability } from '@nanobot/bus';
 import { createTurnCanceller } from './cancel-turns.js';
 import { createAgent, type Agent, type AgentDeps } from './create-agent.js';
@@ -46,7 +47,8 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     await queues.addOutbound(reply);
     options.onSent?.(reply);
   };
-  const agent = createAgent({ ...options, send });
+  const cron = createCronStore({ redis: producer });
+  const agent = createAgent({ ...options, send, cron });
   const canceller = createTurnCanceller({ redis: producer, subscriber, log });
   const shutdown = new AbortController();
   const slots = createTurnSlots(defaults.maxConcurrentTurns);
@@ -91,6 +93,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       await worker.close();
       await running;
       await queues.close();
+      await cron.close();
       await Promise.all([producer.quit(), workerConnection.quit(), subscriber.quit()]);
     },
   };

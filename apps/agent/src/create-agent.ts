@@ -1,9 +1,11 @@
 import type { Config } from '@nanobot/config';
+import type { CronStore } from '@nanobot/cron';
 import type { Logger } from '@nanobot/log';
 import { createSystemPromptBuilder } from './context/build-system-prompt.js';
 import { createModelChain, type ModelChain } from './llm/create-model-chain.js';
 import { createMemoryConsolidator } from './memory/consolidate-memory.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
+import { createCronTool } from './tools/cron-tool.js';
 import { createFileTools } from './tools/file-tools.js';
 import { createPathGuard } from './tools/protected-paths.js';
 import { createToolRegistry, type ToolRegistry } from './tools/tool-registry.js';
@@ -26,6 +28,8 @@ export type AgentDeps = {
   timeZone: string;
   startedAt: number;
   now?: () => Date;
+  /** Scheduled jobs (the cluster's Redis): the `cron` tool is there only with it. */
+  cron?: CronStore;
   /** Tests: SDK retries and request timeout per model. */
   modelOptions?: { maxRetries?: number; timeoutMs?: number };
 };
@@ -56,6 +60,7 @@ export function createAgent(deps: AgentDeps): Agent {
     ...(deps.configPath === undefined ? {} : { configPath: deps.configPath }),
   });
   for (const tool of createFileTools(pathGuard)) tools.register(tool);
+  if (deps.cron !== undefined) tools.register(createCronTool({ store: deps.cron, timeZone: deps.timeZone, now: () => now().getTime() }));
   const sessions = createSessionStore(workspace);
   const memory = createMemoryConsolidator({ workspace, model });
   const systemPrompt = createSystemPromptBuilder({ workspace, runtime: deps.runtime, timeZone: deps.timeZone, now, env: deps.env });

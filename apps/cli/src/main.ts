@@ -8,6 +8,7 @@ import { describeError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { registerAgentCommand } from './agent-command.js';
 import { registerChannelsCommand } from './channels-command.js';
+import { registerCronCommands } from './cron-command.js';
 import { checkProvider, registerDoctorCommand } from './doctor-command.js';
 import { registerFailedCommands } from './failed-command.js';
 import { registerLogsCommand } from './logs-command.js';
@@ -134,6 +135,7 @@ program
 
 registerAgentCommand(program);
 registerChannelsCommand(program);
+registerCronCommands(program);
 registerDoctorCommand(program);
 registerFailedCommands(program);
 registerLogsCommand(program);

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { bullPrefix, queueNames, readStatuses } from '@nanobot/bus';
+import { createCronStore, describeSchedule } from '@nanobot/cron';
 import type { LoadedConfig } from '@nanobot/config';
 import type { ProcessInfo } from './pm2-control.js';
 
@@ -65,7 +66,7 @@ export async function printClusterState(redis: Redis, print: (line: string) => v
     for (const [name, row] of Object.entries(s.channels)) print(toChannelLine(name, s.app, s.instance, row as ChannelRow));
   }
   print('Queues:');
-  for (const name of [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp')]) {
+  for (const name of [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.cron, queueNames.outbound('system')]) {
     const queue = new Queue(name, { connection: redis, prefix: bullPrefix });
     try {
       const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
@@ -73,5 +74,23 @@ export async function printClusterState(redis: Redis, print: (line: string) => v
     } finally {
       await queue.close();
     }
+  }
+  await printCronJobs(redis, print);
+}
+
+/** Scheduled jobs with their next and last run, as `nanobot cron list --all` shows them. */
+async function printCronJobs(redis: Redis, print: (line: string) => void): Promise<void> {
+  const store = createCronStore({ redis });
+  try {
+    const jobs = await store.list();
+    print(`Scheduled jobs: ${jobs.length === 0 ? 'none' : ''}`);
+    for (const job of jobs) {
+      const last = job.runs[0];
+      const lastText = last === undefined ? 'never' : `${ago(last.runAtMs)} ${last.status}${last.error === undefined ? '' : ` (${last.error})`}`;
+      const next = job.nextRunAtMs === null ? '-' : new Date(job.nextRunAtMs).toISOString();
+      print(`  ${job.id.padEnd(10)} ${(job.enabled ? 'enabled' : 'disabled').padEnd(9)} ${job.name.slice(0, 24).padEnd(24)} ${describeSchedule(job.schedule).padEnd(28)} next ${next}  last ${lastText}`);
+    }
+  } finally {
+    await store.close();
   }
 }

@@ -12,6 +12,7 @@ import {
 import { inboundJobOptions, outboundJobOptions } from './job-options.js';
 import { bullPrefix, jobNames, queueNames } from './queue-names.js';
 import { acceptIntoMailbox } from './session-mailbox.js';
+import { recordLastActive } from './last-active.js';
 
 export type AddResult = { jobId: string };
 
@@ -82,6 +83,8 @@ export function createQueues(connection: Redis, log: Logger): Queues {
         // keep it unacknowledged, so nothing later of the session overtakes it.
         throw new AppError('BUS_UNAVAILABLE', `could not put ${jobId} in its session's mailbox`, { cause, details: { jobId } });
       }
+      // Where the heartbeat reports; losing this write costs nothing but a stale target.
+      await recordLastActive(connection, message).catch((err: unknown) => log.debug({ err }, 'could not record the last active chat'));
       return result;
     },
     addOutbound: (message) => {

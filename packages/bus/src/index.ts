@@ -22,3 +22,5 @@ export { createPutBackHold, holdableWorkerOptions, putBackPollMs } from './put-b
 export type { PutBackHold, PutBackHoldOptions, PutBackKind } from './put-back-hold.js';
 export { acceptIntoMailbox, createSessionMailbox } from './session-mailbox.js';
 export type { MailboxEntry, SessionMailbox } from './session-mailbox.js';
+export { recordLastActive, readLastActive } from './last-active.js';
+export type { LastActiveChat } from './last-active.js';

@@ -3,6 +3,8 @@ import type { ChannelName } from '@nanobot/core';
 /** Every queue and job name of the cluster lives here (STYLE.md). */
 export const queueNames = {
   inbound: 'inbound',
+  /** Fires of scheduled jobs (cron and heartbeat), produced by BullMQ job schedulers. */
+  cron: 'cron',
   outbound: (channel: ChannelName) => `outbound-${channel}` as const,
 } as const;
 

@@ -18,6 +18,7 @@ export type TelegramStackOptions = {
   redis?: RedisServerOptions;
   agentInstances?: number;
   telegramInstances?: number;
+  schedulerInstances?: number;
   /** Changes to the config `fakeConfig` builds (e.g. extra Telegram options), applied in place. */
   configure?: (config: Record<string, unknown>) => void;
   /** Start the cluster (`nanobot start`) and wait for its processes (default true). */
@@ -39,6 +40,7 @@ export async function startTelegramStack(options: TelegramStackOptions = {}): Pr
     config,
     ...(options.agentInstances === undefined ? {} : { agentInstances: options.agentInstances }),
     ...(options.telegramInstances === undefined ? {} : { telegramInstances: options.telegramInstances }),
+    ...(options.schedulerInstances === undefined ? {} : { schedulerInstances: options.schedulerInstances }),
   });
   const close = async () => {
     await cluster.destroy();
