@@ -25,6 +25,12 @@ export type ProcessInboundDeps = {
   noSlotDelayMs?: number;
 };
 
+/** A channel parks input it could not read as `{ malformed: true, reason, <raw> }`: its reason says why. */
+function parkedReason(data: unknown): string | undefined {
+  const { malformed, reason } = (typeof data === 'object' && data !== null ? data : {}) as { malformed?: unknown; reason?: unknown };
+  return malformed === true && typeof reason === 'string' ? `invalid inbound message: ${reason}` : undefined;
+}
+
 /**
  * The BullMQ processor of the `inbound` queue: put the message in its session's
  * mailbox, then, if this job gets the session's lease, run the session's turns in
@@ -39,7 +45,7 @@ export function createInboundProcessor(deps: ProcessInboundDeps) {
     } catch (err) {
       // A malformed job can never succeed: park it in the failed set, visible for replay.
       deps.log.error({ err, jobId: job.id }, 'inbound job is malformed, parking it');
-      throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
+      throw new UnrecoverableError(parkedReason(job.data) ?? (err instanceof Error ? err.message : String(err)));
     }
     const { sessionKey } = message;
     if (isImmediateCommand(message)) {

@@ -22,10 +22,13 @@ describe('nanobot doctor', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  async function checksFor(config: unknown) {
+  async function loadedWith(config: unknown) {
     await writeFile(join(home, 'config.json'), JSON.stringify(config));
-    const loaded = await loadConfig({ env: { NANOBOT_HOME: home, REDIS_URL: redis.url }, homeDir: home });
-    return Object.fromEntries((await runChecks(loaded)).map((c) => [c.name, c]));
+    return loadConfig({ env: { NANOBOT_HOME: home, REDIS_URL: redis.url }, homeDir: home });
+  }
+
+  async function checksFor(config: unknown) {
+    return Object.fromEntries((await runChecks(await loadedWith(config))).map((c) => [c.name, c]));
   }
 
   it('passes a working setup and names the bot', async () => {
@@ -36,6 +39,17 @@ describe('nanobot doctor', () => {
     expect(checks.redis).toMatchObject({ ok: true });
     expect(checks.model).toMatchObject({ ok: true });
     expect(checks.telegram).toMatchObject({ ok: true, detail: `token valid: @${telegram.username}` });
+  });
+
+  it('warns, without failing, that a username in allowFrom can be claimed by someone else', async () => {
+    const checks = await runChecks(await loadedWith({
+      providers: { custom: { apiKey: 'k', apiBase: 'http://127.0.0.1:9/v1' } },
+      channels: { telegram: { enabled: true, token: telegram.token, apiRoot: telegram.apiRoot, allowFrom: ['42', 'alice'] } },
+    }));
+    const warnings = checks.filter((c) => c.name === 'allowFrom');
+    expect(warnings).toEqual([expect.objectContaining({ ok: true, warning: true })]);
+    expect(warnings[0]?.detail).toMatch(/"alice" matches a Telegram username.*someone else can claim.*numeric user id/);
+    expect(checks.every((c) => c.ok)).toBe(true);
   });
 
   it('fails a rejected token and a missing provider, without printing the token', async () => {

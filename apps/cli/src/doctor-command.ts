@@ -4,8 +4,10 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
+import { allowFromWarnings } from './allow-from-check.js';
 
-export type Check = { name: string; ok: boolean; detail: string };
+/** `warning`: works, but the operator should change something (shown with `!`, exit code 0). */
+export type Check = { name: string; ok: boolean; detail: string; warning?: boolean };
 
 async function checkRedis(loaded: LoadedConfig): Promise<Check> {
   if (loaded.redis.embedded) {
@@ -63,6 +65,7 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
   checks.push(checkProvider(loaded));
   const telegram = await checkTelegram(loaded);
   if (telegram !== null) checks.push(telegram);
+  for (const detail of allowFromWarnings(loaded)) checks.push({ name: 'allowFrom', ok: true, warning: true, detail });
   return checks;
 }
 
@@ -80,7 +83,10 @@ export function registerDoctorCommand(program: Command): void {
         return;
       }
       const checks = await runChecks(loaded);
-      for (const check of checks) process.stdout.write(`${check.ok ? '✓' : '✗'} ${check.name.padEnd(10)} ${check.detail}\n`);
+      for (const check of checks) {
+        const mark = !check.ok ? '✗' : check.warning === true ? '!' : '✓';
+        process.stdout.write(`${mark} ${check.name.padEnd(10)} ${check.detail}\n`);
+      }
       if (checks.some((check) => !check.ok)) process.exitCode = 1;
     });
 }

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
+import { allowFromWarnings } from './allow-from-check.js';
 import { registerAgentCommand } from './agent-command.js';
 import { registerChannelsCommand } from './channels-command.js';
 import { registerCronCommands } from './cron-command.js';
@@ -59,6 +60,7 @@ program
     const loaded = await configOrExit();
     if (loaded.redis.embedded) requireRedisServer();
     warnIfNoModel(loaded);
+    warnAboutAllowFrom(loaded);
     const pm2 = createPm2Control();
     try {
       await pm2.start(ecosystemPath);
@@ -72,6 +74,11 @@ program
 function warnIfNoModel(loaded: LoadedConfig): void {
   const model = checkProvider(loaded);
   if (!model.ok) process.stderr.write(`warning: ${model.detail}; the agent waits (and messages queue up) until then, followed by \`nanobot restart\`\n`);
+}
+
+/** Username entries keep working; the operator should still hear that they can change hands. */
+function warnAboutAllowFrom(loaded: LoadedConfig): void {
+  for (const warning of allowFromWarnings(loaded)) process.stderr.write(`warning: ${warning}\n`);
 }
 
 const stopAll = async () => {
@@ -99,6 +106,7 @@ program
   .action(async () => {
     const loaded = await configOrExit();
     if (loaded.redis.embedded) requireRedisServer();
+    warnAboutAllowFrom(loaded);
     await stopAll();
     const pm2 = createPm2Control();
     try {

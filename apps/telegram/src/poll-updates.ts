@@ -5,7 +5,7 @@ import type { Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import { toGrammySignal, toTelegramError } from './telegram-errors.js';
-import { toInbound, type BotIdentity, type InboundPolicy } from './to-inbound.js';
+import { toInbound, type BotIdentity, type InboundPolicy, type UpdateVerdict } from './to-inbound.js';
 
 export type PollerDeps = {
   api: Api;
@@ -33,13 +33,32 @@ export type PollerDeps = {
 export function createPoller(deps: PollerDeps) {
   const { api, log } = deps;
 
+  /**
+   * Poison input must never block the bot: an update that cannot be read (whatever toInbound
+   * throws) is parked like a malformed one, so the offset moves past it. Only a failure to
+   * store it (Redis away) ends the loop, and that one passes.
+   */
+  function verdictOf(update: Update): UpdateVerdict {
+    try {
+      return toInbound(update, deps.bot, deps.policy, Date.now());
+    } catch (err) {
+      const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      return { kind: 'malformed', reason: `could not read the update (${what.slice(0, 200)})` };
+    }
+  }
+
   async function handle(update: Update): Promise<void> {
-    const verdict = toInbound(update, deps.bot, deps.policy, Date.now());
+    const verdict = verdictOf(update);
     switch (verdict.kind) {
       case 'accept':
         await deps.queues.addInbound(verdict.message);
         log.debug({ updateId: update.update_id, messageId: verdict.message.id }, 'update queued');
-        deps.onQueued?.(verdict.message);
+        try {
+          deps.onQueued?.(verdict.message);
+        } catch (err) {
+          // Typing and reaction are cosmetic and the message is queued: never a reason to stop polling.
+          log.warn({ err, updateId: update.update_id }, 'after-queue callback failed');
+        }
         return;
       case 'ignore':
         log.debug({ updateId: update.update_id, reason: verdict.reason }, 'update ignored');

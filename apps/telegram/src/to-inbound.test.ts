@@ -74,6 +74,37 @@ describe('toInbound', () => {
     expect(toInbound({ update_id: 9, message: { text: 'x' } } as unknown as Update, bot, open, 0)).toMatchObject({ kind: 'malformed' });
   });
 
+  it('calls an update malformed, never throws, when its message breaks the Bot API types', () => {
+    const raw = (body: Record<string, unknown>) => ({ update_id: 11, ...body }) as unknown as Update;
+    const cases: Array<[Update, string]> = [
+      [raw({ message: null }), 'message is not an object'],
+      [raw({ message: 'hello' }), 'message is not an object'],
+      [raw({ message: [] }), 'message is not an object'],
+      [raw({ message: { message_id: 1, date: 0, chat: null } }), 'message without chat id or message id'],
+      [update(12, { text: 1234 }), 'message text is not a string'],
+      [update(13, { text: null }), 'message text is not a string'],
+      [update(14, { caption: { nested: 'object' } }), 'message caption is not a string'],
+      [update(15, { text: 'x', from: null }), 'message sender is not a user'],
+      [update(16, { text: 'x', from: { id: '42', is_bot: false } }), 'message sender is not a user'],
+      [update(17, { text: 'x', from: { id: 42, is_bot: false, username: 7 } }), 'message sender is not a user'],
+      [update(18, { document: null }), 'message document is not a document'],
+      [update(19, { document: { file_id: 'f', file_name: ['a'] } }), 'message document is not a document'],
+      [update(20, { text: 'x', reply_to_message: 'quoted' }), 'replied-to message is not an object'],
+      [update(21, { text: 'x', is_topic_message: true, message_thread_id: '12' }), 'topic message without thread id'],
+    ];
+    for (const [input, reason] of cases) {
+      for (const policy of [open, { ...open, allowFrom: ['42'] }, { allowFrom: ['1'], groupPolicy: 'open' as const }]) {
+        expect(toInbound(input, bot, policy, 0), JSON.stringify(input)).toEqual({ kind: 'malformed', reason });
+      }
+    }
+  });
+
+  it('still reads a message without sender as one to ignore, and a null reply target as no reply', () => {
+    expect(toInbound(update(22, { text: 'x', from: undefined }), bot, open, 0)).toEqual({ kind: 'ignore', reason: 'message without sender' });
+    const group = { chat: { id: -5, type: 'group' }, reply_to_message: { message_id: 1, from: null } };
+    expect(toInbound(update(23, { ...group, text: 'hi' }), bot, open, 0)).toMatchObject({ kind: 'ignore', reason: 'group message without mention' });
+  });
+
   it('describes media so the turn knows something was sent', () => {
     const verdict = toInbound(update(10, { photo: [{ file_id: 'f', file_unique_id: 'u', width: 1, height: 1 }], caption: 'look' }), bot, open, 0);
     expect(verdict).toMatchObject({ kind: 'accept', message: { text: '[image]\nlook' } });

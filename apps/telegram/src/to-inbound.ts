@@ -55,15 +55,39 @@ function textOf(message: Message): string {
   return parts.join('\n');
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isOptional = (value: unknown, type: 'string' | 'number'): boolean => value === undefined || typeof value === type;
+
+/**
+ * What the rest of this file reads from a message, checked before it is read: the Bot API
+ * promises these types (https://core.telegram.org/bots/api#message), but an update that breaks
+ * the promise must become a parked `malformed` verdict, not an exception in the poll loop.
+ */
+function shapeProblem(message: unknown): string | null {
+  if (!isRecord(message)) return 'message is not an object';
+  if (!isRecord(message.chat) || typeof message.chat.id !== 'number' || typeof message.message_id !== 'number') {
+    return 'message without chat id or message id';
+  }
+  if (!isOptional(message.text, 'string')) return 'message text is not a string';
+  if (!isOptional(message.caption, 'string')) return 'message caption is not a string';
+  const { from, document } = message;
+  if (from !== undefined && (!isRecord(from) || typeof from.id !== 'number' || !isOptional(from.username, 'string'))) {
+    return 'message sender is not a user';
+  }
+  if (document !== undefined && (!isRecord(document) || !isOptional(document.file_name, 'string'))) return 'message document is not a document';
+  if (message.reply_to_message !== undefined && !isRecord(message.reply_to_message)) return 'replied-to message is not an object';
+  if (message.is_topic_message === true && typeof message.message_thread_id !== 'number') return 'topic message without thread id';
+  return null;
+}
+
 /** Turns one Telegram update into an inbound message, or says why it is not one. */
 export function toInbound(update: Update, bot: BotIdentity, policy: InboundPolicy, receivedAt: number): UpdateVerdict {
+  if (update.message === undefined) return { kind: 'ignore', reason: 'not a message update' };
+  const problem = shapeProblem(update.message);
+  if (problem !== null) return { kind: 'malformed', reason: problem };
   const message = update.message;
-  if (message === undefined) return { kind: 'ignore', reason: 'not a message update' };
-  if (typeof message.chat?.id !== 'number' || typeof message.message_id !== 'number') {
-    return { kind: 'malformed', reason: 'message without chat id or message id' };
-  }
   const from = message.from;
-  if (from === undefined || typeof from.id !== 'number') return { kind: 'ignore', reason: 'message without sender' };
+  if (from === undefined) return { kind: 'ignore', reason: 'message without sender' };
   if (from.is_bot) return { kind: 'ignore', reason: 'sent by a bot' };
   if (!isAllowed(policy.allowFrom, String(from.id), from.username)) return { kind: 'ignore', reason: 'sender not in allowFrom' };
   const isGroup = message.chat.type === 'group' || message.chat.type === 'supergroup';

@@ -33,7 +33,24 @@ export const bridgeFrameSchema = z.discriminatedUnion('type', [
 export type BridgeFrame = z.infer<typeof bridgeFrameSchema>;
 export type MessageFrame = z.infer<typeof messageFrame>;
 
-export type ParsedFrame = { kind: 'frame'; frame: BridgeFrame } | { kind: 'unknown'; reason: string };
+/**
+ * A frame that says it is a message but is not a valid one: a user's message that can never be
+ * read. It is still acknowledged (else the bridge resends it forever) and parked for a look.
+ */
+export type BadMessageFrame = { raw: Record<string, unknown>; reason: string; deliveryId: string | undefined };
+
+export type ParsedFrame =
+  | { kind: 'frame'; frame: BridgeFrame }
+  | { kind: 'bad-message'; bad: BadMessageFrame }
+  | { kind: 'unknown'; reason: string };
+
+/** Where and how a frame breaks the schema; zod's messages name types, never the values. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
 
 export function parseBridgeFrame(text: string): ParsedFrame {
   let value: unknown;
@@ -44,6 +61,10 @@ export function parseBridgeFrame(text: string): ParsedFrame {
   }
   const result = bridgeFrameSchema.safeParse(value);
   if (result.success) return { kind: 'frame', frame: result.data };
-  const type = typeof value === 'object' && value !== null ? String((value as { type?: unknown }).type) : typeof value;
-  return { kind: 'unknown', reason: `unrecognised frame of type ${type}` };
+  const raw = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  if (raw?.type === 'message') {
+    const deliveryId = typeof raw.deliveryId === 'string' && raw.deliveryId !== '' ? raw.deliveryId : undefined;
+    return { kind: 'bad-message', bad: { raw, reason: `invalid message frame at ${describeIssues(result.error)}`, deliveryId } };
+  }
+  return { kind: 'unknown', reason: `unrecognised frame of type ${raw === undefined ? typeof value : String(raw.type)}` };
 }

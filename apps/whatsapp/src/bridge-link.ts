@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { AppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
-import { parseBridgeFrame, type BridgeFrame } from './bridge-frames.js';
+import { parseBridgeFrame, type BadMessageFrame, type BridgeFrame } from './bridge-frames.js';
 
 export type LinkOptions = {
   url: string;
@@ -13,6 +13,8 @@ export type LinkOptions = {
   connectTimeoutMs?: number;
   signal: AbortSignal;
   onFrame(frame: BridgeFrame): void;
+  /** A message frame that fails validation: it must be parked and acknowledged, never dropped. */
+  onBadMessage(bad: BadMessageFrame): void;
   /** Transport activity: a pong or any frame. */
   onAlive(): void;
 };
@@ -99,7 +101,12 @@ export async function openBridgeLink(options: LinkOptions): Promise<BridgeLink> 
       const parsed = parseBridgeFrame(data.toString());
       options.onAlive();
       if (parsed.kind === 'unknown') {
+        // A newer bridge's frame type: ignoring it keeps an older worker working.
         log.debug({ reason: parsed.reason }, 'bridge frame ignored');
+        return;
+      }
+      if (parsed.kind === 'bad-message') {
+        options.onBadMessage(parsed.bad);
         return;
       }
       const frame = parsed.frame;

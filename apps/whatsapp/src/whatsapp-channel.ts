@@ -1,10 +1,11 @@
-import { AppError, toAppError } from '@nanobot/core';
-import type { Queues } from '@nanobot/bus';
+import { createHash } from 'node:crypto';
+import { AppError, toAppError, toJobId } from '@nanobot/core';
+import { inboundJobOptions, type Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
-import type { BridgeFrame, MessageFrame } from './bridge-frames.js';
+import type { BadMessageFrame, BridgeFrame, MessageFrame } from './bridge-frames.js';
 import { openBridgeLink, type BridgeLink } from './bridge-link.js';
-import { toInbound, type InboundPolicy } from './to-inbound.js';
+import { toInbound, type FrameVerdict, type InboundPolicy } from './to-inbound.js';
 
 export type WhatsappChannelDeps = {
   url: string;
@@ -31,7 +32,14 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
   let lastStatus: string | undefined;
 
   async function onMessage(frame: MessageFrame, link: BridgeLink): Promise<void> {
-    const verdict = toInbound(frame, deps.policy, Date.now());
+    let verdict: FrameVerdict;
+    try {
+      verdict = toInbound(frame, deps.policy, Date.now());
+    } catch (err) {
+      const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      const bad = { raw: { ...frame }, reason: `could not read the frame (${what.slice(0, 200)})`, deliveryId: frame.deliveryId };
+      return parkBadMessage(bad, link);
+    }
     if (verdict.kind === 'accept') {
       await deps.queues.addInbound(verdict.message);
       log.debug({ messageId: verdict.message.id, catchUp: frame.catchUp === true }, 'whatsapp message queued');
@@ -39,6 +47,26 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
       log.debug({ messageId: frame.id, reason: verdict.reason }, 'whatsapp message ignored');
     }
     if (frame.deliveryId !== undefined) link.send({ type: 'ack', id: frame.deliveryId });
+  }
+
+  /**
+   * A message frame that can never be read: parked in the failed set (the agent fails any job
+   * that is not a valid inbound message), raw frame and reason kept, then acknowledged so the
+   * bridge stops resending it. Same job id as a valid frame would get, so a resend is dropped.
+   */
+  async function parkBadMessage(bad: BadMessageFrame, link: BridgeLink): Promise<void> {
+    const { sender, id } = bad.raw;
+    const source = bad.deliveryId
+      ?? (typeof sender === 'string' && sender !== '' && typeof id === 'string' && id !== '' ? `${sender}/${id}` : undefined)
+      ?? `bad-${createHash('sha256').update(JSON.stringify(bad.raw)).digest('hex').slice(0, 24)}`;
+    const jobId = toJobId(`wa-${source}`);
+    try {
+      await deps.queues.inbound.add('malformed-frame', { malformed: true, reason: bad.reason, frame: bad.raw }, inboundJobOptions(jobId));
+    } catch (cause) {
+      throw new AppError('BUS_UNAVAILABLE', `could not park frame ${jobId}`, { cause, details: { jobId } });
+    }
+    log.warn({ jobId, reason: bad.reason }, 'malformed whatsapp frame parked');
+    if (bad.deliveryId !== undefined) link.send({ type: 'ack', id: bad.deliveryId });
   }
 
   function onStatus(frame: Extract<BridgeFrame, { type: 'status' }>, ctx: ChannelContext): void {
@@ -80,22 +108,25 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
       const token = await deps.token();
       let chain: Promise<void> = Promise.resolve();
       let failed = false;
+      // Frames are handled one after the other, in the order they came.
+      const inOrder = (work: (link: BridgeLink) => Promise<void>) => {
+        chain = chain.then(async () => {
+          if (failed) return; // the link is going down; the bridge resends what was not acked
+          const link = await opening.catch(() => undefined); // a failed open is reported by run()
+          if (link === undefined) return;
+          try {
+            await work(link);
+          } catch (err) {
+            failed = true;
+            link.close(toAppError(err));
+          }
+        });
+      };
       const opening = openBridgeLink({
         url: deps.url, token, log, heartbeatMs: deps.heartbeatMs, signal: ctx.signal,
         onAlive: () => ctx.reportAlive(),
-        onFrame: (frame) => {
-          chain = chain.then(async () => {
-            if (failed) return; // the link is going down; the bridge resends what was not acked
-            const link = await opening.catch(() => undefined); // a failed open is reported by run()
-            if (link === undefined) return;
-            try {
-              await handle(frame, link, ctx);
-            } catch (err) {
-              failed = true;
-              link.close(toAppError(err));
-            }
-          });
-        },
+        onFrame: (frame) => inOrder((link) => handle(frame, link, ctx)),
+        onBadMessage: (bad) => inOrder((link) => parkBadMessage(bad, link)),
       });
       const link = await opening.catch((err: unknown) => {
         throw toAppError(err, 'CHANNEL_UNAVAILABLE');

@@ -1,37 +1,7 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { redactValue } from './redact.js';
 
 export type { Logger } from 'pino';
-
-/**
- * Paths redacted in every log line. Tokens and keys must never reach a log:
- * config objects, HTTP options and errors from SDKs can all carry them.
- */
-export const redactPaths = [
-  'token',
-  'apiKey',
-  'api_key',
-  'bridgeToken',
-  'password',
-  'authorization',
-  'Authorization',
-  '*.token',
-  '*.apiKey',
-  '*.api_key',
-  '*.bridgeToken',
-  '*.password',
-  '*.authorization',
-  '*.Authorization',
-  'headers.authorization',
-  'config.headers.Authorization',
-  'err.config.headers',
-];
-
-/** Bot API URLs carry the token in the path: /bot<token>/method. */
-const botTokenInUrl = /bot\d+:[A-Za-z0-9_-]+/g;
-
-export function scrubSecrets(text: string): string {
-  return text.replace(botTokenInUrl, 'bot<redacted>');
-}
 
 export type LoggerOptions = {
   name: string;
@@ -39,45 +9,47 @@ export type LoggerOptions = {
   destination?: DestinationStream;
 };
 
+/**
+ * Tokens, keys and passwords must never reach a log: config objects, HTTP options, URLs and
+ * errors from SDKs can all carry them, at any depth. pino's `redact` paths name fixed depths,
+ * so every argument of a log call (and every child's bindings) is walked once instead
+ * (redact.ts): secret-named fields censored, secret-looking values masked in every string.
+ */
+function redactArgs(args: unknown[]): unknown[] {
+  const out = new Array<unknown>(args.length);
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    // `log.error(err)`: pino would take its message unread; as `{ err }` it is read like any field.
+    out[i] = i === 0 && arg instanceof Error ? { err: redactValue(arg) } : redactValue(arg);
+  }
+  return out;
+}
+
 export function createLogger(options: LoggerOptions): Logger {
-  return pino(
+  const logger = pino(
     {
       name: options.name,
       level: options.level ?? 'info',
-      redact: { paths: redactPaths, censor: '<redacted>' },
       base: { app: options.name },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
         level: (label) => ({ level: label }),
-        log: (object) => scrubObject(object),
       },
-      serializers: {
-        err: (err: unknown) => {
-          if (!(err instanceof Error)) return typeof err === 'string' ? scrubSecrets(err) : err;
-          const serialized = pino.stdSerializers.err(err);
-          return scrubObject(serialized as unknown as Record<string, unknown>);
-        },
-      },
+      // Errors were serialized and redacted in logMethod; pino's serializer would serialize them again.
+      serializers: { err: (err: unknown) => err },
       hooks: {
         logMethod(args, method) {
-          const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg));
-          method.apply(this, scrubbed as Parameters<typeof method>);
+          method.apply(this, redactArgs(args) as Parameters<typeof method>);
         },
       },
     },
     options.destination,
   );
-}
-
-function scrubObject<T extends Record<string, unknown>>(object: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) {
-    // Errors are left whole for the `err` serializer, which scrubs what it keeps.
-    if (value instanceof Error) out[key] = value;
-    else if (typeof value === 'string') out[key] = scrubSecrets(value);
-    else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      out[key] = scrubObject(value as Record<string, unknown>);
-    } else out[key] = value;
-  }
-  return out as T;
+  // pino applies `formatters.bindings` to the base bindings only, not to a child's: redact
+  // those here. Children inherit this override, so grandchildren are covered as well.
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, redactValue(bindings) as typeof bindings, childOptions);
+  } as typeof child;
+  return logger;
 }

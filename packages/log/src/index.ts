@@ -1,2 +1,3 @@
-export { createLogger, redactPaths, scrubSecrets } from './create-logger.js';
+export { createLogger } from './create-logger.js';
+export { censor, isSecretKey, redactLimits, redactValue, scrubSecrets } from './redact.js';
 export type { Logger, LoggerOptions } from './create-logger.js';

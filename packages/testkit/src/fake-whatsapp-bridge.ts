@@ -172,6 +172,17 @@ export async function startFakeWhatsappBridge(options: FakeWhatsappBridgeOptions
       for (const client of clients) deliver(client, frame);
       return frame.deliveryId;
     },
+    injectRawFrame(frame: Record<string, unknown>) {
+      const deliveryId = frame.deliveryId;
+      if (typeof deliveryId !== 'string') {
+        for (const client of clients) write(client, frame);
+        return undefined;
+      }
+      const tracked = { ...frame, deliveryId };
+      pending.push(tracked);
+      for (const client of clients) deliver(client, tracked);
+      return deliveryId;
+    },
     acked: () => [...acked],
     unacked: () => pending.map((f) => f.deliveryId),
     deliveries: () => new Map(deliveries),

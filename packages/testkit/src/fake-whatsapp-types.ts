@@ -33,6 +33,12 @@ export type FakeWhatsappBridge = {
   readonly port: number;
   /** Queues a message from WhatsApp; returns its delivery id. Delivered now or on the next connection. */
   injectMessage(message: FakeWhatsappMessage): string;
+  /**
+   * Sends any frame as it is, for example a message frame that breaks the protocol. One with a
+   * string `deliveryId` is resent until acknowledged, like a message (returns that id); one
+   * without is written once to the clients connected now.
+   */
+  injectRawFrame(frame: Record<string, unknown>): string | undefined;
   /** Delivery ids the client acknowledged, in order. */
   acked(): string[];
   /** Delivery ids not acknowledged yet. */
