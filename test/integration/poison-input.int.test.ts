@@ -57,7 +57,7 @@ describe('poison input is parked and never blocks a channel', () => {
       { agents: { defaults: { workspace, provider: 'custom', model: 'test-model' } }, providers: { custom: { apiBase: llm.baseUrl } } },
       { env: {}, homeDir: tmpdir(), nanobotHome: tmpdir(), source: 'test' },
     ).config;
-    agent = createAgentWorker({ config, redisUrl: redis.url, log, env: {}, runtime: 'test', timeZone: 'UTC', startedAt: Date.now() });
+    agent = createAgentWorker({ config, nanobotHome: workspace, redisUrl: redis.url, log, env: {}, runtime: 'test', timeZone: 'UTC', startedAt: Date.now() });
     await agent.start();
     const settings = configSchema.parse({
       channels: { telegram: { enabled: true, token: telegram.token, apiRoot: telegram.apiRoot, allowFrom: ['*'], pollTimeoutS: 1 } },
