@@ -3,6 +3,7 @@ import type { Logger } from '@nanobot/log';
 import { createSystemPromptBuilder } from './context/build-system-prompt.js';
 import { createModelChain, type ModelChain } from './llm/create-model-chain.js';
 import { createMemoryConsolidator } from './memory/consolidate-memory.js';
+import type { MemoryLock } from './memory/memory-lock.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
 import { createFileTools } from './tools/file-tools.js';
 import { createToolRegistry, type ToolRegistry } from './tools/tool-registry.js';
@@ -23,6 +24,8 @@ export type AgentDeps = {
   now?: () => Date;
   /** Tests: SDK retries and request timeout per model. */
   modelOptions?: { maxRetries?: number; timeoutMs?: number };
+  /** Guards the workspace's MEMORY.md across every process that writes it (default: this process). */
+  memoryLock?: MemoryLock;
 };
 
 export type Agent = {
@@ -46,7 +49,7 @@ export function createAgent(deps: AgentDeps): Agent {
   const tools = createToolRegistry();
   for (const tool of createFileTools({ workspace, restrict: deps.config.tools.restrictToWorkspace })) tools.register(tool);
   const sessions = createSessionStore(workspace);
-  const memory = createMemoryConsolidator({ workspace, model });
+  const memory = createMemoryConsolidator({ workspace, model, ...(deps.memoryLock === undefined ? {} : { lock: deps.memoryLock }) });
   const systemPrompt = createSystemPromptBuilder({ workspace, runtime: deps.runtime, timeZone: deps.timeZone, now, env: deps.env });
   const commands = createCommandAnswerer({
     send: deps.send,
