@@ -21,4 +21,4 @@ export { putBackDelayMs, defaultMaxPutBacks } from './put-back-delay.js';
 export { createPutBackHold, holdableWorkerOptions, putBackPollMs } from './put-back-hold.js';
 export type { PutBackHold, PutBackHoldOptions, PutBackKind } from './put-back-hold.js';
 export { acceptIntoMailbox, createSessionMailbox } from './session-mailbox.js';
-export type { MailboxEntry, SessionMailbox } from './session-mailbox.js';
+export type { MailboxEntry, SessionMailbox, SessionOutage } from './session-mailbox.js';
