@@ -10,7 +10,7 @@ const maxJoinPerIteration = 20;
 
 type DrainDeps = Pick<ProcessInboundDeps, 'mailbox' | 'canceller' | 'handleTurn' | 'handlePoison' | 'outage' | 'shutdown' | 'log'>;
 
-/** `wait`: the head's turn waits out a model outage; the job comes back at `untilMs` (the lease is parked for it). */
+/** `{ wait }`: the head's turn waits out a model outage; the job comes back at that time (its lease is parked for it). */
 export type DrainOutcome = 'drained' | 'deferred' | 'lost' | { wait: number };
 
 /** What running the head of the mailbox came to: commit these ids, or the session waits / lost its lease. */

@@ -34,7 +34,7 @@ const ownsCheck = `
 local current = redis.call('GET', KEYS[3])
 if not current or string.sub(current, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|' then return -1 end`;
 
-/** Collects \`id\` and the ids that joined its turn into the table \`ids\`. */
+/** Collects `id` and the ids that joined its turn into the table `ids`. */
 const withJoined = `
 local ids = { id }
 local inj = redis.call('HGETALL', KEYS[6])
@@ -96,7 +96,7 @@ if redis.call('HINCRBY', KEYS[5], ARGV[2], -1) <= 0 then redis.call('HDEL', KEYS
 return 1`;
 
 /**
- * \`/stop\` while the session's turn waits out an outage: the waiting turn (and what joined
+ * `/stop` while the session's turn waits out an outage: the waiting turn (and what joined
  * it) is done, unanswered, as a cancelled running turn is. Returns the job id holding the
  * parked lease, to wake it, or false when no turn of the session is waiting.
  */
@@ -120,7 +120,7 @@ return string.sub(current, sep + 1)`;
 
 /**
  * A turn that outlived the retry window leaves the session's order without being done, so
- * \`nanobot retry\` of its parked job puts it back (accept is a no-op only for done ids).
+ * `nanobot retry` of its parked job puts it back (accept is a no-op only for done ids).
  * Messages that joined it leave the order too but keep their text and their link to it, so
  * the retried turn includes them again.
  */
