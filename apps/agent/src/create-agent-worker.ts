@@ -1,20 +1,36 @@
-import { Worker } from 'bullmq';
+import { Job, Worker } from 'bullmq';
 import type { Config } from '@nanobot/config';
-import type { OutboundMessage } from '@nanobot/core';
+import { AppError, type InboundMessage, type OutboundMessage } from '@nanobot/core';
 import { createCronStore } from '@nanobot/cron';
-import { bullPrefix, createErrorLogger, createQueues, createRedis, createSessionMailbox, queueNames, workerReliability } from '@nanobot/bus';
+import {
+  bullPrefix,
+  createErrorLogger,
+  createQueues,
+  createRedis,
+  createSessionMailbox,
+  inboundJobOptions,
+  jobNames,
+  queueNames,
+  workerReliability,
+  type Queues,
+} from '@nanobot/bus';
+import type { Logger } from '@nanobot/log';
 import { createTurnCanceller } from './cancel-turns.js';
 import { createAgent, type Agent, type AgentDeps } from './create-agent.js';
+import { createRedisLock } from './memory/memory-lock.js';
 import { createInboundProcessor } from './process-inbound.js';
 import { replies } from './replies.js';
 import { createTurnSlots, type TurnSlots } from './turn-slots.js';
+import { createModelOutage, defaultOutageTiming, type OutageTiming } from './turn/model-outage.js';
 import { toReply } from './turn/to-reply.js';
 
-export type AgentWorkerOptions = Omit<AgentDeps, 'send' | 'config'> & {
+export type AgentWorkerOptions = Omit<AgentDeps, 'send' | 'config' | 'memoryLock'> & {
   config: Config;
   redisUrl: string;
   /** Lease of a session's mailbox; a dead holder's sessions move on after this long. */
   leaseMs?: number;
+  /** Tests: the outage timing (defaults: notice after 20 s, waits of 2 s doubling to 30 s, window from the config). */
+  outage?: Partial<OutageTiming>;
   /** Called after each reply is added to the bus (tests, metrics). */
   onSent?: (reply: OutboundMessage) => void;
   /** The worker's run loop ended with an error (main.ts exits so pm2 restarts it). */
@@ -32,6 +48,29 @@ export type AgentWorker = {
   stop(): Promise<void>;
 };
 
+/** A turn that outlived a model outage goes to the inbound failed set as a job of its own. */
+function createTurnParker(queues: Queues) {
+  return async (message: InboundMessage, jobId: string, reason: string): Promise<void> => {
+    try {
+      await queues.inbound.add(jobNames.parkedTurn, { ...message, parkedReason: reason }, inboundJobOptions(jobId));
+    } catch (cause) {
+      throw new AppError('BUS_UNAVAILABLE', `could not park turn ${message.id} as ${jobId}`, { cause, details: { jobId } });
+    }
+  };
+}
+
+/** Brings the holder of a session whose waiting turn `/stop` dropped out of the delayed set now. */
+function createWaker(queues: Queues, log: Logger) {
+  return async (jobId: string): Promise<void> => {
+    const job = await Job.fromId(queues.inbound, jobId);
+    if (job === undefined || !(await job.isDelayed())) return;
+    await job.promote().catch((err: unknown) => {
+      // It left the delayed set in between (its wait ended): it runs now anyway.
+      log.debug({ err, jobId }, 'could not promote the session holder');
+    });
+  };
+}
+
 /**
  * One agent instance: its own Redis connections, the `inbound` worker and the
  * `/stop` subscriber. Any number of them may run against one Redis.
@@ -47,18 +86,29 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     await queues.addOutbound(reply);
     options.onSent?.(reply);
   };
+  const memoryLock = createRedisLock({ redis: producer, name: defaults.workspace });
   const cron = createCronStore({ redis: producer });
-  const agent = createAgent({ ...options, send, cron });
+  const agent = createAgent({ ...options, send, memoryLock, cron });
   const canceller = createTurnCanceller({ redis: producer, subscriber, log });
   const shutdown = new AbortController();
   const slots = createTurnSlots(defaults.maxConcurrentTurns);
+  const mailbox = createSessionMailbox(producer, options.leaseMs ?? 10_000);
+  const outage = createModelOutage({
+    mailbox,
+    send,
+    parkTurn: createTurnParker(queues),
+    timing: { ...defaultOutageTiming, retryWindowMs: defaults.retryWindowS * 1000, ...options.outage },
+    log,
+  });
   const processor = createInboundProcessor({
-    mailbox: createSessionMailbox(producer, options.leaseMs ?? 10_000),
+    mailbox,
     canceller,
     slots,
     answerNow: (message, stop) => agent.commands.immediate(message, stop),
     handleTurn: agent.handleTurn,
     handlePoison: (message) => send(toReply(message, replies.error)),
+    outage,
+    wake: createWaker(queues, log),
     shutdown: shutdown.signal,
     log,
   });

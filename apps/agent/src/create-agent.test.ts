@@ -27,21 +27,21 @@ describe('the agent, in process against the fake LLM', () => {
   let home: string;
   let sent: OutboundMessage[];
   const signal = new AbortController().signal;
-  const make = (defaults: Record<string, unknown> = {}) =>
-    createAgent({
-      config: parseConfig(
-        { agents: { defaults: { workspace, provider: 'custom', model: 'test-model', ...defaults } }, providers: { custom: { apiBase: llm.baseUrl } } },
-        { env: {}, homeDir: '/tmp', nanobotHome: '/tmp', source: 'test' },
-      ).config,
-      nanobotHome: home,
-      send: async (reply) => void sent.push(reply),
-      log,
-      env: {},
-      runtime: 'test',
-      timeZone: 'UTC',
-      startedAt: Date.now(),
-      modelOptions: { maxRetries: 0 },
-    });
+  const agentDeps = (defaults: Record<string, unknown> = {}) => ({
+    config: parseConfig(
+      { agents: { defaults: { workspace, provider: 'custom', model: 'test-model', ...defaults } }, providers: { custom: { apiBase: llm.baseUrl } } },
+      { env: {}, homeDir: '/tmp', nanobotHome: '/tmp', source: 'test' },
+    ).config,
+    send: async (reply: OutboundMessage) => void sent.push(reply),
+    log,
+    env: {},
+    runtime: 'test',
+    timeZone: 'UTC',
+    startedAt: Date.now(),
+    modelOptions: { maxRetries: 0 },
+    nanobotHome: home,
+  });
+  const make = (defaults: Record<string, unknown> = {}) => createAgent(agentDeps(defaults));
 
   beforeAll(async () => {
     llm = await startFakeLlm();
@@ -83,11 +83,43 @@ describe('the agent, in process against the fake LLM', () => {
     expect(sent.map((r) => r.text)).toEqual([replies.iterationLimit(2)]);
   });
 
-  it('answers with nanobot error text when the model fails', async () => {
+  it('answers a rejected API key at once, saying which setting to check and nothing secret', async () => {
     const agent = make();
-    llm.setFault({ kind: 'status', status: 400, times: 1 });
+    llm.setFault({ kind: 'status', status: 401, body: { error: { message: 'Incorrect API key provided: sk-abc***xyz' } }, times: 1 });
+    expect(await agent.handleTurn(text('hi'), { signal })).toEqual({ kind: 'done' });
+    expect(sent.map((r) => r.text)).toEqual(['The model provider rejected the API key (401). Check providers.custom.apiKey in config.json.']);
+  });
+
+  it('suggests /new when the conversation no longer fits the model', async () => {
+    const agent = make();
+    llm.setFault({ kind: 'status', status: 400, body: { error: { message: 'prompt is too long: 210000 tokens > 200000 maximum' } }, times: 1 });
     await agent.handleTurn(text('hi'), { signal });
-    expect(sent.map((r) => r.text)).toEqual(['Sorry, I encountered an error.']);
+    expect(sent.map((r) => r.text)).toEqual(['This conversation is too long for test-model (400). Send /new to start a new session.']);
+  });
+
+  it.each([500, 502, 529])('sends nothing and reports the model unavailable when it answers %i', async (status) => {
+    const agent = make();
+    llm.setFault({ kind: 'status', status, times: 1 });
+    const outcome = await agent.handleTurn(text('hi'), { signal });
+    expect(outcome).toMatchObject({ kind: 'unavailable', error: { code: 'LLM_UNAVAILABLE' } });
+    expect(sent).toEqual([]);
+    expect(await agent.sessions.readAll('telegram:42')).toEqual([]);
+  });
+
+  it('reports a request that hangs past the request timeout as the model unavailable', async () => {
+    const agent = createAgent({ ...agentDeps(), modelOptions: { maxRetries: 0, timeoutMs: 200 } });
+    llm.setFault({ kind: 'hang', times: 1 });
+    expect(await agent.handleTurn(text('hi'), { signal })).toMatchObject({ kind: 'unavailable' });
+    expect(sent).toEqual([]);
+  });
+
+  it('puts /new back when the model is down for its summary, instead of failing it', async () => {
+    const agent = make();
+    await agent.handleTurn(text('I live in Lisbon'), { signal });
+    llm.setFault({ kind: 'status', status: 503, times: 1 });
+    expect(await agent.handleTurn(command('new'), { signal })).toMatchObject({ kind: 'unavailable' });
+    expect(sent.map((r) => r.text)).toEqual(['echo: I live in Lisbon']);
+    expect(await agent.sessions.readAll('telegram:42')).toHaveLength(2);
   });
 
   it('/new writes the summary to MEMORY.md and HISTORY.md and clears the session', async () => {

@@ -4,6 +4,7 @@ import type { Logger } from '@nanobot/log';
 import { createSystemPromptBuilder } from './context/build-system-prompt.js';
 import { createModelChain, type ModelChain } from './llm/create-model-chain.js';
 import { createMemoryConsolidator } from './memory/consolidate-memory.js';
+import type { MemoryLock } from './memory/memory-lock.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
 import { createCronTool } from './tools/cron-tool.js';
 import { createFileTools } from './tools/file-tools.js';
@@ -32,6 +33,8 @@ export type AgentDeps = {
   cron?: CronStore;
   /** Tests: SDK retries and request timeout per model. */
   modelOptions?: { maxRetries?: number; timeoutMs?: number };
+  /** Guards the workspace's MEMORY.md across every process that writes it (default: this process). */
+  memoryLock?: MemoryLock;
 };
 
 export type Agent = {
@@ -62,7 +65,7 @@ export function createAgent(deps: AgentDeps): Agent {
   for (const tool of createFileTools(pathGuard)) tools.register(tool);
   if (deps.cron !== undefined) tools.register(createCronTool({ store: deps.cron, timeZone: deps.timeZone, now: () => now().getTime() }));
   const sessions = createSessionStore(workspace);
-  const memory = createMemoryConsolidator({ workspace, model });
+  const memory = createMemoryConsolidator({ workspace, model, ...(deps.memoryLock === undefined ? {} : { lock: deps.memoryLock }) });
   const systemPrompt = createSystemPromptBuilder({ workspace, runtime: deps.runtime, timeZone: deps.timeZone, now, env: deps.env });
   const commands = createCommandAnswerer({
     send: deps.send,

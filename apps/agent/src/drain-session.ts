@@ -1,17 +1,23 @@
 import { AppError, isAppError, parseInboundMessage, type InboundMessage } from '@nanobot/core';
 import type { MailboxEntry } from '@nanobot/bus';
 import type { ProcessInboundDeps } from './process-inbound.js';
-import type { TextMessage } from './turn/handle-turn.js';
+import type { TextMessage, TurnOutcome } from './turn/handle-turn.js';
 
 /** A turn that crashed its process this many times is answered with an error and skipped. */
 const maxTurnTries = 3;
 /** How many waiting messages may join a running turn at one tool iteration. */
 const maxJoinPerIteration = 20;
 
-type DrainDeps = Pick<ProcessInboundDeps, 'mailbox' | 'canceller' | 'handleTurn' | 'handlePoison' | 'shutdown' | 'log'>;
+type DrainDeps = Pick<ProcessInboundDeps, 'mailbox' | 'canceller' | 'handleTurn' | 'handlePoison' | 'outage' | 'shutdown' | 'log'>;
+
+/** `{ wait }`: the head's turn waits out a model outage; the job comes back at that time (its lease is parked for it). */
+export type DrainOutcome = 'drained' | 'deferred' | 'lost' | { wait: number };
+
+/** What running the head of the mailbox came to: commit these ids, or the session waits / lost its lease. */
+type EntryResult = { commit: string[]; modelAnswered: boolean } | { wait: number } | 'set-aside' | 'lost';
 
 /** Runs the session's turns, oldest first, while this job holds the lease. */
-export async function drainSession(deps: DrainDeps, sessionKey: string, token: string): Promise<'drained' | 'deferred' | 'lost'> {
+export async function drainSession(deps: DrainDeps, sessionKey: string, token: string): Promise<DrainOutcome> {
   const lease = new AbortController();
   const renewEveryMs = Math.max(250, Math.floor(deps.mailbox.leaseMs / 3));
   const timer = setInterval(() => {
@@ -33,8 +39,11 @@ export async function drainSession(deps: DrainDeps, sessionKey: string, token: s
         continue;
       }
       if (deps.shutdown.aborted) return 'deferred';
-      const joined = await runEntry(deps, sessionKey, entry, lease.signal);
-      if ((await deps.mailbox.commit(sessionKey, token, [entry.id, ...joined])) !== 1) {
+      const result = await runEntry(deps, { sessionKey, token, entry, signal: lease.signal });
+      if (result === 'lost') return 'lost';
+      if (result === 'set-aside') continue;
+      if ('wait' in result) return result;
+      if ((await deps.mailbox.commit(sessionKey, token, [entry.id, ...result.commit], { modelAnswered: result.modelAnswered })) !== 1) {
         deps.log.warn({ sessionKey, messageId: entry.id }, 'session lease lost before commit, leaving it to the new holder');
         return 'lost';
       }
@@ -75,19 +84,44 @@ function createJoiner(deps: DrainDeps, sessionKey: string, turn: InboundMessage,
   };
 }
 
-/** Runs one turn; returns the ids of the messages that joined it (committed with it). */
-async function runEntry(deps: DrainDeps, sessionKey: string, entry: MailboxEntry, signal: AbortSignal): Promise<string[]> {
+type Entry = { sessionKey: string; token: string; entry: MailboxEntry; signal: AbortSignal };
+
+/** Runs the turn at the head of the mailbox. */
+async function runEntry(deps: DrainDeps, { sessionKey, token, entry, signal }: Entry): Promise<EntryResult> {
   const message = parseEntry(entry);
   if (message === null) {
     deps.log.error({ sessionKey, messageId: entry.id }, 'mailbox entry is malformed, skipping it');
-    return [];
+    return { commit: [], modelAnswered: false };
   }
   const tries = await deps.mailbox.countTry(sessionKey, message.id);
   if (tries > maxTurnTries) {
     deps.log.error({ sessionKey, messageId: message.id, tries }, 'turn crashed too often, answering with an error');
     await deps.handlePoison(message);
-    return deps.mailbox.injectedInto(sessionKey, message.id);
+    return { commit: await deps.mailbox.injectedInto(sessionKey, message.id), modelAnswered: false };
   }
+  const outcome = await runTurn(deps, { sessionKey, message, signal });
+  const joined = await deps.mailbox.injectedInto(sessionKey, message.id);
+  if (outcome.kind !== 'unavailable') return { commit: joined, modelAnswered: outcome.kind === 'done' };
+  // The lease was lost while the model failed: the new holder runs the turn again.
+  if (signal.aborted) return 'lost';
+  const step = await deps.outage.onUnavailable(message, token, outcome.error);
+  switch (step.kind) {
+    case 'wait':
+      return { wait: step.untilMs };
+    case 'gaveUp':
+      return 'set-aside';
+    case 'lost':
+      return 'lost';
+    default: {
+      const never: never = step;
+      throw new AppError('INTERNAL', `unknown outage step ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** One run of a turn, cancellable by /stop and by the loss of the lease. */
+async function runTurn(deps: DrainDeps, turnOf: { sessionKey: string; message: InboundMessage; signal: AbortSignal }): Promise<TurnOutcome> {
+  const { sessionKey, message, signal } = turnOf;
   const earlier = await deps.mailbox.injectedInto(sessionKey, message.id);
   const joined = await loadJoined(deps, sessionKey, earlier);
   const turn = new AbortController();
@@ -96,7 +130,7 @@ async function runEntry(deps: DrainDeps, sessionKey: string, entry: MailboxEntry
   const unregister = deps.canceller.register(sessionKey, turn);
   try {
     const takeInjected = createJoiner(deps, sessionKey, message, earlier);
-    await deps.handleTurn(message, { signal: turn.signal, joined, takeInjected });
+    return await deps.handleTurn(message, { signal: turn.signal, joined, takeInjected });
   } catch (err) {
     // Infrastructure failures (Redis, queue) leave the message in the mailbox and
     // fail the job, so BullMQ retries it; everything else was answered by handleTurn.
@@ -106,15 +140,16 @@ async function runEntry(deps: DrainDeps, sessionKey: string, entry: MailboxEntry
     unregister();
     signal.removeEventListener('abort', onLeaseLost);
   }
-  return deps.mailbox.injectedInto(sessionKey, message.id);
 }
 
-/** After a crash: the messages that had joined this turn before, still waiting in the mailbox. */
+/**
+ * After a crash or a put-back: the messages that had joined this turn before (still in the
+ * mailbox, or kept beside it while the turn was parked for `nanobot retry`).
+ */
 async function loadJoined(deps: DrainDeps, sessionKey: string, ids: string[]): Promise<TextMessage[]> {
   if (ids.length === 0) return [];
-  const waiting = await deps.mailbox.peekAfter(sessionKey, -1, 1000);
-  return waiting
-    .filter((e) => ids.includes(e.id))
+  const stored = await deps.mailbox.messages(sessionKey, ids);
+  return stored
     .map(parseEntry)
     .filter((m): m is TextMessage => m !== null && m.kind === 'message')
     .sort((a, b) => a.seq - b.seq);

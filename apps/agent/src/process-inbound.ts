@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { isImmediateCommand, parseInboundMessage, type CommandMessage, type InboundMessage } from '@nanobot/core';
-import type { SessionMailbox } from '@nanobot/bus';
+import { jobNames, type SessionMailbox } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { TurnCanceller } from './cancel-turns.js';
 import { drainSession } from './drain-session.js';
 import type { TurnSlots } from './turn-slots.js';
 import type { HandleTurn } from './turn/create-turn-handler.js';
+import type { ModelOutage } from './turn/model-outage.js';
 
 export type HandlePoison = (message: InboundMessage) => Promise<void>;
 
@@ -18,6 +19,10 @@ export type ProcessInboundDeps = {
   answerNow: (message: CommandMessage, stop: () => Promise<number>) => Promise<void>;
   handleTurn: HandleTurn;
   handlePoison: HandlePoison;
+  /** What a turn the model cannot answer now comes to: put back with backoff, a notice, parked after the window. */
+  outage: ModelOutage;
+  /** Brings a job out of the delayed set now (the holder of a session whose waiting turn /stop cancelled). */
+  wake?: (jobId: string) => Promise<void>;
   /** Aborted when the process is asked to stop: finish the turn in hand, hand the rest back. */
   shutdown: AbortSignal;
   log: Logger;
@@ -31,6 +36,12 @@ function parkedReason(data: unknown): string | undefined {
   return malformed === true && typeof reason === 'string' ? `invalid inbound message: ${reason}` : undefined;
 }
 
+/** Why a parked turn was parked (a field beside the message; parsing the message ignores it). */
+function parkedReasonOf(data: unknown): string {
+  const reason = (data as { parkedReason?: unknown } | null)?.parkedReason;
+  return typeof reason === 'string' ? reason : 'the model did not answer';
+}
+
 /**
  * The BullMQ processor of the `inbound` queue: put the message in its session's
  * mailbox, then, if this job gets the session's lease, run the session's turns in
@@ -38,7 +49,27 @@ function parkedReason(data: unknown): string | undefined {
  * per-session order with any number of agent instances.
  */
 export function createInboundProcessor(deps: ProcessInboundDeps) {
+  /** `/stop`: a turn waiting out a model outage is dropped at once; a running one is cancelled wherever it runs. */
+  const stop = async (sessionKey: string): Promise<number> => {
+    const holder = await deps.mailbox.stopWaiting(sessionKey);
+    if (holder !== null) {
+      deps.log.info({ sessionKey, jobId: holder }, 'waiting turn cancelled by /stop');
+      await deps.wake?.(holder);
+      return 1;
+    }
+    const busy = await deps.mailbox.isBusy(sessionKey);
+    if (busy) await deps.canceller.cancel(sessionKey);
+    return busy ? 1 : 0;
+  };
+
   return async (job: Job, token?: string): Promise<string> => {
+    if (job.name === jobNames.parkedTurn && job.attemptsMade === 0) {
+      // A turn that outlived a model outage, added to be kept in the failed set. Once
+      // retried (`nanobot retry`, which keeps attemptsMade), it runs as the message it holds.
+      const reason = parkedReasonOf(job.data);
+      deps.log.warn({ jobId: job.id }, 'turn parked in the failed set, retry it with nanobot retry');
+      throw new UnrecoverableError(`${reason}; retry with: nanobot retry ${String(job.id)}`);
+    }
     let message: InboundMessage;
     try {
       message = parseInboundMessage(job.data);
@@ -50,19 +81,18 @@ export function createInboundProcessor(deps: ProcessInboundDeps) {
     const { sessionKey } = message;
     if (isImmediateCommand(message)) {
       // Not queued behind the turn it reports on or must stop.
-      await deps.answerNow(message, async () => {
-        const busy = await deps.mailbox.isBusy(sessionKey);
-        if (busy) await deps.canceller.cancel(sessionKey);
-        return busy ? 1 : 0;
-      });
+      await deps.answerNow(message, () => stop(sessionKey));
       return 'answered';
     }
     // Normally in the mailbox since ingress; a job replayed from the failed set may not be.
     await deps.mailbox.accept(message);
     const slot = deps.slots.tryAcquire();
     if (slot === null) {
-      // Another job holds the session: it will run this message. Else come back when a slot is free.
-      if (await deps.mailbox.isLeased(sessionKey)) return 'queued';
+      // Another job holds the session: it will run this message. Else come back when a slot is
+      // free; so does the job the lease is kept for (back from an outage wait, or re-run after
+      // its process died), else the session would wait for its next message.
+      const holder = await deps.mailbox.leaseJobId(sessionKey);
+      if (holder !== null && holder !== String(job.id)) return 'queued';
       await job.moveToDelayed(Date.now() + (deps.noSlotDelayMs ?? 200), token);
       throw new DelayedError();
     }
@@ -70,6 +100,11 @@ export function createInboundProcessor(deps: ProcessInboundDeps) {
       const lease = randomUUID();
       if ((await deps.mailbox.acquire(sessionKey, lease, String(job.id))) !== 1) return 'queued';
       const outcome = await drainSession(deps, sessionKey, lease);
+      if (typeof outcome === 'object') {
+        // The session's head waits out a model outage; its lease is parked for this job.
+        await job.moveToDelayed(outcome.wait, token);
+        throw new DelayedError();
+      }
       if (outcome === 'deferred') {
         // Shutting down with messages left: a deferral, not a failed attempt (F5). The job goes
         // back to wait; whoever runs it next takes the lease over (same job id) and goes on.

@@ -1,3 +1,9 @@
+function toDurationText(ms: number): string {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  if (seconds < 90) return `${seconds} seconds`;
+  return `${Math.round(seconds / 60)} minutes`;
+}
+
 /** The fixed texts users see; nanobot's users know these words. */
 export const replies = {
   error: 'Sorry, I encountered an error.',
@@ -7,6 +13,13 @@ export const replies = {
   stopped: (count: number) => `Stopped ${count} task(s).`,
   iterationLimit: (max: number) =>
     `I reached the maximum number of tool call iterations (${max}) without completing the task. You can try breaking the task into smaller steps.`,
+  /** Sent once per chat while a model outage lasts, after about 20 s of failing; the answer follows when the model is back. */
+  modelWaiting: "The model is not answering right now; I'll keep trying and answer as soon as it's back.",
+  /** The model stayed down for the whole retry window; the turn is parked in the failed set under `jobId`. */
+  modelGaveUp: (forMs: number, jobId: string) =>
+    `The model has not answered for ${toDurationText(forMs)}. Your message is saved and will be answered after \`nanobot retry ${jobId}\`.`,
+  /** `nanobot agent` without the cluster: the user is there to send it again. */
+  modelDown: 'The model is not answering right now. Please try again in a moment.',
   /** The reply to a message that joined a running turn; the turn's answer follows as the reply to the turn's first message. */
   joined: '↪ Got it, I am adding this to the task I am working on.',
   start: "👋 Hi! I'm nanobot, your personal assistant.\n\nSend me a message and I'll answer.\nType /help to see what I understand.",

@@ -21,6 +21,6 @@ export { putBackDelayMs, defaultMaxPutBacks } from './put-back-delay.js';
 export { createPutBackHold, holdableWorkerOptions, putBackPollMs } from './put-back-hold.js';
 export type { PutBackHold, PutBackHoldOptions, PutBackKind } from './put-back-hold.js';
 export { acceptIntoMailbox, createSessionMailbox } from './session-mailbox.js';
-export type { MailboxEntry, SessionMailbox } from './session-mailbox.js';
+export type { MailboxEntry, SessionMailbox, SessionOutage } from './session-mailbox.js';
 export { recordLastActive, readLastActive } from './last-active.js';
 export type { LastActiveChat } from './last-active.js';

@@ -11,6 +11,8 @@ export const queueNames = {
 export const jobNames = {
   inbound: 'inbound-message',
   outbound: 'outbound-message',
+  /** An inbound message whose turn outlived a model outage: it fails on purpose into the failed set, for `nanobot retry`. */
+  parkedTurn: 'parked-turn',
 } as const;
 
 /** BullMQ key prefix and the prefix of our own keys, so a shared Redis stays tidy. */

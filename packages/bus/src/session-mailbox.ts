@@ -2,6 +2,19 @@ import type { Redis } from 'ioredis';
 import type { InboundMessage } from '@nanobot/core';
 import { dedupeTtlMs } from './job-options.js';
 import { keyPrefix } from './queue-names.js';
+import {
+  acceptScript,
+  acquireScript,
+  commitScript,
+  mailboxKeyNames,
+  markNoticedScript,
+  noteFailureScript,
+  parkScript,
+  releaseScript,
+  renewScript,
+  setAsideScript,
+  stopWaitingScript,
+} from './session-mailbox-scripts.js';
 
 /**
  * Per-session ordering without BullMQ Pro groups.
@@ -22,61 +35,32 @@ import { keyPrefix } from './queue-names.js';
  * check and takes the lease back at once (same job id), or any later job of the
  * session takes it when it expires. Commits are fenced by the lease token, so a
  * holder that lost its lease cannot mark a message done behind the new holder.
+ *
+ * A turn the model cannot answer now (an outage) is put back without losing its
+ * place: the holder parks the lease (reserved for its own job id, held by no
+ * process) and moves its job to the delayed set; later jobs of the session find
+ * the lease taken and wait behind, and the job takes the lease back when it comes
+ * out and runs the same turn again. Nothing holds a turn slot meanwhile, so other
+ * sessions are served. `/stop` finds a parked turn through `stopWaiting`.
  * All keys of a session share a hash tag, so the scripts also work on a cluster.
  */
 const keysFor = (sessionKey: string) => {
   const base = `${keyPrefix}sess:{${sessionKey}}`;
-  return [`${base}:mbox`, `${base}:msgs`, `${base}:owner`, `${base}:done`, `${base}:tries`, `${base}:inj`];
+  return mailboxKeyNames.map((name) => `${base}:${name}`);
 };
-
-const acceptScript = `
-if redis.call('ZSCORE', KEYS[4], ARGV[1]) then return 0 end
-redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
-redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3])
-return 1`;
-
-const acquireScript = `
-local current = redis.call('GET', KEYS[3])
-local mine = ARGV[1] .. '|' .. ARGV[2]
-if current then
-  local sep = string.find(current, '|', 1, true)
-  if string.sub(current, sep + 1) ~= ARGV[2] then return 0 end
-end
-redis.call('SET', KEYS[3], mine, 'PX', ARGV[3])
-return 1`;
-
-const ownsCheck = `
-local current = redis.call('GET', KEYS[3])
-if not current or string.sub(current, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|' then return -1 end`;
-
-const renewScript = `${ownsCheck}
-redis.call('PEXPIRE', KEYS[3], ARGV[2])
-return 1`;
-
-const commitScript = `${ownsCheck}
-local now = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - tonumber(ARGV[4]))
-for i = 5, #ARGV do
-  local id = ARGV[i]
-  redis.call('ZADD', KEYS[4], now, id)
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('HDEL', KEYS[2], id)
-  redis.call('HDEL', KEYS[5], id)
-  redis.call('HDEL', KEYS[6], id)
-end
-return 1`;
-
-const releaseScript = `${ownsCheck}
-if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
-redis.call('DEL', KEYS[3])
-return 1`;
 
 export type MailboxEntry = { id: string; json: string };
 
-const runScript = async (redis: Redis, script: string, sessionKey: string, args: (string | number)[]): Promise<number> => {
+/** A session's model outage as the mailbox records it. */
+export type SessionOutage = { since: number; failures: number; noticed: boolean };
+
+const evalScript = (redis: Redis, script: string, sessionKey: string, args: (string | number)[]): Promise<unknown> => {
   const keys = keysFor(sessionKey);
-  return Number(await redis.eval(script, keys.length, ...keys, ...args));
+  return redis.eval(script, keys.length, ...keys, ...args);
 };
+
+const runScript = async (redis: Redis, script: string, sessionKey: string, args: (string | number)[]): Promise<number> =>
+  Number(await evalScript(redis, script, sessionKey, args));
 
 /** Puts a message into its session's mailbox; 0 when it was already done (or is there already, unchanged). */
 export const acceptIntoMailbox = (redis: Redis, message: InboundMessage): Promise<number> =>
@@ -106,10 +90,17 @@ export function createSessionMailbox(redis: Redis, leaseMs: number) {
     countTry: (sessionKey: string, id: string) => redis.hincrby(keysFor(sessionKey)[4] as string, id, 1),
     /**
      * Marks messages done (a turn's message and those that joined it) and removes
-     * them, atomically; 1 done, -1 the lease is no longer ours.
+     * them, atomically; 1 done, -1 the lease is no longer ours. `modelAnswered`
+     * ends the session's model outage, if it had one.
      */
-    commit: (sessionKey: string, token: string, ids: string[]) =>
-      run(commitScript, sessionKey, [token, '', Date.now(), dedupeTtlMs, ...ids]),
+    commit: (sessionKey: string, token: string, ids: string[], options: { modelAnswered?: boolean } = {}) =>
+      run(commitScript, sessionKey, [token, options.modelAnswered === true ? '1' : '', Date.now(), dedupeTtlMs, ...ids]),
+    /** The stored messages of these ids (also of messages out of the order, set aside with their turn). */
+    async messages(sessionKey: string, ids: string[]): Promise<MailboxEntry[]> {
+      if (ids.length === 0) return [];
+      const jsons = await redis.hmget(keysFor(sessionKey)[1] as string, ...ids);
+      return ids.flatMap((id, i) => (jsons[i] === null || jsons[i] === undefined ? [] : [{ id, json: jsons[i] }]));
+    },
     /** Up to `limit` messages waiting after the given seq, oldest first. */
     async peekAfter(sessionKey: string, seq: number, limit: number): Promise<MailboxEntry[]> {
       const [mbox, msgs] = keysFor(sessionKey) as [string, string];
@@ -128,8 +119,12 @@ export function createSessionMailbox(redis: Redis, leaseMs: number) {
       const all = await redis.hgetall(keysFor(sessionKey)[5] as string);
       return Object.entries(all).filter(([, into]) => into === intoId).map(([id]) => id);
     },
-    /** True while some job holds the session's lease. */
-    isLeased: async (sessionKey: string): Promise<boolean> => (await redis.exists(keysFor(sessionKey)[2] as string)) === 1,
+    /** The id of the job the session's lease is held or reserved for (a parked lease, a dead holder's), or null. */
+    async leaseJobId(sessionKey: string): Promise<string | null> {
+      const current = await redis.get(keysFor(sessionKey)[2] as string);
+      if (current === null) return null;
+      return current.slice(current.indexOf('|') + 1);
+    },
     /** True while a lease holder has messages to run: a turn is in progress. */
     async isBusy(sessionKey: string): Promise<boolean> {
       const [mbox, , owner] = keysFor(sessionKey) as [string, string, string];
@@ -138,6 +133,36 @@ export function createSessionMailbox(redis: Redis, leaseMs: number) {
     },
     /** 1 released, 0 not released because the mailbox has messages, -1 not ours. */
     release: (sessionKey: string, token: string) => run(releaseScript, sessionKey, [token]),
+    /**
+     * One more failed model call of the session's turn: the session's outage (since when,
+     * how many failures, whether the user was told), forgotten `forgetAfterMs` after its
+     * last failure; null when the lease is no longer ours.
+     */
+    async noteFailure(sessionKey: string, token: string, forgetAfterMs: number): Promise<SessionOutage | null> {
+      const result = await evalScript(redis, noteFailureScript, sessionKey, [token, Date.now(), forgetAfterMs]);
+      if (!Array.isArray(result)) return null;
+      const [since, failures, noticed] = result.map(Number) as [number, number, number];
+      return { since, failures, noticed: noticed === 1 };
+    },
+    /** The user was told of the session's outage; 1, or -1 when the lease is no longer ours. */
+    markNoticed: (sessionKey: string, token: string) => run(markNoticedScript, sessionKey, [token]),
+    /**
+     * The holder's job goes to the delayed set with the turn of `id` still at the head:
+     * the lease stays reserved for that job for `forMs`, with no process holding it.
+     * 1, or -1 when the lease is no longer ours.
+     */
+    park: (sessionKey: string, token: string, id: string, forMs: number) => run(parkScript, sessionKey, [token, id, Math.max(1, Math.ceil(forMs))]),
+    /** `/stop` of a turn waiting out an outage: the job id that holds the parked lease, or null when none waits. */
+    async stopWaiting(sessionKey: string): Promise<string | null> {
+      const result = await evalScript(redis, stopWaitingScript, sessionKey, [Date.now()]);
+      return typeof result === 'string' ? result : null;
+    },
+    /** Takes a turn out of the order, not done, for `nanobot retry`; 1, or -1 when the lease is no longer ours. */
+    setAside: (sessionKey: string, token: string, id: string) => run(setAsideScript, sessionKey, [token, id]),
+    /** How many times the turn of `id` was set aside before (a part of the ids of its parked job and notices). */
+    async setAsideCount(sessionKey: string, id: string): Promise<number> {
+      return Number((await redis.hget(keysFor(sessionKey)[8] as string, id)) ?? 0);
+    },
   };
 }
 

@@ -12,7 +12,7 @@ const camelSample = {
     openrouter: { apiKey: 'sk-or-v1-sample' },
     custom: { apiKey: 'local', apiBase: 'http://127.0.0.1:8000/v1', extraHeaders: { 'X-Trace_Id': 'a' } },
   },
-  agents: { defaults: { model: 'anthropic/claude-opus-4-5', maxTokens: 4096, maxToolIterations: 20 } },
+  agents: { defaults: { model: 'anthropic/claude-opus-4-5', maxTokens: 4096, maxToolIterations: 20, retryWindowS: 300 } },
   channels: {
     telegram: { enabled: true, token: '123456:ABC', allowFrom: ['42'], replyToMessage: true },
     whatsapp: { enabled: false, bridgeUrl: 'ws://localhost:3001', allowFrom: [] },
@@ -32,7 +32,7 @@ const snakeSample = {
     openrouter: { api_key: 'sk-or-v1-sample' },
     custom: { api_key: 'local', api_base: 'http://127.0.0.1:8000/v1', extra_headers: { 'X-Trace_Id': 'a' } },
   },
-  agents: { defaults: { model: 'anthropic/claude-opus-4-5', max_tokens: 4096, max_tool_iterations: 20 } },
+  agents: { defaults: { model: 'anthropic/claude-opus-4-5', max_tokens: 4096, max_tool_iterations: 20, retry_window_s: 300 } },
   channels: {
     telegram: { enabled: true, token: '123456:ABC', allow_from: ['42'], reply_to_message: true },
     whatsapp: { enabled: false, bridge_url: 'ws://localhost:3001', allow_from: [] },

@@ -29,6 +29,7 @@ describe('parseConfig', () => {
       fallbackModels: [],
       maxConcurrentTurns: 3,
       requestTimeoutS: 120,
+      retryWindowS: 600,
     });
     expect(config.channels.telegram).toMatchObject({ enabled: false, token: '', groupPolicy: 'mention', pollTimeoutS: 30 });
     expect(config.channels.whatsapp).toMatchObject({ bridgeUrl: 'ws://localhost:3001', maxMediaMb: 20 });

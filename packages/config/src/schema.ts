@@ -27,6 +27,8 @@ const agentDefaultsSchema = z.object({
   maxConcurrentTurns: positiveInt.default(3),
   /** Ours: how long one LLM request may take. */
   requestTimeoutS: positiveInt.default(120),
+  /** Ours: how long a turn is retried through a model outage before it is parked for `nanobot retry`. */
+  retryWindowS: positiveInt.default(600),
 });
 
 const providerSchema = z.object({

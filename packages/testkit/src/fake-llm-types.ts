@@ -38,6 +38,11 @@ export type LlmLatency = number | { minMs: number; maxMs: number };
 type Times = {
   /** Apply this many times, then clear automatically. Default: until `clearFaults()`. */
   times?: number;
+  /**
+   * Apply for this long from `setFault` (a provider outage of a given length), then clear
+   * automatically; with `times` too, whichever ends first.
+   */
+  forMs?: number;
 };
 
 export type LlmFault = Times &

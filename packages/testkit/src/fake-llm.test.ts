@@ -146,6 +146,17 @@ describe('fake LLM: faults, latency and concurrency', () => {
     expect(error).toBeUndefined();
   });
 
+  it('keeps an outage for the given time, then answers again', async () => {
+    llm.setFault({ kind: 'status', status: 502, forMs: 300 });
+    const during = [(await complete(ask('x'))).status, (await complete(ask('x'))).status];
+    await new Promise((r) => setTimeout(r, 350));
+    expect(during).toEqual([502, 502]);
+    expect((await complete(ask('x'))).status).toBe(200);
+    llm.setFault({ kind: 'status', status: 401, forMs: 5_000, times: 1 });
+    expect((await complete(ask('x'))).status).toBe(401);
+    expect((await complete(ask('x'))).status).toBe(200);
+  });
+
   it('sends Retry-After and an OpenAI error body, or the given body', async () => {
     llm.setFault({ kind: 'status', status: 429, retryAfterSeconds: 7, times: 1 });
     const limited = await complete(ask('x'));

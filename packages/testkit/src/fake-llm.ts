@@ -11,20 +11,25 @@ const anyModel = '*';
 
 /** Faults by model (or any model); a model's own fault wins. */
 function createLlmFaults() {
-  const entries = new Map<string, { fault: LlmFault; remaining: number }>();
+  const entries = new Map<string, { fault: LlmFault; remaining: number; untilMs: number }>();
   return {
     set(fault: LlmFault, model: string): void {
-      if (fault.times !== undefined && fault.times <= 0) {
+      if ((fault.times !== undefined && fault.times <= 0) || (fault.forMs !== undefined && fault.forMs <= 0)) {
         entries.delete(model);
         return;
       }
-      entries.set(model, { fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+      const untilMs = fault.forMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + fault.forMs;
+      entries.set(model, { fault, remaining: fault.times ?? Number.POSITIVE_INFINITY, untilMs });
     },
     clear: (): void => entries.clear(),
     take(model: string): LlmFault | undefined {
       for (const key of [model, anyModel]) {
         const entry = entries.get(key);
         if (!entry) continue;
+        if (Date.now() >= entry.untilMs) {
+          entries.delete(key);
+          continue;
+        }
         entry.remaining -= 1;
         if (entry.remaining <= 0) entries.delete(key);
         return entry.fault;

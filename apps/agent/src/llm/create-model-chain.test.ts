@@ -67,6 +67,37 @@ describe('the model chain against the fake LLM', () => {
     expect(llm.requests().slice(before).map((r) => r.model)).toEqual(['primary', 'primary', 'backup']);
   });
 
+  it('reports a passing failure when the fallback model is rejected, so the turn waits for the first', async () => {
+    const config = configOf({ agents: { defaults: { model: 'down', fallbackModels: ['unauthorised'] } }, providers: { custom: { apiBase: llm.baseUrl } } });
+    llm.setFault({ kind: 'status', status: 503 }, { model: 'down' });
+    llm.setFault({ kind: 'status', status: 401 }, { model: 'unauthorised' });
+    const error = await createModelChain({ config, log, maxRetries: 0 }).complete(ask, { signal: signal() }).catch((e: unknown) => e);
+    expect(isAppError(error, 'LLM_UNAVAILABLE')).toBe(true);
+    expect((error as { details?: unknown }).details).toMatchObject({ model: 'down', status: 503 });
+  });
+
+  it.each([
+    [529, 'LLM_UNAVAILABLE'],
+    [502, 'LLM_UNAVAILABLE'],
+    [429, 'LLM_UNAVAILABLE'],
+    [401, 'LLM_REJECTED'],
+    [403, 'LLM_REJECTED'],
+  ] as const)('classifies %i as %s', async (status, code) => {
+    const config = configOf({ agents: { defaults: { model: `s${status}` } }, providers: { custom: { apiBase: llm.baseUrl } } });
+    llm.setFault({ kind: 'status', status }, { model: `s${status}` });
+    const error = await createModelChain({ config, log, maxRetries: 0 }).complete(ask, { signal: signal() }).catch((e: unknown) => e);
+    expect(isAppError(error, code)).toBe(true);
+  });
+
+  it('names a prompt the model cannot take, without repeating the provider message', async () => {
+    const config = configOf({ agents: { defaults: { model: 'small' } }, providers: { custom: { apiBase: llm.baseUrl } } });
+    const body = { error: { message: "This model's maximum context length is 8192 tokens.", type: 'invalid_request_error', code: 'context_length_exceeded' } };
+    llm.setFault({ kind: 'status', status: 400, body }, { model: 'small' });
+    const error = await createModelChain({ config, log, maxRetries: 0 }).complete(ask, { signal: signal() }).catch((e: unknown) => e);
+    expect(isAppError(error, 'LLM_REJECTED')).toBe(true);
+    expect((error as { details?: unknown }).details).toEqual({ provider: 'custom', model: 'small', status: 400, reason: 'context_too_long' });
+  });
+
   it('gives up on a request that takes longer than the timeout', async () => {
     const config = configOf({ agents: { defaults: { model: 'slow' } }, providers: { custom: { apiBase: llm.baseUrl } } });
     llm.setFault({ kind: 'hang' }, { model: 'slow' });

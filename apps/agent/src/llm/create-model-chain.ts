@@ -1,4 +1,5 @@
 import type { Config } from '@nanobot/config';
+import { isAppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import { createAnthropicModel } from './anthropic-model.js';
 import type { ChatMessage, ChatModel, ChatRequest } from './chat-types.js';
@@ -42,6 +43,15 @@ async function withRequestSignal<T>(signal: AbortSignal, run: (requestSignal: Ab
 }
 
 /**
+ * What the chain throws when every model failed: a passing failure (LLM_UNAVAILABLE) if
+ * any model had one, since the turn may succeed once that model is back, even when a
+ * fallback is misconfigured; else the first model's own rejection.
+ */
+function chainError(errors: unknown[]): unknown {
+  return errors.find((err) => isAppError(err, 'LLM_UNAVAILABLE')) ?? errors[0];
+}
+
+/**
  * The configured model followed by `agents.defaults.fallbackModels`, each with its
  * own provider (nanobot's selection). A model that fails (after its SDK retries)
  * hands the request to the next; we do not stream, so a failure never follows
@@ -68,19 +78,19 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
     vision: primary.vision,
     targets,
     async complete(request: ChatRequest, { signal }) {
-      let lastError: unknown;
+      const errors: unknown[] = [];
       for (const [index, model] of models.entries()) {
         const attempt = model.vision ? request : { ...request, messages: withoutImages(request.messages) };
         try {
           return await withRequestSignal(signal, (requestSignal) => model.complete(attempt, { signal: requestSignal }));
         } catch (err) {
           if (signal.aborted) throw err;
-          lastError = err;
+          errors.push(err);
           const next = models[index + 1];
           if (next !== undefined) options.log.warn({ err, model: model.model, next: next.model }, 'model failed, trying the fallback model');
         }
       }
-      throw lastError;
+      throw chainError(errors);
     },
   };
 }

@@ -4,11 +4,17 @@ import { join } from 'node:path';
 import { AppError } from '@nanobot/core';
 import type { ChatModel } from '../llm/chat-types.js';
 import type { HistoryEntry } from '../session-store.js';
+import { createLocalLock, type MemoryLock } from './memory-lock.js';
 
 export type MemoryDeps = {
   workspace: string;
   model: ChatModel;
+  /** Shared by every writer of the workspace's memory (all agent processes of the cluster); default: this process only. */
+  lock?: MemoryLock;
 };
+
+/** Consolidations that found MEMORY.md changed under them ask the model again, this many times in all. */
+const maxRounds = 4;
 
 type Consolidation = { historyEntry: string; memoryUpdate: string };
 
@@ -59,24 +65,44 @@ async function readOptional(path: string): Promise<string> {
  * nanobot's memory: an LLM summary of older messages is appended to
  * `memory/HISTORY.md` (a grep-able log) and the durable facts replace
  * `memory/MEMORY.md` (written atomically), which the system prompt includes.
+ *
+ * MEMORY.md is shared by every session: the model rewrites it from the version it
+ * was shown, so two sessions consolidating at once would each write their own
+ * rewrite and the later one would drop what the earlier one added. So the write is a
+ * compare-and-swap under the workspace's lock: it goes ahead only if MEMORY.md is
+ * still what the model saw, else the model is asked again with the current file.
+ * The lock is held for the file work only, never across a model call, so one slow
+ * or failing model call does not hold up the other sessions.
  */
 export function createMemoryConsolidator(deps: MemoryDeps) {
   const dir = join(deps.workspace, 'memory');
   const memoryPath = join(dir, 'MEMORY.md');
   const historyPath = join(dir, 'HISTORY.md');
-  return {
-    async consolidate(entries: HistoryEntry[], signal: AbortSignal): Promise<void> {
-      if (entries.length === 0) return;
-      const memory = (await readOptional(memoryPath)).trim();
-      const result = await deps.model.complete({ messages: [{ role: 'user', content: toPrompt(memory, entries) }] }, { signal });
-      const { historyEntry, memoryUpdate } = parseConsolidation(result.text);
+  const lock = deps.lock ?? createLocalLock();
+
+  /** Writes the consolidation if MEMORY.md is still `seen`; false when another consolidation changed it. */
+  const writeIfUnchanged = (seen: string, { historyEntry, memoryUpdate }: Consolidation) =>
+    lock(async () => {
+      if ((await readOptional(memoryPath)).trim() !== seen) return false;
       await mkdir(dir, { recursive: true });
       await appendFile(historyPath, `${historyEntry.trim()}\n\n`, 'utf8');
-      if (memoryUpdate.trim() !== memory) {
+      if (memoryUpdate.trim() !== seen) {
         const temp = `${memoryPath}.${randomUUID()}.tmp`;
         await writeFile(temp, `${memoryUpdate.trim()}\n`, 'utf8');
         await rename(temp, memoryPath);
       }
+      return true;
+    });
+
+  return {
+    async consolidate(entries: HistoryEntry[], signal: AbortSignal): Promise<void> {
+      if (entries.length === 0) return;
+      for (let round = 1; round <= maxRounds; round += 1) {
+        const memory = (await readOptional(memoryPath)).trim();
+        const result = await deps.model.complete({ messages: [{ role: 'user', content: toPrompt(memory, entries) }] }, { signal });
+        if (await writeIfUnchanged(memory, parseConsolidation(result.text))) return;
+      }
+      throw new AppError('INTERNAL', `memory changed under this consolidation ${maxRounds} times, keeping the session as it is`);
     },
   };
 }

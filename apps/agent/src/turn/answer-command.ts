@@ -1,8 +1,9 @@
-import { AppError, type CommandMessage, type InboundMessage } from '@nanobot/core';
+import { AppError, isAppError, type CommandMessage, type InboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
 import type { SessionStore } from '../session-store.js';
+import type { TurnOutcome } from './handle-turn.js';
 import { toReply, type SendReply } from './to-reply.js';
 
 
@@ -58,18 +59,27 @@ export function createCommandAnswerer(deps: CommandDeps) {
         }
       }
     },
-    /** `/new`: older messages go to memory (an LLM summary), then the session starts afresh. */
-    async startNewSession(message: CommandMessage, signal: AbortSignal): Promise<void> {
+    /**
+     * `/new`: older messages go to memory (an LLM summary), then the session starts afresh.
+     * A model that is down puts the command back like any turn, so it keeps its place.
+     */
+    async startNewSession(message: CommandMessage, signal: AbortSignal): Promise<TurnOutcome> {
       const history = await deps.sessions.readAll(message.sessionKey);
       try {
         await deps.memory.consolidate(history, signal);
       } catch (err) {
-        if (signal.aborted) return;
+        if (signal.aborted) return { kind: 'cancelled' };
+        if (isAppError(err, 'LLM_UNAVAILABLE')) {
+          deps.log.warn({ err, messageId: message.id, code: err.code }, 'model unavailable, the turn will be retried');
+          return { kind: 'unavailable', error: err };
+        }
         deps.log.error({ err, messageId: message.id }, 'memory consolidation for /new failed');
-        return reply(message, replies.newFailed);
+        await reply(message, replies.newFailed);
+        return { kind: 'done' };
       }
       await deps.sessions.archive(message.sessionKey);
       await reply(message, replies.newSession);
+      return { kind: 'done' };
     },
   };
 }

@@ -1,9 +1,9 @@
 import { AppError, type InboundMessage } from '@nanobot/core';
 import type { CommandAnswerer } from './answer-command.js';
-import type { TurnContext } from './handle-turn.js';
+import type { TurnContext, TurnOutcome } from './handle-turn.js';
 import type { createMessageAnswerer } from './handle-turn.js';
 
-export type HandleTurn = (message: InboundMessage, context: TurnContext) => Promise<void>;
+export type HandleTurn = (message: InboundMessage, context: TurnContext) => Promise<TurnOutcome>;
 
 /** One ordered turn of a session: a text message, or `/new`; immediate commands reaching here are answered too. */
 export function createTurnHandler(deps: { answer: ReturnType<typeof createMessageAnswerer>; commands: CommandAnswerer }): HandleTurn {
@@ -14,7 +14,8 @@ export function createTurnHandler(deps: { answer: ReturnType<typeof createMessag
       case 'command':
         if (message.command === 'new') return deps.commands.startNewSession(message, context.signal);
         // Normally answered before the mailbox; a message queued by an older agent version lands here.
-        return deps.commands.immediate(message, async () => 0);
+        await deps.commands.immediate(message, async () => 0);
+        return { kind: 'done' };
       default: {
         const never: never = message;
         throw new AppError('MESSAGE_INVALID', `unknown message kind ${JSON.stringify(never)}`);

@@ -1,6 +1,7 @@
-import { toAppError, type InboundMessage } from '@nanobot/core';
+import { toAppError, type AppError, type InboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import type { ChatMessage, ChatModel } from '../llm/chat-types.js';
+import { describeLlmRejection } from '../llm/describe-llm-error.js';
 import type { SystemPromptBuilder } from '../context/build-system-prompt.js';
 import { toUserContent } from '../context/to-user-content.js';
 import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
@@ -12,6 +13,17 @@ import { runAgentLoop } from './run-agent-loop.js';
 import { toReply, type SendReply } from './to-reply.js';
 
 export type TextMessage = InboundMessage & { kind: 'message' };
+
+/**
+ * How a turn ended: `done` (answered, with the model's words or with why it cannot be),
+ * `cancelled` (by /stop or a lost lease; nothing sent), or `unavailable`: the model did not
+ * answer for a passing reason (5xx, 529, 429, timeout, connection) and nothing was sent for
+ * the turn's message, so the caller puts the turn back and runs it again later.
+ */
+export type TurnOutcome = { kind: 'done' } | { kind: 'cancelled' } | { kind: 'unavailable'; error: AppError };
+
+const done: TurnOutcome = { kind: 'done' };
+const cancelled: TurnOutcome = { kind: 'cancelled' };
 
 export type TurnDeps = {
   send: SendReply;
@@ -44,7 +56,9 @@ const toChat = (entries: HistoryEntry[]): ChatMessage[] => entries.map((e) => ({
  * tagged with the inbound id before the reply is sent, a re-run finds it and
  * re-sends the stored answer (the bus drops the second add of the same reply id).
  * Messages that join the turn get `replies.joined` at once; the turn's answer is
- * the reply to the turn's first message.
+ * the reply to the turn's first message. A model that rejects the turn for good
+ * (401, 403, a prompt too long) is answered at once with the reason in words; one
+ * that is down is the caller's to wait for (`unavailable`).
  */
 export function createMessageAnswerer(deps: TurnDeps) {
   const userContent = (message: TextMessage) =>
@@ -57,10 +71,13 @@ export function createMessageAnswerer(deps: TurnDeps) {
     return [{ role: 'system', content: system }, ...toChat(history.slice(-deps.memoryWindow)), ...users];
   }
 
-  return async function answer(message: TextMessage, context: TurnContext): Promise<void> {
+  return async function answer(message: TextMessage, context: TurnContext): Promise<TurnOutcome> {
     const history = await deps.sessions.readAll(message.sessionKey);
-    const done = history.find((e) => e.inboundId === message.id && e.role === 'assistant');
-    if (done !== undefined) return deps.send(toReply(message, done.content));
+    const stored = history.find((e) => e.inboundId === message.id && e.role === 'assistant');
+    if (stored !== undefined) {
+      await deps.send(toReply(message, stored.content));
+      return done;
+    }
     const joined = [...(context.joined ?? [])];
     const take = context.takeInjected;
     const takeInjected = async (): Promise<ChatMessage[]> => {
@@ -79,9 +96,18 @@ export function createMessageAnswerer(deps: TurnDeps) {
       const loop = { model: deps.model, tools: deps.tools, maxIterations: deps.maxToolIterations, log: deps.log };
       result = await runAgentLoop({ ...loop, messages, signal: context.signal, sessionKey: message.sessionKey, takeInjected });
     } catch (err) {
-      if (context.signal.aborted) return deps.log.info({ messageId: message.id }, 'turn cancelled');
-      deps.log.error({ err, messageId: message.id, code: toAppError(err).code }, 'turn failed');
-      return deps.send(toReply(message, replies.error));
+      if (context.signal.aborted) {
+        deps.log.info({ messageId: message.id }, 'turn cancelled');
+        return cancelled;
+      }
+      const error = toAppError(err);
+      if (error.code === 'LLM_UNAVAILABLE') {
+        deps.log.warn({ err, messageId: message.id, code: error.code }, 'model unavailable, the turn will be retried');
+        return { kind: 'unavailable', error };
+      }
+      deps.log.error({ err, messageId: message.id, code: error.code }, 'turn failed');
+      await deps.send(toReply(message, error.code === 'LLM_REJECTED' ? describeLlmRejection(error) : replies.error));
+      return done;
     }
     const at = deps.now().toISOString();
     const user = (m: TextMessage, injectedInto?: string): HistoryEntry => ({
@@ -99,6 +125,7 @@ export function createMessageAnswerer(deps: TurnDeps) {
     ]);
     await deps.send(toReply(message, text));
     await consolidateOverflow(message.sessionKey, context.signal);
+    return done;
   };
 
   /** A session longer than its window: the older half goes to memory, the newer half stays. */

@@ -5,11 +5,15 @@ function formatFor(message: InboundMessage): OutboundMessage['format'] {
   return message.channel === 'telegram' ? 'markdown' : 'plain';
 }
 
-/** The one reply to an inbound message: its id is derived from the inbound id, so a re-run adds no second one. */
-export function toReply(message: InboundMessage, text: string): OutboundMessage {
+/**
+ * The one reply to an inbound message: its id is derived from the inbound id, so a re-run
+ * adds no second one. Other messages about the same inbound message (an outage notice) name
+ * their `part`, which is in their id instead of `reply`.
+ */
+export function toReply(message: InboundMessage, text: string, part = 'reply'): OutboundMessage {
   return {
     kind: 'reply',
-    id: `${message.id}-reply`,
+    id: `${message.id}-${part}`,
     inReplyTo: message.id,
     channel: message.channel,
     chatId: message.chatId,
