@@ -110,9 +110,9 @@ describe.runIf(process.platform === 'linux')('one telegram sender at a time, fen
     await sleep(2_000);
 
     expect(traffic.report()).toEqual(cleanReport(traffic.total()));
-    expect(callsSince('getUpdates', resumedAt).filter((c) => c.pid === old)).toEqual([]);
+    // Resumed, it makes no call at all: no poll, no reply, not even "typing…" for the update it read.
+    expect(stack.telegram.calls().filter((c) => c.pid === old && c.at >= resumedAt)).toEqual([]);
     expect(callsSince('getUpdates', frozenAt).filter((c) => c.status === 409)).toEqual([]);
-    expect(callsSince('sendMessage', frozenAt).filter((c) => c.pid === old)).toEqual([]);
   }, 120_000);
 
   it('a holder frozen with a reply in hand and resumed sends nothing twice', async () => {
@@ -143,8 +143,11 @@ describe.runIf(process.platform === 'linux')('one telegram sender at a time, fen
     await sleep(2_000);
 
     expect(traffic.report()).toEqual(cleanReport(traffic.total()));
-    expect(callsSince('sendMessage', resumedAt).filter((c) => c.pid === old)).toEqual([]);
-    expect(callsSince('getUpdates', resumedAt).filter((c) => c.pid === old)).toEqual([]);
+    // Only a "typing…" action that fell due while it was frozen may still go out (cosmetic; the
+    // lost lease then stops every typing indicator of the process).
+    const afterResume = stack.telegram.calls().filter((c) => c.pid === old && c.at >= resumedAt);
+    expect(afterResume.filter((c) => c.method !== 'sendChatAction')).toEqual([]);
+    expect(afterResume.length).toBeLessThanOrEqual(1);
     expect(callsSince('getUpdates', frozenAt).filter((c) => c.pid === next && c.status === 409)).toEqual([]);
   }, 120_000);
 });

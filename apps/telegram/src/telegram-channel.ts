@@ -149,8 +149,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
       pollTimeoutS: settings.pollTimeoutS,
       log,
       onQueued: (message) => {
-        deps.typing.start(message.chatId, message.threadId);
-        react(message.chatId, message.sourceMessageId);
+        // Cosmetic, and only as the holder: a holder resumed after losing the lease must not
+        // show "typing…" in a chat whose reply the new holder sends.
+        deps.lease.fence().then(
+          () => {
+            deps.typing.start(message.chatId, message.threadId);
+            react(message.chatId, message.sourceMessageId);
+          },
+          (err: unknown) => log.debug({ err, chatId: message.chatId }, 'not the lease holder: no typing or reaction'),
+        );
       },
       park: park(bot),
       // Each getUpdates, the confirming one on stop included, only while the lease is ours.

@@ -121,6 +121,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
   /** The lease is gone: no new reply is taken; the one in hand stops at its next (fenced) send. */
   function stopSending(): void {
     sending = false;
+    typing.stopAll(); // the new holder's replies end no typing started here
     // Not awaited: pausing waits for the blocking connection, which may be waiting for Redis.
     if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
   }
