@@ -10,7 +10,8 @@ type Processor = (job: Job, token?: string) => Promise<void>;
  * later, whatever the sender made of the error: it goes back to the head of the queue
  * (BullMQ's manual rate limit error moves it to wait, if its lock is still ours; if not, the
  * new holder's stalled check has already put it back) for the next holder, whose
- * sent-markers skip the chunks already sent.
+ * sent-markers skip the chunks already sent. The count of refusals tells which job met the
+ * fence because the outbound worker runs one job at a time (concurrency 1, for per-chat order).
  */
 export function createSendFence(check: () => Promise<void>, log: Logger) {
   let refused = 0;
