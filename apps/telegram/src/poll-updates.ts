@@ -20,6 +20,12 @@ export type PollerDeps = {
   onPolled?: () => void;
   /** Called with every update that is malformed; it must park it durably or throw. */
   park: (update: Update, reason: string) => Promise<void>;
+  /**
+   * Resolves only while this process may poll (it holds the poller lease); throws otherwise.
+   * Called right before every getUpdates, so a holder that lost the lease (e.g. frozen past
+   * it and resumed) never cuts the new holder's long poll short with a 409.
+   */
+  fence?: () => Promise<void>;
 };
 
 /**
@@ -75,6 +81,7 @@ export function createPoller(deps: PollerDeps) {
   }
 
   async function poll(offset: number | undefined, signal: AbortSignal): Promise<Update[]> {
+    await deps.fence?.();
     // A hung long poll must not block forever: give up a little after Telegram would answer.
     const deadline = AbortSignal.timeout((deps.pollTimeoutS + 10) * 1000);
     try {
@@ -109,6 +116,14 @@ export function createPoller(deps: PollerDeps) {
 
   /** On a requested stop, confirm what is already queued so a restart has nothing to redeliver. */
   async function confirm(offset: number): Promise<void> {
+    try {
+      await deps.fence?.();
+    } catch (err) {
+      // Lost (or Redis cannot say): a new holder polls from the unconfirmed offset, and
+      // updates it gets again are dropped by their job ids.
+      log.info({ err, offset }, 'poller lease not confirmed, not confirming the last offset');
+      return;
+    }
     try {
       await api.getUpdates({ offset, timeout: 0, limit: 1 }, toGrammySignal(AbortSignal.timeout(2_000)));
     } catch (err) {

@@ -19,6 +19,10 @@ describe('the Telegram channel restart delays', () => {
     expect(after('CHANNEL_FATAL', [1, 2])).toEqual([300_000, 300_000]);
   });
 
+  it('waits as a standby 1 s after losing the poller lease, however often it was lost', () => {
+    expect(after('LEASE_LOST', [1, 4, 12])).toEqual([1_000, 1_000, 1_000]);
+  });
+
   it('backs off 2^n s up to 300 s for anything else', () => {
     expect(after('INTERNAL', [1, 2, 3, 8, 12])).toEqual([2_000, 4_000, 8_000, 256_000, 300_000]);
   });

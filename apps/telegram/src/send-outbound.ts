@@ -31,6 +31,8 @@ export type SenderDeps = {
   maxPutBacks?: number;
   /** How long the n-th put-back in a row waits, unless Telegram said (default putBackDelayMs). */
   putBackDelayMs?: (count: number) => number;
+  /** Throws unless this process may still send (it holds the poller lease): checked before each request. */
+  fence?: () => Promise<void>;
 };
 
 const isParseError = (err: unknown) =>
@@ -58,6 +60,7 @@ export function createSender(deps: SenderDeps) {
     };
     if (chunk.html !== null) {
       try {
+        await deps.fence?.();
         await deps.api.sendMessage(message.chatId, chunk.html, { ...params, parse_mode: 'HTML' });
         return;
       } catch (err) {
@@ -65,6 +68,7 @@ export function createSender(deps: SenderDeps) {
         deps.log.warn({ jobId: message.id, chunk: index }, 'telegram refused the HTML, sending plain text');
       }
     }
+    await deps.fence?.();
     await deps.api.sendMessage(message.chatId, chunk.plain, params);
   }
 

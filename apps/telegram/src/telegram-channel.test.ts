@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Api } from 'grammy';
-import type { InboundMessage } from '@nanobot/core';
-import type { Lease, Queues } from '@nanobot/bus';
+import { AppError, type InboundMessage } from '@nanobot/core';
+import type { Queues } from '@nanobot/bus';
 import type { Config } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
 import { startFakeTelegram, type FakeTelegram } from '@nanobot/testkit';
+import type { PollerLease } from './poller-lease.js';
 import { createTelegramChannel } from './telegram-channel.js';
 import type { createTypingIndicator } from './typing-indicator.js';
 
@@ -13,11 +14,13 @@ const log = createLogger({ name: 'telegram-channel-test', level: 'silent' });
 /** A lease that is always held: this test is about the channel, not about Redis. */
 const heldLease = {
   ttlMs: 5_000,
+  held: () => true,
   acquire: async () => true,
-  renew: async () => true,
+  lostSignal: () => new AbortController().signal,
+  fence: async () => undefined,
   release: async () => undefined,
   holderNow: async () => 'test',
-} as unknown as Lease;
+} satisfies PollerLease;
 
 const noTyping = { start: () => undefined, stop: () => undefined, stopAll: () => undefined } as unknown as ReturnType<
   typeof createTypingIndicator
@@ -43,7 +46,7 @@ describe('the Telegram channel run', () => {
     await running?.catch(() => undefined);
   });
 
-  function start(menuTimeoutMs?: number): Promise<void> {
+  function start(menuTimeoutMs?: number, lease: PollerLease = heldLease): Promise<void> {
     const settings = { token: telegram.token, apiRoot: telegram.apiRoot, allowFrom: ['*'], groupPolicy: 'open', pollTimeoutS: 1 };
     const queues = { addInbound: async (message: InboundMessage) => void queued.push(message) } as unknown as Queues;
     const channel = createTelegramChannel({
@@ -53,9 +56,8 @@ describe('the Telegram channel run', () => {
       settings: settings as Config['channels']['telegram'],
       log,
       typing: noTyping,
-      lease: heldLease,
+      lease,
       onActive: () => undefined,
-      onStandby: () => undefined,
       ...(menuTimeoutMs === undefined ? {} : { menuTimeoutMs }),
     });
     running = channel.run({ signal: stop.signal, reportAlive: () => undefined, reportState: () => undefined });
@@ -84,5 +86,30 @@ describe('the Telegram channel run', () => {
     const outcome = await Promise.race([run, new Promise((r) => setTimeout(() => r('still running'), 2_000))]);
     expect(outcome).toBe('settled');
     expect(Date.now() - stoppedAt).toBeLessThan(1_000);
+  });
+
+  it('calls getUpdates no more once the lease is lost, not even to confirm the last offset', async () => {
+    const tenure = new AbortController();
+    let lost = false;
+    const lease: PollerLease = {
+      ...heldLease,
+      lostSignal: () => tenure.signal,
+      fence: async () => {
+        if (lost) throw new AppError('LEASE_LOST', 'poller lease not held by this process');
+      },
+    };
+    const run = start(undefined, lease).then(
+      () => 'returned',
+      (err: unknown) => err,
+    );
+    telegram.injectMessage({ chatId: 6, text: 'queued, not yet confirmed' });
+    await telegram.waitFor(() => queued.length === 1, 5_000);
+    // The next poll carries the new offset: it is in flight when the lease goes.
+    await telegram.waitFor(() => telegram.calls('getUpdates').some((c) => c.params.offset !== undefined), 5_000);
+    const lostAt = Date.now();
+    lost = true;
+    tenure.abort(new AppError('LEASE_LOST', 'poller lease lost to another process'));
+    expect(await run).toMatchObject({ code: 'LEASE_LOST' });
+    expect(telegram.calls('getUpdates').filter((c) => c.at >= lostAt)).toEqual([]);
   });
 });

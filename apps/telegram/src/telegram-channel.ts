@@ -3,9 +3,10 @@ import type { Update } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { AppError, toJobId } from '@nanobot/core';
 import type { Config } from '@nanobot/config';
-import { inboundJobOptions, type Lease, type Queues } from '@nanobot/bus';
+import { inboundJobOptions, type Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
+import type { PollerLease } from './poller-lease.js';
 import { createPoller } from './poll-updates.js';
 import { toGrammySignal, toTelegramError } from './telegram-errors.js';
 import type { BotIdentity } from './to-inbound.js';
@@ -19,10 +20,12 @@ export type TelegramChannelDeps = {
   log: Logger;
   typing: ReturnType<typeof createTypingIndicator>;
   /** One poller per bot token in the whole cluster (F4); others wait as hot standbys. */
-  lease: Lease;
-  /** The outbound worker follows the lease, so one process sends a chat's replies, in order. */
+  lease: PollerLease;
+  /**
+   * This process holds the lease and polls: its outbound worker may send (it follows the
+   * lease, so one process sends a chat's replies, in order; the lease pauses it when lost).
+   */
   onActive: () => void;
-  onStandby: () => void;
   /** Telegram answered a poll: put-back replies need not wait out their hold. */
   onPolled?: () => void;
   /** How often a standby asks for the lease. */
@@ -101,11 +104,14 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
   async function becomeActive(ctx: ChannelContext): Promise<boolean> {
     let announced = false;
     while (!ctx.signal.aborted) {
-      if (await deps.lease.acquire()) return true;
+      const heldBefore = deps.lease.held();
+      if (await deps.lease.acquire()) {
+        if (!heldBefore) log.info('poller lease held: this process polls the bot');
+        return true;
+      }
       if (!announced) {
         log.info({ holder: await deps.lease.holderNow() }, 'another process polls this bot; waiting as standby');
         announced = true;
-        deps.onStandby();
       }
       ctx.reportState({ role: 'standby' });
       // Waiting for the lease is this transport's normal activity, not deafness.
@@ -115,68 +121,50 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
     return false;
   }
 
-  /** Renews the lease while polling; aborts the poll the moment the lease is lost. */
-  function keepLease(ctx: ChannelContext, lost: AbortController): NodeJS.Timeout {
-    return setInterval(() => {
-      deps.lease.renew().then(
-        (kept) => {
-          if (!kept) lost.abort(new AppError('CHANNEL_CONFLICT', 'poller lease lost to another process'));
-        },
-        // Redis away: nobody can take the lease meanwhile; the next renewal decides.
-        (err: unknown) => log.warn({ err }, 'could not renew the poller lease'),
-      );
-    }, Math.max(200, Math.floor(deps.lease.ttlMs / 3)));
-  }
-
   return {
+    /**
+     * One run. The lease outlives it: a run that fails stays the holder through the restart
+     * delay (see createPollerLease); only a lost lease ends the tenure here, and the worker
+     * releases it when the process stops, after its last reply.
+     */
     async run(ctx: ChannelContext): Promise<void> {
       const bot = await whoAmI(ctx.signal);
       ctx.reportState({ bot: bot.username });
       if (!(await becomeActive(ctx))) return;
-      log.info('poller lease held: this process polls the bot');
       ctx.reportState({ role: 'active' });
-      const lost = new AbortController();
-      const renewal = keepLease(ctx, lost);
+      const lost = deps.lease.lostSignal();
       deps.onActive();
-      try {
-        await setMenu(ctx.signal);
-        await pollWhileLeased(ctx, bot, lost.signal);
-      } finally {
-        clearInterval(renewal);
-        // Still the holder after a failure (the next run takes the lease back at once);
-        // only a lost lease or a requested stop hands sending over to another process.
-        if (lost.signal.aborted) deps.onStandby();
-        if (ctx.signal.aborted) await releaseLease();
-      }
-      if (lost.signal.aborted) throw lost.signal.reason;
+      await setMenu(ctx.signal);
+      await pollWhileLeased(ctx, bot, lost);
+      if (lost.aborted) throw lost.reason;
     },
   };
 
-  async function releaseLease(): Promise<void> {
-    try {
-      await deps.lease.release();
-    } catch (err) {
-      // It expires by itself within its TTL; a standby just waits a little longer.
-      log.warn({ err }, 'could not release the poller lease');
-    }
-  }
-
   async function pollWhileLeased(ctx: ChannelContext, bot: BotIdentity, lost: AbortSignal): Promise<void> {
-      const poll = createPoller({
-        api,
-        queues: deps.queues,
-        bot,
-        policy: { allowFrom: settings.allowFrom, groupPolicy: settings.groupPolicy },
-        pollTimeoutS: settings.pollTimeoutS,
-        log,
-        onQueued: (message) => {
-          deps.typing.start(message.chatId, message.threadId);
-          react(message.chatId, message.sourceMessageId);
-        },
-        park: park(bot),
-        ...(deps.onPolled === undefined ? {} : { onPolled: deps.onPolled }),
-      });
-      await poll({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
+    const poll = createPoller({
+      api,
+      queues: deps.queues,
+      bot,
+      policy: { allowFrom: settings.allowFrom, groupPolicy: settings.groupPolicy },
+      pollTimeoutS: settings.pollTimeoutS,
+      log,
+      onQueued: (message) => {
+        // Cosmetic, and only as the holder: a holder resumed after losing the lease must not
+        // show "typing…" in a chat whose reply the new holder sends.
+        deps.lease.fence().then(
+          () => {
+            deps.typing.start(message.chatId, message.threadId);
+            react(message.chatId, message.sourceMessageId);
+          },
+          (err: unknown) => log.debug({ err, chatId: message.chatId }, 'not the lease holder: no typing or reaction'),
+        );
+      },
+      park: park(bot),
+      // Each getUpdates, the confirming one on stop included, only while the lease is ours.
+      fence: () => deps.lease.fence(),
+      ...(deps.onPolled === undefined ? {} : { onPolled: deps.onPolled }),
+    });
+    await poll({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
   }
 }
 

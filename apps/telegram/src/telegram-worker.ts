@@ -18,6 +18,8 @@ import {
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
 import { createApi } from './create-api.js';
+import { createPollerLease } from './poller-lease.js';
+import { createSendFence } from './send-fence.js';
 import { createSender } from './send-outbound.js';
 import { createTelegramChannel } from './telegram-channel.js';
 import { createTypingIndicator } from './typing-indicator.js';
@@ -31,6 +33,8 @@ import { createTypingIndicator } from './typing-indicator.js';
  */
 export function restartDelayMs(failures: number, err: unknown): number {
   if (isAppError(err, 'CHANNEL_FATAL')) return 300_000;
+  // Lost the poller lease: wait as a standby right away, ready to take over again.
+  if (isAppError(err, 'LEASE_LOST')) return 1_000;
   if (err instanceof AppError && err.retryAfterMs !== undefined) return err.retryAfterMs;
   if (isAppError(err, 'BUS_UNAVAILABLE')) return Math.min(250 * 2 ** Math.max(0, failures - 1), 2_000);
   if (isAppError(err, 'CHANNEL_UNAVAILABLE')) return Math.min(backoffDelayMs(failures), 2_000);
@@ -64,6 +68,14 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
   let fatal: (err: unknown) => void = () => undefined;
   const putBacks = createPutBackHold({ queue: queues.outbound('telegram'), rateLimit: async (ms) => outbound.rateLimit(ms), log });
 
+  const botId = settings.token.split(':')[0] ?? 'unknown';
+  const lease = createPollerLease({
+    lease: createLease({ redis: producer, name: `telegram:${botId}`, holder: options.holder, ttlMs: 5_000 }),
+    log,
+    onLost: () => stopSending(),
+  });
+  // On the worker's connection, which waits through a Redis outage instead of failing the send.
+  const sendFence = createSendFence(() => lease.fence(workerConnection), log);
   const sender = createSender({
     api,
     markers: createSentMarkers(workerConnection),
@@ -71,9 +83,10 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     hold: putBacks.hold,
     onSent: (message) => typing.stop(message.chatId),
     replyToMessage: settings.replyToMessage,
+    fence: sendFence.fence,
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
   });
-  const outbound = new Worker(queueNames.outbound('telegram'), sender, {
+  const outbound = new Worker(queueNames.outbound('telegram'), sendFence.guard(sender), {
     connection: workerConnection,
     prefix: bullPrefix,
     // One at a time keeps replies in order per chat; a rate-limited reply holds its place.
@@ -88,7 +101,31 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
   /** This process sends replies (it holds the poller lease and its outbound worker runs). */
   let sending = false;
 
-  const botId = settings.token.split(':')[0] ?? 'unknown';
+  function startSending(): void {
+    // A channel restart while still the holder changes nothing for the sender.
+    if (sending) return;
+    sending = true;
+    // A previous lease holder may have died with a reply in hand: it goes first.
+    const run = () => {
+      if (!sending) return; // lost again while waiting for the orphans
+      if (!outboundStarted) {
+        outboundStarted = true;
+        outbound.run().catch((err: unknown) => fatal(err));
+      } else {
+        Promise.resolve(outbound.resume()).catch((err: unknown) => log.warn({ err }, 'could not resume the outbound worker'));
+      }
+    };
+    putBacks.startAfterOrphans(run).catch((err: unknown) => log.error({ err }, 'waiting for orphaned replies failed; sending anyway'));
+  }
+
+  /** The lease is gone: no new reply is taken; the one in hand stops at its next (fenced) send. */
+  function stopSending(): void {
+    sending = false;
+    typing.stopAll(); // the new holder's replies end no typing started here
+    // Not awaited: pausing waits for the blocking connection, which may be waiting for Redis.
+    if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
+  }
+
   const channel = createTelegramChannel({
     api,
     queues,
@@ -96,28 +133,9 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     settings,
     log,
     typing,
-    lease: createLease({ redis: producer, name: `telegram:${botId}`, holder: options.holder, ttlMs: 5_000 }),
-    onActive: () => {
-      // A channel restart while still the holder changes nothing for the sender.
-      if (sending) return;
-      sending = true;
-      // A previous lease holder may have died with a reply in hand: it goes first.
-      const startSending = () => {
-        if (!outboundStarted) {
-          outboundStarted = true;
-          outbound.run().catch((err: unknown) => fatal(err));
-        } else {
-          Promise.resolve(outbound.resume()).catch((err: unknown) => log.warn({ err }, 'could not resume the outbound worker'));
-        }
-      };
-      putBacks.startAfterOrphans(startSending).catch((err: unknown) => log.error({ err }, 'waiting for orphaned replies failed; sending anyway'));
-    },
+    lease,
+    onActive: startSending,
     onPolled: () => putBacks.channelBack(),
-    onStandby: () => {
-      sending = false;
-      // Not awaited: pausing waits for the blocking connection, which may be waiting for Redis.
-      if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
-    },
   });
   const supervisor = createSupervisor({
     name: 'telegram',
@@ -157,7 +175,9 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
         timeout = err;
       });
       typing.stopAll();
+      // The reply in hand is finished as the holder; only then may a standby take over.
       await outbound.close();
+      await lease.release();
       await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
       await queues.close();
       await Promise.all([producer.quit(), workerConnection.quit()]);

@@ -75,11 +75,18 @@ export function createPutBackHold(options: PutBackHoldOptions): PutBackHold {
   const now = options.now ?? Date.now;
   let outageHold = false;
   let rateLimitedUntil = 0;
+  /** Ends the orphan wait's hold, except what is left of a 429 (set before or meanwhile). */
+  async function liftOrphanHold(): Promise<void> {
+    const rateLimitLeftMs = rateLimitedUntil - now();
+    if (rateLimitLeftMs > 0) await options.rateLimit(rateLimitLeftMs);
+    else await queue.removeRateLimitKey();
+  }
   return {
     async hold(ms, kind) {
       if (kind === 'outage') outageHold = true;
       else rateLimitedUntil = Math.max(rateLimitedUntil, now() + ms);
-      await options.rateLimit(ms);
+      // Setting the hold replaces the one in Redis: never with a shorter one while a 429 runs.
+      await options.rateLimit(Math.max(ms, rateLimitedUntil - now()));
     },
     async startAfterOrphans(run) {
       let orphans: number;
@@ -94,7 +101,11 @@ export function createPutBackHold(options: PutBackHoldOptions): PutBackHold {
       const waitMs = options.orphanWaitMs ?? defaultOrphanWaitMs;
       log.warn({ queue: queue.name, orphans }, 'replies of a previous process still in hand: sending waits until they are put back');
       try {
-        await options.rateLimit(waitMs);
+        // A hold already in Redis may be a 429 of the previous sender (its kind is not recorded):
+        // it is kept as a rate limit, neither shortened here nor lifted below.
+        const inherited = await queue.getRateLimitTtl(Number.MAX_SAFE_INTEGER);
+        if (inherited > 0) rateLimitedUntil = Math.max(rateLimitedUntil, now() + inherited);
+        await options.rateLimit(Math.max(waitMs, rateLimitedUntil - now()));
       } catch (err) {
         log.warn({ err, queue: queue.name }, 'could not hold the queue for orphaned replies');
         return run();
@@ -105,7 +116,7 @@ export function createPutBackHold(options: PutBackHoldOptions): PutBackHold {
         while (now() < deadline && (await queue.getActiveCount()) > 0) await sleep(orphanPollMs);
       } finally {
         // Lifted even if Redis went away meanwhile; if this fails too, the hold runs out by itself.
-        await queue.removeRateLimitKey();
+        await liftOrphanHold();
       }
       log.info({ queue: queue.name }, 'orphaned replies put back, sending');
     },

@@ -10,6 +10,8 @@ export const errorCodes = {
   CHANNEL_RATE_LIMITED: { retryable: true },
   CHANNEL_UNAVAILABLE: { retryable: true },
   BUS_UNAVAILABLE: { retryable: true },
+  /** A lease (poller, sender) is no longer this process's: whatever it guarded must not happen here. */
+  LEASE_LOST: { retryable: true },
   LLM_UNAVAILABLE: { retryable: true },
   LLM_REJECTED: { retryable: false },
   TOOL_FAILED: { retryable: false },

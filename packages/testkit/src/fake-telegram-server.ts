@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toFaultResult, type TelegramFaults } from './fake-telegram-faults.js';
 import { fail, readBody, toParams, writeResult, type ApiResult, type Params } from './fake-telegram-http.js';
 import { handlerFor, toMethodName, type TelegramState } from './fake-telegram-methods.js';
-import type { RecordedCall } from './fake-telegram-types.js';
+import type { AnswerHook, RecordedCall } from './fake-telegram-types.js';
 
 export type BotServerDeps = {
   token: string;
@@ -11,6 +11,10 @@ export type BotServerDeps = {
   calls: RecordedCall[];
   /** Aborted by close(): delayed answers are dropped. */
   closing: AbortSignal;
+  /** The local process behind a connection, when the fake identifies its clients. */
+  pidOf?: (socket: IncomingMessage['socket']) => number | undefined;
+  /** Hooks run right before an answer is written, by method. */
+  beforeAnswer?: Map<string, AnswerHook>;
 };
 
 type Run = () => Promise<ApiResult | undefined>;
@@ -58,10 +62,11 @@ async function runWithFault(deps: BotServerDeps, call: RecordedCall, res: Server
   }
 }
 
-function answer(res: ServerResponse, call: RecordedCall, result: ApiResult | undefined): void {
+function answer(res: ServerResponse, call: RecordedCall, result: ApiResult | undefined, hooks?: Map<string, AnswerHook>): void {
   if (!result) return;
   call.status = result.ok ? 200 : result.error_code;
   if (!result.ok) call.description = result.description;
+  hooks?.get(call.method)?.(call, result);
   writeResult(res, result);
 }
 
@@ -77,14 +82,15 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: BotServerD
   const parsed = toParams(url, req.headers['content-type'] ?? '', body);
   const method = toMethodName(rawMethod);
   const params: Params = typeof parsed === 'string' ? {} : parsed;
-  const call: RecordedCall = { method: method ?? rawMethod, params, at: Date.now(), status: 0 };
+  const pid = deps.pidOf?.(req.socket);
+  const call: RecordedCall = { method: method ?? rawMethod, params, at: Date.now(), status: 0, ...(pid === undefined ? {} : { pid }) };
   deps.calls.push(call);
   if (token !== deps.token) return answer(res, call, fail(401, 'Unauthorized'));
   const handler = method === undefined ? undefined : handlerFor(method);
   if (!handler) return answer(res, call, fail(404, 'Not Found'));
   if (typeof parsed === 'string') return answer(res, call, fail(400, `Bad Request: ${parsed}`));
   const result = await runWithFault(deps, call, res, async () => handler(params, deps.state, signal));
-  answer(res, call, result);
+  answer(res, call, result, deps.beforeAnswer);
 }
 
 /**

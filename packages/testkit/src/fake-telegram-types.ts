@@ -9,6 +9,11 @@ export type FakeTelegramOptions = {
   firstUpdateId?: number;
   /** Default 0 (a free port). */
   port?: number;
+  /**
+   * Record which local process made each call (`RecordedCall.pid`, looked up in Linux's /proc
+   * when a connection is accepted). Default false.
+   */
+  identifyClients?: boolean;
 };
 
 export type TelegramUser = {
@@ -112,7 +117,18 @@ export type RecordedCall = {
   description?: string;
   /** The fault kind applied to this call, if any. */
   fault?: TelegramFault['kind'];
+  /** The local process that made the call (with `identifyClients`, where /proc tells). */
+  pid?: number;
 };
+
+/** What the fake is about to answer a call: the Bot API envelope. */
+export type BotAnswer = { ok: true; result: unknown } | { ok: false; error_code: number; description: string };
+
+/**
+ * Runs synchronously right before the fake writes its answer to a call, e.g. to freeze the
+ * client (SIGSTOP) so that the answer waits, unread, in its socket.
+ */
+export type AnswerHook = (call: RecordedCall, answer: BotAnswer) => void;
 
 type Times = {
   /** Apply this many times, then clear automatically. Default: until `clearFaults()`. */
@@ -151,5 +167,7 @@ export type FakeTelegram = {
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   setFault(method: string, fault: TelegramFault): void;
   clearFaults(): void;
+  /** Sets (or with `undefined` removes) the hook run before each answer to `method`. */
+  beforeAnswer(method: string, hook: AnswerHook | undefined): void;
   close(): Promise<void>;
 };

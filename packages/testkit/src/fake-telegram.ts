@@ -2,10 +2,11 @@ import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createChatStore } from './fake-telegram-chats.js';
+import { createClientIdentifier } from './fake-telegram-clients.js';
 import { createTelegramFaults } from './fake-telegram-faults.js';
 import type { TelegramState } from './fake-telegram-methods.js';
 import { handleBotRequest } from './fake-telegram-server.js';
-import type { FakeTelegram, FakeTelegramOptions, RecordedCall, TelegramUser } from './fake-telegram-types.js';
+import type { AnswerHook, FakeTelegram, FakeTelegramOptions, RecordedCall, TelegramUser } from './fake-telegram-types.js';
 import { createUpdateQueue } from './fake-telegram-updates.js';
 
 export type * from './fake-telegram-types.js';
@@ -76,8 +77,11 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const closing = new AbortController();
   // Every request in flight listens to it (delays, hanging polls): hundreds at once are expected.
   setMaxListeners(0, closing.signal);
-  const deps = { token, state, faults, calls, closing: closing.signal };
+  const clients = options.identifyClients === true ? createClientIdentifier() : undefined;
+  const beforeAnswer = new Map<string, AnswerHook>();
+  const deps = { token, state, faults, calls, closing: closing.signal, beforeAnswer, ...(clients ? { pidOf: clients.pidOf } : {}) };
   const server = createServer((req, res) => void handleBotRequest(req, res, deps));
+  if (clients) server.on('connection', (socket) => clients.identify(socket));
   const sockets = trackSockets(server);
   const port = await listen(server, options.port ?? 0);
 
@@ -109,6 +113,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     waitFor: waitUntil,
     setFault: (method, fault) => faults.set(method, fault),
     clearFaults: () => faults.clear(),
+    beforeAnswer: (method, hook) => {
+      if (hook === undefined) beforeAnswer.delete(method);
+      else beforeAnswer.set(method, hook);
+    },
     close,
   };
 }

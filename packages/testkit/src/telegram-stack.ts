@@ -1,7 +1,7 @@
 import { startFakeLlm } from './fake-llm.js';
 import type { FakeLlm } from './fake-llm.js';
 import { startFakeTelegram } from './fake-telegram.js';
-import type { FakeTelegram } from './fake-telegram.js';
+import type { FakeTelegram, FakeTelegramOptions } from './fake-telegram.js';
 import { createCluster, fakeConfig, type Cluster } from './pm2-cluster.js';
 import { startRedis, type RedisServer, type RedisServerOptions } from './redis-server.js';
 
@@ -19,6 +19,8 @@ export type TelegramStackOptions = {
   agentInstances?: number;
   telegramInstances?: number;
   schedulerInstances?: number;
+  /** Options of the fake Bot API (e.g. `identifyClients` to know which process made each call). */
+  fakeTelegram?: FakeTelegramOptions;
   /** Changes to the config `fakeConfig` builds (e.g. extra Telegram options), applied in place. */
   configure?: (config: Record<string, unknown>) => void;
   /** Start the cluster (`nanobot start`) and wait for its processes (default true). */
@@ -31,7 +33,7 @@ export type TelegramStackOptions = {
  */
 export async function startTelegramStack(options: TelegramStackOptions = {}): Promise<TelegramStack> {
   const redis = await startRedis(options.redis);
-  const telegram = await startFakeTelegram();
+  const telegram = await startFakeTelegram(options.fakeTelegram);
   const llm = await startFakeLlm();
   const config = fakeConfig({ apiRoot: telegram.apiRoot, token: telegram.token, llmBaseUrl: llm.baseUrl });
   options.configure?.(config);
