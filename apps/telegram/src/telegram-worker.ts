@@ -18,7 +18,7 @@ import {
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
 import { createApi } from './create-api.js';
-import { createSender } from './send-outbound.js';
+import { createSender, type SendFaultPoint } from './send-outbound.js';
 import { createTelegramChannel } from './telegram-channel.js';
 import { createTypingIndicator } from './typing-indicator.js';
 
@@ -47,6 +47,8 @@ export type TelegramWorkerOptions = {
   pid: number;
   /** How long the n-th put-back of a reply waits (default putBackDelayMs). */
   putBackDelayMs?: (count: number) => number;
+  /** Fault-test hook of the sender (see fault-point.ts). */
+  faultPoint?: (point: SendFaultPoint) => void | Promise<void>;
 };
 
 /**
@@ -72,6 +74,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     onSent: (message) => typing.stop(message.chatId),
     replyToMessage: settings.replyToMessage,
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
+    ...(options.faultPoint === undefined ? {} : { faultPoint: options.faultPoint }),
   });
   const outbound = new Worker(queueNames.outbound('telegram'), sender, {
     connection: workerConnection,
