@@ -75,7 +75,7 @@ export function createSender(deps: SenderDeps) {
   async function floorOf(at: ChunkAt): Promise<number | null> {
     const ours = (await markers.chat(at.chat)).ours;
     const replyTo = Number(at.message.replyToMessageId);
-    const known = [ours[ours.length - 1], Number.isSafeInteger(replyTo) ? replyTo : undefined].filter((id) => id !== undefined);
+    const known = [ours[ours.length - 1], Number.isSafeInteger(replyTo) && replyTo > 0 ? replyTo : undefined].filter((id) => id !== undefined);
     return known.length === 0 ? null : Math.max(...known);
   }
 
