@@ -60,8 +60,8 @@ type ChunkAt = { message: OutboundMessage; chunk: Chunk; index: number; chat: st
  * before the request and `sent` (with the returned message id) after it. A chunk found
  * `sending` — the process died in between, or the answer was a reset, a timeout or a 5xx,
  * none of which proves it was not delivered — is resolved by asking Telegram (an
- * `editMessageText` probe with the same content, see resolve-delivery.ts), then recorded as
- * sent or sent again. When Telegram is rate limiting or down, the job is put back at the head of
+ * `editMessageText` probe with the same content, see resolve-delivery.ts), then either
+ * recorded as sent or sent. When Telegram is rate limiting or down, the job is put back at the head of
  * the queue (BullMQ manual rate limit) instead of being retried later, which would let later
  * replies of the same chat overtake it (L10); attempts are not used up. Only a chunk that
  * cannot be resolved is parked in the failed set, with an error log line.
