@@ -1,10 +1,12 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Api } from 'grammy';
 import { GrammyError } from 'grammy';
-import { describeError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SentMarkers } from '@nanobot/bus';
+import { describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
+import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SendingRecord, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
+import { linkPreviewOptions, type ProbeBounds } from './probe-delivery.js';
 import { renderReply } from './render-reply.js';
+import { createResolver } from './resolve-delivery.js';
 import { splitMessage } from './split-message.js';
 import { neverLeft, toTelegramError } from './telegram-errors.js';
 
@@ -14,6 +16,12 @@ export function toChunks(message: OutboundMessage): Chunk[] {
   if (message.format === 'markdown') return renderReply(message.text);
   return splitMessage(message.text, 4000).map((plain) => ({ html: null, plain }));
 }
+
+/**
+ * Named moments of a send, for fault tests: `after-mark` (marked `sending`, request not
+ * made), `after-send` (Telegram answered, the `sent` marker not yet written).
+ */
+export type SendFaultPoint = 'after-mark' | 'after-send';
 
 export type SenderDeps = {
   api: Api;
@@ -33,46 +41,114 @@ export type SenderDeps = {
   putBackDelayMs?: (count: number) => number;
   /** Throws unless this process may still send (it holds the poller lease): checked before each request. */
   fence?: () => Promise<void>;
+  /** Bounds of the delivery probe (default defaultProbeBounds). */
+  probeBounds?: Partial<ProbeBounds>;
+  /** Test hook awaited at each fault point (main.ts kills the process there when told to). */
+  faultPoint?: (point: SendFaultPoint) => void | Promise<void>;
 };
 
 const isParseError = (err: unknown) =>
   err instanceof GrammyError && err.error_code === 400 && /can't parse entities/i.test(err.description);
 
+/** An answer that proves the request did not deliver the message: safe to send again. */
+const provesNotDelivered = (err: unknown) =>
+  (err instanceof GrammyError && err.error_code < 500) || neverLeft(err);
+
+type ChunkAt = { message: OutboundMessage; chunk: Chunk; index: number; chat: string };
+
 /**
- * The processor of `outbound-telegram`. Each chunk is sent at most once: its
- * sent-marker is checked before and written right after success (L9). When
- * Telegram is rate limiting or down, the job is put back at the head of the
- * queue (BullMQ manual rate limit) instead of being retried later, which would
- * let later replies of the same chat overtake it (L10); attempts are not used up.
- * An error after which the request may have been delivered is not retried: the
- * chunk is marked uncertain and the job parked in the failed set.
+ * The processor of `outbound-telegram`, with an exactly-once effect per chunk. A chunk is
+ * marked `sending` (with exactly what is sent and the chat's newest known message id)
+ * before the request and `sent` (with the returned message id) after it. A chunk found
+ * `sending` — the process died in between, or the answer was a reset, a timeout or a 5xx,
+ * none of which proves it was not delivered — is resolved by asking Telegram (an
+ * `editMessageText` probe with the same content, see resolve-delivery.ts), then either
+ * recorded as sent or sent. When Telegram is rate limiting or down, the job is put back at the head of
+ * the queue (BullMQ manual rate limit) instead of being retried later, which would let later
+ * replies of the same chat overtake it (L10); attempts are not used up. Only a chunk that
+ * cannot be resolved is parked in the failed set, with an error log line.
  */
 export function createSender(deps: SenderDeps) {
   const putBacks = new Map<string, number>();
   const maxPutBacks = deps.maxPutBacks ?? defaultMaxPutBacks;
+  const markers = deps.markers;
+  const resolve = createResolver({
+    api: deps.api,
+    markers,
+    log: deps.log,
+    ...(deps.probeBounds ? { bounds: deps.probeBounds } : {}),
+    ...(deps.fence ? { fence: deps.fence } : {}),
+  });
 
-  async function sendChunk(message: OutboundMessage, chunk: Chunk, index: number): Promise<void> {
+  async function floorOf(at: ChunkAt): Promise<number | null> {
+    const ours = (await markers.chat(at.chat)).ours;
+    const replyTo = Number(at.message.replyToMessageId);
+    const known = [ours[ours.length - 1], Number.isSafeInteger(replyTo) && replyTo > 0 ? replyTo : undefined].filter((id) => id !== undefined);
+    return known.length === 0 ? null : Math.max(...known);
+  }
+
+  async function send(at: ChunkAt, first: SendingRecord): Promise<void> {
+    const { message, index } = at;
     const quote = deps.replyToMessage === true && index === 0 && message.replyToMessageId !== undefined;
     const params = {
       ...(message.threadId === undefined ? {} : { message_thread_id: Number(message.threadId) }),
       ...(quote ? { reply_parameters: { message_id: Number(message.replyToMessageId), allow_sending_without_reply: true } } : {}),
-      link_preview_options: { is_disabled: true },
+      link_preview_options: linkPreviewOptions,
     };
-    if (chunk.html !== null) {
+    let record = first;
+    for (;;) {
+      // Fenced before the marker too: a process that lost the lease leaves no `sending` behind.
+      await deps.fence?.();
+      await markers.markSending(message.id, index, record);
+      await deps.faultPoint?.('after-mark');
+      await deps.fence?.();
+      let messageId: number;
       try {
-        await deps.fence?.();
-        await deps.api.sendMessage(message.chatId, chunk.html, { ...params, parse_mode: 'HTML' });
-        return;
+        const parseMode = record.parseMode === undefined ? {} : { parse_mode: record.parseMode as 'HTML' };
+        messageId = (await deps.api.sendMessage(message.chatId, record.text, { ...params, ...parseMode })).message_id;
       } catch (err) {
-        if (!isParseError(err)) throw err;
-        deps.log.warn({ jobId: message.id, chunk: index }, 'telegram refused the HTML, sending plain text');
+        if (record.parseMode !== undefined && isParseError(err)) {
+          deps.log.warn({ jobId: message.id, chunk: index }, 'telegram refused the HTML, sending plain text');
+          record = { floor: record.floor, text: at.chunk.plain };
+          continue;
+        }
+        if (provesNotDelivered(err)) await markers.unmark(message.id, index);
+        throw err;
       }
+      await deps.faultPoint?.('after-send');
+      await markers.markDelivered(message.id, index, { chat: at.chat, messageId });
+      return;
     }
-    await deps.fence?.();
-    await deps.api.sendMessage(message.chatId, chunk.plain, params);
   }
 
-  return async function process(job: Job, token?: string): Promise<void> {
+  async function deliver(at: ChunkAt): Promise<void> {
+    const record = await markers.read(at.message.id, at.index);
+    if (record?.state === 'sent' || record?.state === 'uncertain') return;
+    if (record?.state !== 'sending') {
+      const floor = await floorOf(at);
+      await send(at, at.chunk.html === null ? { floor, text: at.chunk.plain } : { floor, text: at.chunk.html, parseMode: 'HTML' });
+      return;
+    }
+    const target = { jobId: at.message.id, chunk: at.index, chatId: at.message.chatId, chat: at.chat, plain: at.chunk.plain };
+    const resolution = await resolve(target, record);
+    switch (resolution.kind) {
+      case 'delivered':
+        return;
+      case 'send':
+        await send(at, resolution.record);
+        return;
+      case 'unresolved':
+        await markers.markUnresolved(at.message.id, at.index, { chat: at.chat, floor: record.floor, uncertain: true });
+        deps.log.error({ jobId: at.message.id, chunk: at.index, reason: resolution.reason }, 'reply delivery uncertain, not resending');
+        throw new UnrecoverableError(`delivery of ${at.message.id} chunk ${at.index} uncertain: ${resolution.reason}`);
+      default: {
+        const unexpected: never = resolution;
+        throw new Error(`unexpected resolution ${JSON.stringify(unexpected)}`);
+      }
+    }
+  }
+
+  return async function process(job: Job): Promise<void> {
     let message: OutboundMessage;
     try {
       message = parseOutboundMessage(job.data);
@@ -80,45 +156,51 @@ export function createSender(deps: SenderDeps) {
       deps.log.error({ err, jobId: job.id }, 'outbound job is malformed, parking it');
       throw new UnrecoverableError(describeError(err));
     }
-    const chunks = toChunks(message);
-    for (const [index, chunk] of chunks.entries()) {
-      const state = await deps.markers.get(message.id, index);
-      if (state !== null) continue;
+    const chat = `${message.channel}:${message.chatId}`;
+    for (const [index, chunk] of toChunks(message).entries()) {
       try {
-        await sendChunk(message, chunk, index);
+        await deliver({ message, chunk, index, chat });
       } catch (err) {
-        await onSendError(job, token, message, index, err);
+        // A lost lease is not Telegram's answer: no marker, no error line; the fence puts the reply back.
+        if (err instanceof UnrecoverableError || isAppError(err, 'LEASE_LOST')) throw err;
+        await onSendError({ message, chunk, index, chat }, err);
       }
-      await deps.markers.mark(message.id, index, 'sent');
       putBacks.delete(message.id);
     }
     deps.onSent?.(message);
   };
 
-  async function onSendError(job: Job, token: string | undefined, message: OutboundMessage, index: number, err: unknown): Promise<never> {
-    const appError = toTelegramError(err, 'sendMessage', 0);
-    const transient =
-      appError.code === 'CHANNEL_RATE_LIMITED' ||
-      (appError.code === 'CHANNEL_UNAVAILABLE' && (err instanceof GrammyError || neverLeft(err)));
-    if (transient) {
-      const count = (putBacks.get(message.id) ?? 0) + 1;
-      putBacks.set(message.id, count);
-      if (count <= maxPutBacks) {
-        const waitMs = appError.retryAfterMs ?? (deps.putBackDelayMs ?? putBackDelayMs)(count);
-        deps.log.warn({ jobId: message.id, chunk: index, code: appError.code, waitMs, putBacks: count }, 'telegram unavailable, reply put back');
-        await deps.hold(waitMs, appError.retryAfterMs === undefined ? 'outage' : 'rate-limit');
-        throw Worker.RateLimitError();
-      }
-      putBacks.delete(message.id);
-      throw appError;
+  async function onSendError(at: ChunkAt, err: unknown): Promise<never> {
+    const { message, index } = at;
+    const appError = toTelegramError(err, err instanceof GrammyError ? err.method : 'sendMessage', 0);
+    if (appError.code !== 'CHANNEL_RATE_LIMITED' && appError.code !== 'CHANNEL_UNAVAILABLE') {
+      await keepUnresolved(at);
+      deps.log.error({ jobId: message.id, chunk: index, err: appError }, 'telegram refused the reply');
+      throw new UnrecoverableError(`${appError.code}: ${appError.message}`);
     }
-    if (appError.code === 'CHANNEL_UNAVAILABLE') {
-      // The request may have reached Telegram: sending again could duplicate the reply.
-      await deps.markers.mark(message.id, index, 'uncertain');
-      deps.log.error({ jobId: message.id, chunk: index, err: appError }, 'reply delivery uncertain, not resending');
-      throw new UnrecoverableError(`delivery of ${message.id} chunk ${index} uncertain: ${appError.message}`);
+    const count = (putBacks.get(message.id) ?? 0) + 1;
+    putBacks.set(message.id, count);
+    if (count <= maxPutBacks) {
+      const waitMs = appError.retryAfterMs ?? (deps.putBackDelayMs ?? putBackDelayMs)(count);
+      deps.log.warn({ jobId: message.id, chunk: index, code: appError.code, waitMs, putBacks: count }, 'telegram unavailable, reply put back');
+      await deps.hold(waitMs, appError.retryAfterMs === undefined ? 'outage' : 'rate-limit');
+      throw Worker.RateLimitError();
     }
-    deps.log.error({ jobId: message.id, chunk: index, err: appError }, 'telegram refused the reply');
-    throw new UnrecoverableError(`${appError.code}: ${appError.message}`);
+    putBacks.delete(message.id);
+    if (!(await keepUnresolved(at))) throw appError;
+    deps.log.error({ jobId: message.id, chunk: index, err: appError }, 'reply delivery uncertain, telegram unavailable while checking');
+    throw new UnrecoverableError(`delivery of ${message.id} chunk ${index} unresolved: ${appError.message}`);
+  }
+
+  /**
+   * A chunk parked while still `sending` (Telegram away for the whole put-back budget, or
+   * refusing the probe) may have been delivered: it stays `sending`, so a replay
+   * (`nanobot retry`) asks Telegram first, and its chat remembers it. False if not `sending`.
+   */
+  async function keepUnresolved(at: ChunkAt): Promise<boolean> {
+    const record = await markers.read(at.message.id, at.index);
+    if (record?.state !== 'sending') return false;
+    await markers.markUnresolved(at.message.id, at.index, { chat: at.chat, floor: record.floor, uncertain: false });
+    return true;
   }
 }

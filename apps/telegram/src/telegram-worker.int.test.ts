@@ -12,8 +12,9 @@ const log = createLogger({ name: 'telegram-int', level: 'silent' });
 /** Far longer than any wait below: a reply that goes out sooner was not waiting out its hold. */
 const longHoldMs = 30_000;
 
-const reply = (id: string, chatId: number, text: string): OutboundMessage => ({
+const reply = (id: string, chatId: number, text: string, replyTo?: number): OutboundMessage => ({
   kind: 'reply', id, inReplyTo: id.replace(/-reply$/, ''), channel: 'telegram', chatId: String(chatId), text, format: 'plain',
+  ...(replyTo === undefined ? {} : { replyToMessageId: String(replyTo) }),
 });
 
 describe('the Telegram worker sending replies', () => {
@@ -59,8 +60,10 @@ describe('the Telegram worker sending replies', () => {
   });
 
   it('sends a reply put back during an outage as soon as Telegram answers again, not after its hold', async () => {
+    // A 502 does not prove the reply was not delivered: the sender looks after the user's message first.
+    const asked = telegram.injectMessage({ chatId: 31, text: 'question' }).message!.message_id;
     telegram.setFault('*', { kind: 'status', status: 502, description: 'Bad Gateway' });
-    await queues.addOutbound(reply('o1-reply', 31, 'held through the outage'));
+    await queues.addOutbound(reply('o1-reply', 31, 'held through the outage', asked));
     await telegram.waitFor(() => telegram.calls('sendMessage').some((c) => c.status === 502), 10_000);
     await new Promise((r) => setTimeout(r, 1_000));
     const outageOver = Date.now();
@@ -72,8 +75,9 @@ describe('the Telegram worker sending replies', () => {
   });
 
   it('keeps a later reply behind the put-back one', async () => {
+    const asked = telegram.injectMessage({ chatId: 32, text: 'question' }).message!.message_id;
     telegram.setFault('*', { kind: 'status', status: 502 });
-    await queues.addOutbound(reply('o2-reply', 32, 'first'));
+    await queues.addOutbound(reply('o2-reply', 32, 'first', asked));
     await telegram.waitFor(() => telegram.calls('sendMessage').some((c) => c.status === 502), 10_000);
     await queues.addOutbound(reply('o3-reply', 32, 'second'));
     await new Promise((r) => setTimeout(r, 1_000));

@@ -20,7 +20,7 @@ import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
 import { createApi } from './create-api.js';
 import { createPollerLease } from './poller-lease.js';
 import { createSendFence } from './send-fence.js';
-import { createSender } from './send-outbound.js';
+import { createSender, type SendFaultPoint } from './send-outbound.js';
 import { createTelegramChannel } from './telegram-channel.js';
 import { createTypingIndicator } from './typing-indicator.js';
 
@@ -51,6 +51,8 @@ export type TelegramWorkerOptions = {
   pid: number;
   /** How long the n-th put-back of a reply waits (default putBackDelayMs). */
   putBackDelayMs?: (count: number) => number;
+  /** Fault-test hook of the sender (see fault-point.ts). */
+  faultPoint?: (point: SendFaultPoint) => void | Promise<void>;
 };
 
 /**
@@ -85,6 +87,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     replyToMessage: settings.replyToMessage,
     fence: sendFence.fence,
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
+    ...(options.faultPoint === undefined ? {} : { faultPoint: options.faultPoint }),
   });
   const outbound = new Worker(queueNames.outbound('telegram'), sendFence.guard(sender), {
     connection: workerConnection,

@@ -56,7 +56,7 @@ export async function loadBaileys(log: Logger): Promise<{ createSocket: SocketFa
       get user() {
         return sock.user;
       },
-      sendMessage: (jid, content) => sock.sendMessage(jid, content),
+      sendMessage: (jid, content, options) => sock.sendMessage(jid, content, options),
       readMessages: (keys) => sock.readMessages(keys),
       end: (err) => sock.end(err),
       downloadMedia: (message: WaMessage) =>

@@ -91,12 +91,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const reply = (f: BridgeFrame) => client.send(f).catch((err: unknown) => log.debug({ err }, 'client gone before the answer'));
     const send = () => sendToWhatsapp(session.socket(), frame);
     try {
-      const outcome = frame.id === undefined ? await send().then(() => 'sent' as const) : await ledger.once(frame.id, send);
-      if (outcome === 'uncertain') {
-        log.error({ id: frame.id }, 'a send was in flight when the bridge stopped; not sending it again');
-        await reply({ type: 'error', error: 'delivery uncertain', id: frame.id, code: 'uncertain' });
-        return;
-      }
+      if (frame.id === undefined) await send();
+      else await ledger.once(frame.id, send);
       await reply({ type: 'sent', to: frame.to, ...(frame.id === undefined ? {} : { id: frame.id }) });
       if (frame.id !== undefined) await reply({ type: 'ack', id: frame.id });
     } catch (err) {

@@ -1,11 +1,13 @@
 import { Readable } from 'node:stream';
-import type { SocketFactory, WaAuth, WaMessage, WaMessageKey, WaOutgoing, WaSocket, WaSocketEvents } from './wa-socket.js';
+import type { SocketFactory, WaAuth, WaMessage, WaMessageKey, WaOutgoing, WaSendOptions, WaSocket, WaSocketEvents } from './wa-socket.js';
 
 type Listener = (payload: never) => void;
 
 export type FakeWaSocket = WaSocket & {
   auth: WaAuth;
   sent: Array<{ jid: string; content: WaOutgoing }>;
+  /** The options of each send, in the order of `sent` (Baileys' `messageId`). */
+  sendOptions: Array<WaSendOptions | undefined>;
   read: WaMessageKey[];
   ended: boolean;
   /** When set, sendMessage rejects with it. */
@@ -16,6 +18,8 @@ export type FakeWaSocket = WaSocket & {
   media: Buffer | number;
   /** Bytes the bridge actually pulled from download streams. */
   streamedBytes: number;
+  /** When set, sendMessage records the message (WhatsApp took it) and never settles. */
+  holdSends: boolean;
   emit<E extends keyof WaSocketEvents>(event: E, payload: WaSocketEvents[E]): void;
   open(): void;
   qr(code: string): void;
@@ -30,22 +34,26 @@ export function createFakeSocket(auth: WaAuth): FakeWaSocket {
   const socket: FakeWaSocket = {
     auth,
     sent: [],
+    sendOptions: [],
     read: [],
     ended: false,
     failSends: undefined,
     downloads: [],
     media: Buffer.from('fake-media-bytes'),
     streamedBytes: 0,
+    holdSends: false,
     user: { id: '4900000000:3@s.whatsapp.net', lid: '111111111111111:3@lid' },
     ev: {
       on(event, listener) {
         listeners.set(event, [...(listeners.get(event) ?? []), listener as Listener]);
       },
     },
-    async sendMessage(jid, content) {
+    async sendMessage(jid, content, options) {
       if (socket.failSends !== undefined) throw socket.failSends;
       socket.sent.push({ jid, content });
-      return { key: { id: `out-${socket.sent.length}` } };
+      socket.sendOptions.push(options);
+      if (socket.holdSends) await new Promise(() => undefined);
+      return { key: { id: options?.messageId ?? `out-${socket.sent.length}` } };
     },
     async readMessages(keys) {
       socket.read.push(...keys);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient } from './bridge-client.test-helper.js';
 import { startBridgeFixture, token, type BridgeFixture } from './create-bridge.test-helper.js';
+import { toWaMessageId } from './send-to-whatsapp.js';
 
 const alice = '4911111111@s.whatsapp.net';
 
@@ -38,6 +39,39 @@ describe('sends through the bridge', () => {
     await second.next((f) => f.type === 'ack' && f.id === 'r2-0');
     expect(socket.sent).toEqual([]);
     await second.close();
+  });
+
+  it('sends a frame cut short by a bridge crash again as the same WhatsApp message', async () => {
+    fixture = await startBridgeFixture();
+    const before = await fixture.sockets.socket(1);
+    before.open();
+    // WhatsApp takes the message, then the bridge dies before it can record or acknowledge it.
+    before.holdSends = true;
+    const first = await connectClient(fixture.url, { token, acks: true });
+    first.send({ type: 'send', id: 'r4-0', to: alice, text: 'in flight' });
+    const deadline = Date.now() + 2_000;
+    while (before.sent.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await first.close();
+    await fixture.restart();
+    const after = await fixture.sockets.socket(2);
+    after.open();
+    const second = await connectClient(fixture.url, { token, acks: true });
+    second.send({ type: 'send', id: 'r4-0', to: alice, text: 'in flight' });
+    await second.next((f) => f.type === 'ack' && f.id === 'r4-0');
+
+    expect(after.sent).toEqual([{ jid: alice, content: { text: 'in flight' } }]);
+    const id = toWaMessageId(alice, 'r4-0');
+    expect(before.sendOptions).toEqual([{ messageId: id }]);
+    expect(after.sendOptions).toEqual([{ messageId: id }]);
+    expect(second.frames.some((f) => f.type === 'error')).toBe(false);
+    await second.close();
+  });
+
+  it('gives every send id its own WhatsApp message id, the same for the same id and recipient', () => {
+    expect(toWaMessageId(alice, 'r5-0')).toMatch(/^3EB0[0-9A-F]{18}$/);
+    expect(toWaMessageId('4911111111', 'r5-0')).toBe(toWaMessageId(alice, 'r5-0'));
+    expect(toWaMessageId(alice, 'r5-1')).not.toBe(toWaMessageId(alice, 'r5-0'));
+    expect(toWaMessageId('4922222222@s.whatsapp.net', 'r5-0')).not.toBe(toWaMessageId(alice, 'r5-0'));
   });
 
   it('answers "unavailable" without acknowledging while WhatsApp is disconnected, then sends on retry', async () => {

@@ -3,16 +3,15 @@ import { createWriteQueue, readJsonFile, writeFileAtomic } from './atomic-write.
 type Entry = { state: 'sending' | 'sent'; at: number };
 type LedgerFile = { version: 1; entries: Record<string, Entry> };
 
-export type SendOutcome = 'sent' | 'uncertain';
-
 export type SendLedger = {
   load(): Promise<void>;
   /**
-   * Runs `send` at most once per id, across reconnects and restarts: a repeated id gets the
-   * first outcome without sending again; an id that was being sent when a previous bridge
-   * process died is 'uncertain' (it may have reached WhatsApp), never sent twice.
+   * Runs `send` once per id that succeeds, across reconnects and restarts: a repeated id of a
+   * send that succeeded is answered without sending again; an id that was being sent when a
+   * previous bridge process died is sent again. That is safe only because `send` uses a
+   * WhatsApp message id derived from `id` (toWaMessageId): the second send is the same message.
    */
-  once(id: string, send: () => Promise<void>): Promise<SendOutcome>;
+  once(id: string, send: () => Promise<void>): Promise<'sent'>;
   /** Settles once every write begun so far has settled. */
   flush(): Promise<void>;
 };
@@ -23,7 +22,7 @@ export type SendLedger = {
  */
 export function createSendLedger(options: { path: string; now: () => number; ttlMs: number }): SendLedger {
   let entries: Record<string, Entry> = {};
-  const inFlight = new Map<string, Promise<SendOutcome>>();
+  const inFlight = new Map<string, Promise<'sent'>>();
   const writes = createWriteQueue();
   const persist = () => {
     const file: LedgerFile = { version: 1, entries };
@@ -35,7 +34,7 @@ export function createSendLedger(options: { path: string; now: () => number; ttl
     entries = Object.fromEntries(Object.entries(entries).filter(([, e]) => e.at >= oldest));
   }
 
-  async function run(id: string, send: () => Promise<void>): Promise<SendOutcome> {
+  async function run(id: string, send: () => Promise<void>): Promise<'sent'> {
     entries = { ...entries, [id]: { state: 'sending', at: options.now() } };
     prune();
     await persist();
@@ -61,8 +60,8 @@ export function createSendLedger(options: { path: string; now: () => number; ttl
     once(id, send) {
       const running = inFlight.get(id);
       if (running !== undefined) return running;
-      const known = entries[id];
-      if (known !== undefined) return Promise.resolve(known.state === 'sent' ? 'sent' : 'uncertain');
+      // A `sending` entry is a send cut short by a previous process: sent again, under the same WhatsApp id.
+      if (entries[id]?.state === 'sent') return Promise.resolve('sent' as const);
       const outcome = run(id, send).finally(() => inFlight.delete(id));
       inFlight.set(id, outcome);
       return outcome;

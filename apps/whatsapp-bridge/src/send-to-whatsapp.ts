@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { AppError } from '@nanobot/core';
 import type { SendFrame } from './bridge-frames.js';
@@ -19,6 +20,16 @@ function toMediaContent(frame: Extract<SendFrame, { type: 'send_media' }>): WaOu
 }
 
 /**
+ * The WhatsApp message id of a send with a client id: derived from it (and the recipient), so
+ * sending it again after a crash is the same WhatsApp message, not a second one. WhatsApp takes
+ * a message's id as its identity (its own retries resend under the same id, and a chat holds
+ * one message per id). Shaped like the ids Baileys makes (`3EB0` + 18 upper-case hex digits).
+ */
+export function toWaMessageId(to: string, sendId: string): string {
+  return `3EB0${createHash('sha256').update(`${toJid(to)}\u0000${sendId}`).digest('hex').slice(0, 18).toUpperCase()}`;
+}
+
+/**
  * Sends one client command through the socket. Throws CHANNEL_UNAVAILABLE when nothing was
  * sent and a retry may succeed, MESSAGE_INVALID when it never will (a missing media file).
  */
@@ -36,7 +47,8 @@ export async function sendToWhatsapp(socket: WaSocket | undefined, frame: SendFr
     content = toMediaContent(frame);
   }
   try {
-    await socket.sendMessage(toJid(frame.to), content);
+    const options = frame.id === undefined ? undefined : { messageId: toWaMessageId(frame.to, frame.id) };
+    await socket.sendMessage(toJid(frame.to), content, options);
   } catch (cause) {
     throw new AppError('CHANNEL_UNAVAILABLE', 'whatsapp did not take the message', { cause });
   }

@@ -76,10 +76,13 @@ export type WaOutgoing =
   | { audio: { url: string }; mimetype?: string }
   | { document: { url: string }; mimetype: string; fileName?: string; caption?: string };
 
+/** Baileys' `sendMessage` options we use: `messageId` overrides the random id of the message. */
+export type WaSendOptions = { messageId?: string };
+
 export type WaSocket = {
   ev: { on<E extends keyof WaSocketEvents>(event: E, listener: (payload: WaSocketEvents[E]) => void): void };
   user?: { id: string; lid?: string } | undefined;
-  sendMessage(jid: string, content: WaOutgoing): Promise<unknown>;
+  sendMessage(jid: string, content: WaOutgoing, options?: WaSendOptions): Promise<unknown>;
   readMessages(keys: WaMessageKey[]): Promise<void>;
   end(err: Error | undefined): void;
   /**

@@ -19,16 +19,21 @@ export type SenderDeps = {
   maxChunkChars?: number;
 };
 
-/** A send id the bridge deduplicates on: the same chunk of the same reply is the same id. */
+/**
+ * A send id derived from the job id: the same chunk of the same reply is the same id. The
+ * bridge deduplicates on it and derives the WhatsApp message id from it, so a chunk sent again
+ * (after a worker or bridge crash) is the same WhatsApp message, not a second one.
+ */
 export const sendIdOf = (message: OutboundMessage, chunk: number) => `${message.id}-${chunk}`;
 
 /**
  * The processor of `outbound-whatsapp`. A chunk counts as sent only when the bridge
- * acknowledged it (L14), and its sent-marker is written right after that ack. Without a
+ * acknowledged it (L14), and its sent-marker is written right after that ack; a worker killed
+ * in between sends the same id again, which the bridge answers without sending. Without a
  * link, or when the bridge says WhatsApp is away, the job is put back at the head of the
  * queue (manual rate limit, so later replies do not overtake it) and sent again with the
- * same id, which the bridge drops if it had in fact sent it. A chunk the bridge reports
- * as "uncertain" is marked so and parked in the failed set, never sent twice.
+ * same id. A chunk a bridge reports as "uncertain" (bridges before WhatsApp ids were derived
+ * from send ids did) is marked so and parked in the failed set, never sent twice.
  */
 export function createSender(deps: SenderDeps) {
   const putBacks = new Map<string, number>();

@@ -10,8 +10,8 @@ export {
 } from './job-options.js';
 export { createQueues } from './create-queues.js';
 export type { Queues, AddResult } from './create-queues.js';
-export { createSentMarkers } from './sent-marker.js';
-export type { SentMarkers, SentState } from './sent-marker.js';
+export { createSentMarkers, oursKept } from './sent-marker.js';
+export type { ChatRecord, ChunkRecord, SendingRecord, SentMarkers, SentState, UnresolvedChunk } from './sent-marker.js';
 export { writeStatus, readStatuses, createStatusReporter } from './status-store.js';
 export type { ProcessStatus, StatusReporterOptions } from './status-store.js';
 export { createLease } from './create-lease.js';

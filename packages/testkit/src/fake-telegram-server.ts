@@ -52,6 +52,12 @@ async function runWithFault(deps: BotServerDeps, call: RecordedCall, res: Server
       res.socket?.destroy();
       return undefined;
     }
+    case 'statusAfterEffect':
+      await run();
+      return toFaultResult({ kind: 'status', status: fault.status, ...(fault.description === undefined ? {} : { description: fault.description }) });
+    case 'hangAfterEffect':
+      await run();
+      return undefined;
     case 'delay':
       await sleep(fault.ms, deps.closing);
       return deps.closing.aborted ? undefined : run();

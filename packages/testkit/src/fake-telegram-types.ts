@@ -142,7 +142,12 @@ export type TelegramFault = Times &
     | { kind: 'conflict' }
     | { kind: 'hang' }
     | { kind: 'reset' }
+    /** The call takes effect (a message is delivered), then the connection is reset. */
     | { kind: 'lostResponse' }
+    /** The call takes effect, then Telegram answers with an error status anyway (e.g. a 502 from its front end). */
+    | { kind: 'statusAfterEffect'; status: number; description?: string }
+    /** The call takes effect, then no answer is ever written (the test kills the client meanwhile). */
+    | { kind: 'hangAfterEffect' }
     | { kind: 'delay'; ms: number }
   );
 

@@ -243,6 +243,16 @@ describe('fake Telegram: sendMessage and editMessageText', () => {
     expect(missing.description).toBe('Bad Request: message to edit not found');
   });
 
+  it('answers an edit into a message\'s own content as Telegram does, for a delivery probe', async () => {
+    const sent = await api.sendMessage(9, '<b>hi</b>', { parse_mode: 'HTML' });
+    const same = await grammyError(api.editMessageText(9, sent.message_id, '<b>hi</b>', { parse_mode: 'HTML' }));
+    expect(same.description).toMatch(/^Bad Request: message is not modified: specified new message content/);
+    const user = telegram.injectMessage({ chatId: 9, text: 'from the user' }).message!;
+    const foreign = await grammyError(api.editMessageText(9, user.message_id, 'from the user'));
+    expect(foreign.description).toBe("Bad Request: message can't be edited");
+    expect(telegram.edits()).toEqual([]);
+  });
+
   it('acknowledges chat actions, commands and reactions and records them', async () => {
     await api.sendChatAction(1, 'typing');
     await api.setMyCommands([{ command: 'start', description: 'Start' }]);
@@ -310,6 +320,25 @@ describe('fake Telegram: faults', () => {
     await expect(api.sendMessage(1, 'delivered')).rejects.toBeInstanceOf(HttpError);
     expect(telegram.sent().map((message) => message.text)).toEqual(['delivered']);
     expect(telegram.calls('sendMessage')).toMatchObject([{ status: 0, fault: 'lostResponse' }]);
+  });
+
+  it('delivers the message, then answers an error status with statusAfterEffect', async () => {
+    telegram.setFault('sendMessage', { kind: 'statusAfterEffect', status: 502, times: 1 });
+    const error = await grammyError(api.sendMessage(1, 'delivered anyway'));
+    expect(error.error_code).toBe(502);
+    expect(telegram.sent().map((message) => message.text)).toEqual(['delivered anyway']);
+    expect(telegram.calls('sendMessage')).toMatchObject([{ status: 502, fault: 'statusAfterEffect' }]);
+  });
+
+  it('delivers the message, then never answers with hangAfterEffect', async () => {
+    telegram.setFault('sendMessage', { kind: 'hangAfterEffect', times: 1 });
+    const outcome = await fetch(`${telegram.apiRoot}/bot${telegram.token}/sendMessage?chat_id=1&text=held`, { signal: AbortSignal.timeout(300) }).then(
+      () => 'answered',
+      (error: unknown) => (error instanceof Error ? error.name : 'unknown'),
+    );
+    expect(outcome).toBe('TimeoutError');
+    expect(telegram.sent().map((message) => message.text)).toEqual(['held']);
+    expect(telegram.calls('sendMessage')).toMatchObject([{ status: 0, fault: 'hangAfterEffect' }]);
   });
 
   it('delays the answer with a delay fault', async () => {
