@@ -1,5 +1,5 @@
 // pm2 ecosystem of nanobot cluster. CommonJS on purpose: pm2 require()s this file
-// (RELIABILITY-NOTES L16). `nanobot start` and a plain `pm2 start ecosystem.config.js`
+// (design-notes L16). `nanobot start` and a plain `pm2 start ecosystem.config.js`
 // start the same cluster from the same config.
 'use strict';
 
@@ -22,7 +22,7 @@ const instancesFrom = (value) => Math.max(1, Number.parseInt(value ?? '1', 10) |
 const agentInstances = instancesFrom(env.NANOBOT_AGENT_INSTANCES);
 // More than one telegram instance means hot standbys: one polls (it holds the lease), the rest wait.
 const telegramInstances = instancesFrom(env.NANOBOT_TELEGRAM_INSTANCES);
-// pm2 must wait for the longest turn before it kills an agent (L8).
+// pm2 must wait for the longest turn before it kills an agent (design-notes L8).
 const longestTurnMs = config.agents.defaults.requestTimeoutS * 1000 * 3;
 
 const shared = {
@@ -43,7 +43,7 @@ const shared = {
   max_restarts: 1000,
   wait_ready: true,
   // pm2 otherwise loads its bundled @pm2/io into each app, whose handler only logs an
-  // unhandled rejection (RELIABILITY-NOTES L12); Node's default exits and pm2 restarts.
+  // unhandled rejection (design-notes L12); Node's default exits and pm2 restarts.
   pmx: false,
   listen_timeout: 30000,
   // No `stop_exit_codes`: pm2 7 reports a process killed by a signal as exit code 0,

@@ -1,4 +1,4 @@
-// typescript-eslint with the promise and exhaustiveness rules STYLE.md asks for.
+// typescript-eslint with the promise and exhaustiveness rules docs/code-style.md asks for.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(

@@ -1,7 +1,7 @@
 /**
  * bench/recovery: how long the real cluster (pm2, private redis-server with AOF,
- * fake Telegram, fake LLM) takes to answer again after each fault of issue 3's
- * acceptance list, with a no-fault round trip of the same setup next to it.
+ * fake Telegram, fake LLM) takes to answer again after each fault of the fault-
+ * injection suite (docs/reliability.md), with a no-fault round trip of the same setup next to it.
  *
  *   npm run bench:recovery -- [--reps 5] [--outage-reps 1] [--outage-s 60] [--only telegramKill,agentKill]
  *

@@ -1,5 +1,5 @@
 /**
- * bench/soak: the issue 3 soak, with WhatsApp (issue 5). 2,000 messages over 50
+ * bench/soak: the reliability soak of docs/reliability.md, Telegram and WhatsApp. 2,000 messages over 50
  * chats (30 Telegram, 20 WhatsApp through a fake bridge) for ~10 minutes through
  * the real cluster, random kill -9 of any worker every 10–30 s, two Redis
  * restarts, two bridge restarts, then a quiet drain. Exits 1 if any message was

@@ -42,7 +42,7 @@ describe('the offset rule: an update is confirmed to Telegram only once it is in
     expect(pollsDuringOutage).toBeGreaterThan(1);
     const telegramProcess = (await stack.cluster.processes()).find((p) => p.name === 'nanobot-telegram');
     expect(telegramProcess?.restarts).toBe(0);
-    // The supervisor's lines, exactly as operators grep for them (seed report, issue 3).
+    // The supervisor's lines, exactly as operators grep for them (docs/reliability.md, guarantee 4).
     const log = await stack.cluster.logs('nanobot-telegram');
     expect(log).toContain('"msg":"Starting telegram channel..."');
     expect(log).toMatch(/"msg":"telegram channel error: BUS_UNAVAILABLE: [^"]+"/);

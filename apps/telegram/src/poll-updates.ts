@@ -31,7 +31,7 @@ export type PollerDeps = {
 /**
  * The Telegram channel's `start()`, run by the supervisor. Long polling with our
  * own loop instead of `bot.start()`, because the offset rule needs control of
- * confirmation (RELIABILITY-NOTES L2–L4): the offset only moves past an update
+ * confirmation (design-notes L2–L4): the offset only moves past an update
  * once it is in Redis, and Telegram confirms it on the NEXT getUpdates. If Redis
  * is away, the add throws, the loop ends, and the update stays unconfirmed at
  * Telegram, which redelivers it; the job id derived from update_id drops the copy.
@@ -106,7 +106,7 @@ export function createPoller(deps: PollerDeps) {
       deps.onPolled?.();
       ctx.reportState({ lastPollAt: Date.now(), offset: offset ?? null });
       for (const update of updates) {
-        // Finish the update in hand even if a stop was requested meanwhile (L3).
+        // Finish the update in hand even if a stop was requested meanwhile (design-notes L3).
         await handle(update);
         offset = update.update_id + 1;
       }

@@ -65,7 +65,7 @@ type ChunkAt = { message: OutboundMessage; chunk: Chunk; index: number; chat: st
  * `editMessageText` probe with the same content, see resolve-delivery.ts), then either
  * recorded as sent or sent. When Telegram is rate limiting or down, the job is put back at the head of
  * the queue (BullMQ manual rate limit) instead of being retried later, which would let later
- * replies of the same chat overtake it (L10); attempts are not used up. Only a chunk that
+ * replies of the same chat overtake it (design-notes L10); attempts are not used up. Only a chunk that
  * cannot be resolved is parked in the failed set, with an error log line.
  */
 export function createSender(deps: SenderDeps) {

@@ -2,7 +2,7 @@ import { GrammyError, HttpError } from 'grammy';
 import { AppError } from '@nanobot/core';
 
 /**
- * Converts grammY's errors once, where they enter (STYLE.md). The codes drive
+ * Converts grammY's errors once, where they enter (docs/code-style.md). The codes drive
  * what happens next: FATAL (bad token) is retried only slowly, CONFLICT (another
  * poller, or a long poll still open) waits out the long-poll timeout, RATE_LIMITED
  * waits Telegram's retry_after, UNAVAILABLE (5xx, network) retries soon.
@@ -42,7 +42,7 @@ export function toTelegramError(err: unknown, method: string, pollTimeoutS: numb
   return new AppError('CHANNEL_UNAVAILABLE', `calling telegram ${method} failed`, { cause: err, details: { method } });
 }
 
-/** A network error that proves the request never reached Telegram (RELIABILITY-NOTES L9). */
+/** A network error that proves the request never reached Telegram (design-notes L9). */
 export function neverLeft(err: unknown): boolean {
   const codes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
   let current: unknown = err;

@@ -23,7 +23,7 @@ async function backupOf(path: string, mode: number): Promise<void> {
 
 /**
  * Writes a whole file so that a crash at any moment leaves either the old or the new
- * content, never a torn file (RELIABILITY-NOTES F11): write a temporary file in the same
+ * content, never a torn file (design-notes F11): write a temporary file in the same
  * directory, fsync it, then rename it over the target (rename is atomic within a file system).
  */
 export async function writeFileAtomic(path: string, data: string | Buffer, options: AtomicWriteOptions = {}): Promise<void> {

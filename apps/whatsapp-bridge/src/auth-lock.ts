@@ -42,7 +42,7 @@ async function holderOf(path: string): Promise<Holder | undefined> {
 }
 
 /**
- * One bridge per WhatsApp session (RELIABILITY-NOTES F10): two sockets on the same
+ * One bridge per WhatsApp session (design-notes F10): two sockets on the same
  * credentials kick each other out (close 440, "connection replaced") in a loop. The lock
  * is a file created with O_EXCL holding the owner's pid; a lock whose owner is gone
  * (kill -9, reboot) is stale and taken over.

@@ -10,7 +10,7 @@ export type BridgeClient = {
   readonly acks: boolean;
   /** Observers (e.g. `nanobot channels login`) get status and QR frames, never messages. */
   readonly role: 'consumer' | 'observer';
-  /** Resolves when the frame was written to the socket (not when it was received: L14). */
+  /** Resolves when the frame was written to the socket (not when it was received: design-notes L14). */
   send(frame: BridgeFrame): Promise<void>;
 };
 

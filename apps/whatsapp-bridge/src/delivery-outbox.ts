@@ -23,7 +23,7 @@ export type DeliveryOutbox = {
 /**
  * The bridge's durable list of inbound frames that no worker has acknowledged yet, and the
  * ids it has already delivered. Written atomically on every change, so a bridge restart
- * resends what was not acknowledged and drops what was (issue 5, "Protocol").
+ * resends what was not acknowledged and drops what was (the "Protocol" section of apps/whatsapp-bridge/README.md).
  * `seenTtlMs` must outlive the catch-up window, or an old catch-up message could come twice.
  */
 export function createDeliveryOutbox(options: { path: string; now: () => number; seenTtlMs: number }): DeliveryOutbox {

@@ -17,8 +17,8 @@ export type SendLedger = {
 };
 
 /**
- * Persistent dedupe of client send ids (issue 5: "unacked frames resent after reconnect,
- * deduplicated on receipt"). Entries are kept for `ttlMs`, longer than a worker retries a reply.
+ * Persistent dedupe of client send ids (design-notes L14: unacknowledged frames are sent again after a
+ * reconnect and deduplicated on receipt). Entries are kept for `ttlMs`, longer than a worker retries a reply.
  */
 export function createSendLedger(options: { path: string; now: () => number; ttlMs: number }): SendLedger {
   let entries: Record<string, Entry> = {};

@@ -7,7 +7,7 @@ export type LinkOptions = {
   url: string;
   token: string;
   log: Logger;
-  /** Ping interval; a link without a pong for one interval is terminated (L15). */
+  /** Ping interval; a link without a pong for one interval is terminated (design-notes L15). */
   heartbeatMs: number;
   /** How long to wait for the socket and the bridge's first status frame. */
   connectTimeoutMs?: number;
@@ -22,7 +22,7 @@ export type LinkOptions = {
 export type BridgeLink = {
   /** Writes a frame; throws CHANNEL_UNAVAILABLE when the link is not open. */
   send(frame: object): void;
-  /** Sends a frame with `id` and resolves on the bridge's {"type":"ack","id"} (L14). */
+  /** Sends a frame with `id` and resolves on the bridge's {"type":"ack","id"} (design-notes L14). */
   request(frame: { id: string; type: string } & Record<string, unknown>, timeoutMs: number): Promise<void>;
   /** Settles with the reason once the link is closed, for whatever cause. */
   closed: Promise<AppError>;

@@ -28,7 +28,7 @@ export const sendIdOf = (message: OutboundMessage, chunk: number) => `${message.
 
 /**
  * The processor of `outbound-whatsapp`. A chunk counts as sent only when the bridge
- * acknowledged it (L14), and its sent-marker is written right after that ack; a worker killed
+ * acknowledged it (design-notes L14), and its sent-marker is written right after that ack; a worker killed
  * in between sends the same id again, which the bridge answers without sending. Without a
  * link, or when the bridge says WhatsApp is away, the job is put back at the head of the
  * queue (manual rate limit, so later replies do not overtake it) and sent again with the

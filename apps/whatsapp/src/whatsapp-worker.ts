@@ -17,7 +17,7 @@ export type WhatsappWorkerOptions = {
   token: () => Promise<string>;
   policy: InboundPolicy;
   log: Logger;
-  /** Ping the bridge this often; a link without a pong for one interval is dropped (L15). */
+  /** Ping the bridge this often; a link without a pong for one interval is dropped (design-notes L15). */
   heartbeatMs: number;
   ackTimeoutMs?: number;
   /** How long the n-th put-back of a reply waits (default putBackDelayMs). */

@@ -29,7 +29,7 @@ export type Queues = {
   addInbound(message: InboundMessage): Promise<AddResult>;
   /** Adds a reply; its id is derived from the inbound id, so a re-run turn adds nothing new. */
   addOutbound(message: OutboundMessage): Promise<AddResult>;
-  /** Resolves once every queue's connection is ready (RELIABILITY-NOTES L6). */
+  /** Resolves once every queue's connection is ready (design-notes L6). */
   waitUntilReady(): Promise<void>;
   close(): Promise<void>;
 };

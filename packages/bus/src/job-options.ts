@@ -37,7 +37,7 @@ export function outboundJobOptions(jobId: string): JobsOptions {
 }
 
 /**
- * Stalled-job settings (RELIABILITY-NOTES L7): a crashed worker's job is noticed
+ * Stalled-job settings (design-notes L7): a crashed worker's job is noticed
  * after at most lockDuration + stalledInterval (~9 s; the lock is renewed every
  * lockDuration / 2 while the worker lives) and may stall several times before it
  * is failed, because stalls do not consume `attempts`.

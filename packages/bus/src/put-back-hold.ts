@@ -66,7 +66,7 @@ export type PutBackHoldOptions = {
 };
 
 /**
- * Put-back replies wait out a queue-wide hold (RELIABILITY-NOTES L10: later replies must not
+ * Put-back replies wait out a queue-wide hold (design-notes L10: later replies must not
  * overtake them). Its length follows putBackDelayMs, up to 10 s in a long outage; without
  * this, the first reply after an outage could wait that long although the channel is back.
  */

@@ -1,6 +1,6 @@
 import type { ChannelName } from '@nanobot/core';
 
-/** Every queue and job name of the cluster lives here (STYLE.md). */
+/** Every queue and job name of the cluster lives here (docs/code-style.md). */
 export const queueNames = {
   inbound: 'inbound',
   /** Fires of scheduled jobs (cron and heartbeat), produced by BullMQ job schedulers. */

@@ -57,7 +57,7 @@ async function execAll(tx: ChainableCommander): Promise<void> {
 }
 
 /**
- * Sent-markers (RELIABILITY-NOTES L9): sending a chat message is not idempotent, so every
+ * Sent-markers (design-notes L9): sending a chat message is not idempotent, so every
  * chunk is marked `sending` (with what was sent and the chat's newest known message id)
  * before the request and `sent` (with the message id the channel returned) after it. A
  * re-run that finds `sending` does not guess: the sender asks the channel whether the
@@ -69,7 +69,7 @@ async function execAll(tx: ChainableCommander): Promise<void> {
  *
  * Give it a connection that waits through a Redis outage (role `worker`): a marker
  * that failed to be written after a send would make the re-run probe or send again, and a
- * failed look-up would fail the job into a delayed retry that later replies overtake (L10).
+ * failed look-up would fail the job into a delayed retry that later replies overtake (design-notes L10).
  */
 export function createSentMarkers(redis: Redis) {
   const key = (jobId: string, chunk: number) => `${keyPrefix}sent:${jobId}:${chunk}`;

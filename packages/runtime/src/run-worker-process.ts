@@ -4,7 +4,7 @@ import type { Logger } from '@nanobot/log';
 
 /**
  * The few things of `process` a worker's life needs, handed in by `main.ts` so this
- * package touches no globals (STYLE.md) and can be tested with a fake.
+ * package touches no globals (docs/code-style.md) and can be tested with a fake.
  */
 export type ProcessPort = {
   env: Record<string, string | undefined>;

@@ -28,7 +28,7 @@ export type WatchLivenessOptions = {
 export type WatchOutcome = 'cancelled' | 'hung';
 
 /**
- * The deaf-transport watchdog (F1 in RELIABILITY-NOTES): a transport can look connected while no
+ * The deaf-transport watchdog (design-notes F1): a transport can look connected while no
  * getUpdates / pong completes. Health is judged only by reportAlive(), which the channel calls on
  * transport activity, never by user messages, so a quiet chat is never restarted (F3).
  *
