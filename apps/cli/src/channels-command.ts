@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import WebSocket from 'ws';
 import { describeError } from '@nanobot/core';
-import { loadConfig, type LoadedConfig } from '@nanobot/config';
+import { loadConfig, nanobotPaths, type LoadedConfig } from '@nanobot/config';
 
 type Frame = { type?: string; status?: string; detail?: string; qr?: string };
 type Print = (line: string) => void;
@@ -15,7 +14,7 @@ const print: Print = (line) => process.stdout.write(`${line}\n`);
 async function bridgeToken(loaded: LoadedConfig): Promise<string> {
   const configured = loaded.config.channels.whatsapp.bridgeToken;
   if (configured.trim() !== '') return configured;
-  return (await readFile(join(loaded.nanobotHome, 'whatsapp-bridge', 'token'), 'utf8').catch(() => '')).trim();
+  return (await readFile(nanobotPaths(loaded.nanobotHome).bridgeToken, 'utf8').catch(() => '')).trim();
 }
 
 /**

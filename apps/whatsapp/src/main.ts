@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { nanobotPaths } from '@nanobot/config';
 import { AppError } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
 import { runWorkerProcess, toProcessPort } from '@nanobot/runtime';
@@ -15,7 +15,7 @@ await runWorkerProcess({
   create: (loaded) => {
     const settings = loaded.config.channels.whatsapp;
     if (!settings.enabled) throw new AppError('CONFIG_INVALID', 'channels.whatsapp.enabled is false: nothing to run');
-    const tokenPath = join(loaded.nanobotHome, 'whatsapp-bridge', 'token');
+    const tokenPath = nanobotPaths(loaded.nanobotHome).bridgeToken;
     return createWhatsappWorker({
       redisUrl: loaded.redis.url,
       bridgeUrl: settings.bridgeUrl,
