@@ -3,8 +3,7 @@ import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
-import { loadConfig, type LoadedConfig } from '@nanobot/config';
-import { allowFromWarnings } from './allow-from-check.js';
+import { allowFromWarnings, loadConfig, type LoadedConfig } from '@nanobot/config';
 
 /** `warning`: works, but the operator should change something (shown with `!`, exit code 0). */
 export type Check = { name: string; ok: boolean; detail: string; warning?: boolean };

@@ -1,4 +1,5 @@
 import { homedir, hostname } from 'node:os';
+import { allowFromWarnings } from '@nanobot/config';
 import { AppError } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
 import { runWorkerProcess, toProcessPort } from '@nanobot/runtime';
@@ -23,6 +24,8 @@ await runWorkerProcess({
   create: (loaded) => {
     const settings = loaded.config.channels.telegram;
     if (!settings.enabled) throw new AppError('CONFIG_INVALID', 'channels.telegram.enabled is false: nothing to run');
+    // Also when started by `pm2 start ecosystem.config.js`, which bypasses the CLI's warning.
+    for (const warning of allowFromWarnings(loaded)) log.warn({ warning }, 'allowFrom lists a username');
     return createTelegramWorker({
       settings,
       redisUrl: loaded.redis.url,

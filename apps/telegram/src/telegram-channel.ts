@@ -3,7 +3,7 @@ import type { Update } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { AppError, toJobId } from '@nanobot/core';
 import type { Config } from '@nanobot/config';
-import { inboundJobOptions, type Queues } from '@nanobot/bus';
+import { inboundJobOptions, jobNames, type Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import type { PollerLease } from './poller-lease.js';
@@ -94,7 +94,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
     const jobId = toJobId(`tg-${bot.id}-${update.update_id}`);
     try {
       // The agent parks anything that is not a valid inbound message in the failed set.
-      await deps.queues.inbound.add('malformed-update', { malformed: true, reason, update }, inboundJobOptions(jobId));
+      await deps.queues.inbound.add(jobNames.malformedUpdate, { malformed: true, reason, update }, inboundJobOptions(jobId));
     } catch (cause) {
       throw new AppError('BUS_UNAVAILABLE', `could not park update ${update.update_id}`, { cause });
     }

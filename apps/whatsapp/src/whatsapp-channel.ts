@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, toAppError, toJobId } from '@nanobot/core';
-import { inboundJobOptions, type Queues } from '@nanobot/bus';
+import { inboundJobOptions, jobNames, type Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import type { BadMessageFrame, BridgeFrame, MessageFrame } from './bridge-frames.js';
@@ -61,7 +61,7 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
       ?? `bad-${createHash('sha256').update(JSON.stringify(bad.raw)).digest('hex').slice(0, 24)}`;
     const jobId = toJobId(`wa-${source}`);
     try {
-      await deps.queues.inbound.add('malformed-frame', { malformed: true, reason: bad.reason, frame: bad.raw }, inboundJobOptions(jobId));
+      await deps.queues.inbound.add(jobNames.malformedFrame, { malformed: true, reason: bad.reason, frame: bad.raw }, inboundJobOptions(jobId));
     } catch (cause) {
       throw new AppError('BUS_UNAVAILABLE', `could not park frame ${jobId}`, { cause, details: { jobId } });
     }

@@ -13,6 +13,9 @@ export const jobNames = {
   outbound: 'outbound-message',
   /** An inbound message whose turn outlived a model outage: it fails on purpose into the failed set, for `nanobot retry`. */
   parkedTurn: 'parked-turn',
+  /** Input a channel could not read, kept with its reason: the agent fails it into the failed set. */
+  malformedUpdate: 'malformed-update',
+  malformedFrame: 'malformed-frame',
 } as const;
 
 /** BullMQ key prefix and the prefix of our own keys, so a shared Redis stays tidy. */

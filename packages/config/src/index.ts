@@ -13,3 +13,4 @@ export { configSchema, defaultWorkspace } from './schema.js';
 export type { Config, ConfigInput, ProviderConfig, McpServerConfig } from './schema.js';
 export { providerNames, isProviderName } from './provider-names.js';
 export type { ProviderName } from './provider-names.js';
+export { allowFromWarnings, usernameEntries } from './allow-from-check.js';

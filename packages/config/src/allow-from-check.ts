@@ -1,4 +1,4 @@
-import type { LoadedConfig } from '@nanobot/config';
+import type { LoadedConfig } from './load-config.js';
 
 /**
  * Telegram allowFrom parts that match a username rather than a numeric user id. Telegram lets a

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type LoadedConfig } from '@nanobot/config';
+import { parseConfig } from './parse-config.js';
+import type { LoadedConfig } from './load-config.js';
 import { allowFromWarnings, usernameEntries } from './allow-from-check.js';
 
 function loaded(telegram: Record<string, unknown>): Pick<LoadedConfig, 'config'> {
