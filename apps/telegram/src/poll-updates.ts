@@ -16,6 +16,11 @@ export type PollerDeps = {
   log: Logger;
   /** Called after a message is durably queued (typing indicator). */
   onQueued?: (message: InboundMessage) => void;
+  /**
+   * Called with every message the bot received (accepted or ignored) before its update is
+   * confirmed: the chat's newest known id, where a reply's delivery probe starts.
+   */
+  onSeen?: (chatId: string, messageId: number) => Promise<void>;
   /** Called after every successful getUpdates: Telegram answers again (lifts an outage hold on replies). */
   onPolled?: () => void;
   /** Called with every update that is malformed; it must park it durably or throw. */
@@ -53,11 +58,25 @@ export function createPoller(deps: PollerDeps) {
     }
   }
 
+  async function noteSeen(update: Update): Promise<void> {
+    const message = update.message as { chat?: { id?: unknown }; message_id?: unknown } | null | undefined;
+    const chatId = message?.chat?.id;
+    const messageId = message?.message_id;
+    if (deps.onSeen === undefined || typeof chatId !== 'number' || typeof messageId !== 'number') return;
+    try {
+      await deps.onSeen(String(chatId), messageId);
+    } catch (err) {
+      // Only narrows a later probe; the message itself is handled either way.
+      log.warn({ err, updateId: update.update_id }, 'could not record the chat\'s newest message id');
+    }
+  }
+
   async function handle(update: Update): Promise<void> {
     const verdict = verdictOf(update);
     switch (verdict.kind) {
       case 'accept':
         await deps.queues.addInbound(verdict.message);
+        await noteSeen(update);
         log.debug({ updateId: update.update_id, messageId: verdict.message.id }, 'update queued');
         try {
           deps.onQueued?.(verdict.message);
@@ -68,6 +87,7 @@ export function createPoller(deps: PollerDeps) {
         return;
       case 'ignore':
         log.debug({ updateId: update.update_id, reason: verdict.reason }, 'update ignored');
+        await noteSeen(update);
         return;
       case 'malformed':
         log.warn({ updateId: update.update_id, reason: verdict.reason }, 'malformed update parked');

@@ -13,7 +13,8 @@ const firstAbove = (ours: number[], floor: number) => ours.find((id) => id > flo
  * chat's newest known id when the chunk was marked `sending`), below our next recorded send,
  * skipping our recorded ids. Refused when a probe could edit a message of ours it does not
  * know about: another chunk of this chat parked unresolved whose message may lie in the same
- * range, or our ids above the floor trimmed from the record.
+ * range, or our ids above the floor trimmed from the record. Ids of messages the channel
+ * received from others are skipped as well.
  */
 export function toProbeWindow(floor: number | null, self: string, chat: ChatRecord): ProbeWindow {
   if (floor === null) return { refused: 'no message id of this chat is known to look after' };
@@ -30,7 +31,8 @@ export function toProbeWindow(floor: number | null, self: string, chat: ChatReco
       return { refused: `reply ${other.ref} of this chat is unresolved and may sit where this one would` };
     }
   }
-  return { floor, ...(below === undefined ? {} : { below }), skip: new Set(chat.ours) };
+  // Others' messages the channel received are not ours either: probing them would only spend calls.
+  return { floor, ...(below === undefined ? {} : { below }), skip: new Set([...chat.ours, ...chat.seen]) };
 }
 
 export type Resolution =

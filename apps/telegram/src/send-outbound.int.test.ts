@@ -33,6 +33,22 @@ describe('the Telegram sender across the send window', () => {
     expect(h.telegram.edits()).toEqual([]);
   });
 
+  it('resolves a reply in doubt although the user wrote many more messages before it went out', async () => {
+    const asked = h.userMessage(57, 'question');
+    // The user keeps writing while the reply waits (a backlog after a restart): the poller notes each id.
+    for (let n = 0; n < 15; n += 1) await h.markers.noteSeen('telegram:57', h.userMessage(57, `more ${n}`));
+    const job = await h.job(reply('w7-reply', 57, 'the late answer', { replyToMessageId: String(asked) }));
+    void h.sender({ faultPoint: (point) => (point === 'after-send' ? dies() : undefined) })(job);
+    await h.telegram.waitFor(() => texts(57).length === 1);
+    for (let n = 0; n < 15; n += 1) await h.markers.noteSeen('telegram:57', h.userMessage(57, `after ${n}`));
+
+    expect(await h.runToEnd(h.sender(), job)).toBe('done');
+    expect(texts(57)).toEqual(['the late answer']);
+    expect(await h.markers.read('w7-reply', 0)).toEqual({ state: 'sent', messageId: h.telegram.sentTo(57)[0]!.messageId });
+    // The probe started above the newest message the channel had received, not at the question.
+    expect(h.telegram.calls('editMessageText')).toHaveLength(1);
+  });
+
   it('sends a reply once when the process dies after marking it, before the request', async () => {
     const asked = h.userMessage(52, 'question');
     const job = await h.job(reply('w2-reply', 52, 'not sent yet', { replyToMessageId: String(asked) }));

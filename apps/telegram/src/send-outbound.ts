@@ -81,9 +81,12 @@ export function createSender(deps: SenderDeps) {
   });
 
   async function floorOf(at: ChunkAt): Promise<number | null> {
-    const ours = (await markers.chat(at.chat)).ours;
+    const { ours, seen } = await markers.chat(at.chat);
     const replyTo = Number(at.message.replyToMessageId);
-    const known = [ours[ours.length - 1], Number.isSafeInteger(replyTo) && replyTo > 0 ? replyTo : undefined].filter((id) => id !== undefined);
+    // The newest id known in the chat: ours, the user message answered, or any message received since.
+    const known = [ours[ours.length - 1], seen[seen.length - 1], Number.isSafeInteger(replyTo) && replyTo > 0 ? replyTo : undefined].filter(
+      (id) => id !== undefined,
+    );
     return known.length === 0 ? null : Math.max(...known);
   }
 

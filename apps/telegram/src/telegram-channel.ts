@@ -28,6 +28,8 @@ export type TelegramChannelDeps = {
   onActive: () => void;
   /** Telegram answered a poll: put-back replies need not wait out their hold. */
   onPolled?: () => void;
+  /** A message arrived in a chat: its id is that chat's newest known one (for delivery probes). */
+  onSeen?: (chatId: string, messageId: number) => Promise<void>;
   /** How often a standby asks for the lease. */
   standbyRetryMs?: number;
   /** How long setMyCommands may take before polling starts without the menu (default 10 s). */
@@ -163,6 +165,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
       // Each getUpdates, the confirming one on stop included, only while the lease is ours.
       fence: () => deps.lease.fence(),
       ...(deps.onPolled === undefined ? {} : { onPolled: deps.onPolled }),
+      ...(deps.onSeen === undefined ? {} : { onSeen: deps.onSeen }),
     });
     await poll({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
   }

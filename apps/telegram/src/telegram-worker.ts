@@ -77,10 +77,13 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     onLost: () => stopSending(),
   });
   // On the worker's connection, which waits through a Redis outage instead of failing the send.
+  const markers = createSentMarkers(workerConnection);
+  // On the fail-fast connection: the poller must not wait for Redis to note a message id.
+  const seenIds = createSentMarkers(producer);
   const sendFence = createSendFence(() => lease.fence(workerConnection), log);
   const sender = createSender({
     api,
-    markers: createSentMarkers(workerConnection),
+    markers,
     log,
     hold: putBacks.hold,
     onSent: (message) => typing.stop(message.chatId),
@@ -139,6 +142,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     lease,
     onActive: startSending,
     onPolled: () => putBacks.channelBack(),
+    onSeen: (chatId, messageId) => seenIds.noteSeen(`telegram:${chatId}`, messageId),
   });
   const supervisor = createSupervisor({
     name: 'telegram',

@@ -25,11 +25,15 @@ export type UnresolvedChunk = { ref: string; floor: number | null };
 export type ChatRecord = {
   /** Ids of the chat's newest messages we know we sent (ascending, at most `oursKept`). */
   ours: number[];
+  /** Ids of the chat's newest messages from others that the channel received (ascending, at most `seenKept`). */
+  seen: number[];
   unresolved: UnresolvedChunk[];
 };
 
 /** How many of a chat's own message ids are kept: far more than one reply's chunks. */
 export const oursKept = 100;
+/** How many ids of others' messages are kept per chat: a busy chat's last minutes. */
+export const seenKept = 200;
 /** A chat's ids outlive its markers: a quiet chat's next reply still knows where to look. */
 const chatTtlMs = 30 * 24 * 3_600_000;
 
@@ -75,6 +79,7 @@ export function createSentMarkers(redis: Redis) {
   const key = (jobId: string, chunk: number) => `${keyPrefix}sent:${jobId}:${chunk}`;
   const oursKey = (chat: string) => `${keyPrefix}chat:${chat}:ours`;
   const unresolvedKey = (chat: string) => `${keyPrefix}chat:${chat}:unresolved`;
+  const seenKey = (chat: string) => `${keyPrefix}chat:${chat}:seen`;
   const ref = (jobId: string, chunk: number) => `${jobId}:${chunk}`;
   const read = async (jobId: string, chunk: number): Promise<ChunkRecord | null> => toRecord(await redis.get(key(jobId, chunk)));
 
@@ -117,10 +122,26 @@ export function createSentMarkers(redis: Redis) {
         tx.hset(unresolvedKey(at.chat), ref(jobId, chunk), at.floor === null ? '' : String(at.floor)).pexpire(unresolvedKey(at.chat), dedupeTtlMs),
       );
     },
+    /**
+     * A message from someone else arrived in the chat (the channel received it): its id is the
+     * chat's newest known one, so a later reply's probe starts above it and never spends a call
+     * on it. A user who keeps writing while a reply is in doubt would otherwise push the reply's
+     * message past the probe's bound.
+     */
+    async noteSeen(chat: string, messageId: number): Promise<void> {
+      await execAll(
+        redis
+          .multi()
+          .zadd(seenKey(chat), messageId, String(messageId))
+          .zremrangebyrank(seenKey(chat), 0, -(seenKept + 1))
+          .pexpire(seenKey(chat), chatTtlMs),
+      );
+    },
     async chat(chat: string): Promise<ChatRecord> {
-      const [ours, unresolved] = await Promise.all([redis.zrange(oursKey(chat), 0, -1), redis.hgetall(unresolvedKey(chat))]);
+      const [ours, seen, unresolved] = await Promise.all([redis.zrange(oursKey(chat), 0, -1), redis.zrange(seenKey(chat), 0, -1), redis.hgetall(unresolvedKey(chat))]);
       return {
         ours: ours.map(Number).sort((a, b) => a - b),
+        seen: seen.map(Number).sort((a, b) => a - b),
         unresolved: Object.entries(unresolved).map(([chunkRef, floor]) => ({ ref: chunkRef, floor: floor === '' ? null : Number(floor) })),
       };
     },
