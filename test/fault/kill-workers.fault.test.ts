@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
   cleanReport,
   createTraffic,
@@ -20,7 +22,16 @@ describe('kill -9 of workers while messages flow', () => {
     await stack?.close();
   });
 
+  /** On a failure, the cluster's logs go to .test-output/ before the stack (and its folder) is gone. */
+  const keepLogsOnFailure = (name: string) =>
+    onTestFailed(async () => {
+      const dir = join('.test-output', `${name}-${Date.now()}`);
+      await mkdir(dir, { recursive: true });
+      for (const app of ['nanobot-telegram', 'nanobot-agent']) await writeFile(join(dir, `${app}.log`), await stack.cluster.logs(app));
+    });
+
   it('answers every message exactly once, in order, when the telegram worker is killed mid-flow', async () => {
+    keepLogsOnFailure('kill-telegram');
     stack.llm.setLatency({ minMs: 0, maxMs: 40 });
     const traffic = createTraffic(stack.telegram, { chats, prefix: 'kill-tg' });
     let killedAt = 0;
@@ -39,6 +50,7 @@ describe('kill -9 of workers while messages flow', () => {
   }, 120_000);
 
   it('answers the message whose turn was cut by kill -9 of the agent exactly once, after the agent restarts', async () => {
+    keepLogsOnFailure('kill-agent');
     stack.llm.setLatency(1_500);
     const traffic = createTraffic(stack.telegram, { chats, prefix: 'kill-agent' });
     traffic.round();
