@@ -9,3 +9,4 @@ export { configSchema, defaultWorkspace } from './schema.js';
 export type { Config, ConfigInput, ProviderConfig, McpServerConfig } from './schema.js';
 export { providerNames, isProviderName } from './provider-names.js';
 export type { ProviderName } from './provider-names.js';
+export { gatewayProblem, isLoopbackHost, toGatewayUrl } from './gateway-access.js';
