@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 export function registerLogsCommand(program: Command): void {
   program
     .command('logs')
-    .description('show the logs of the cluster (or of one app: telegram, agent, whatsapp, whatsapp-bridge, redis)')
+    .description('show the logs of the cluster (or of one app: telegram, agent, whatsapp, whatsapp-bridge, dashboard, redis)')
     .argument('[app]', 'one app, without the nanobot- prefix')
     .option('-n, --lines <count>', 'lines of history to show', '100')
     .option('--no-follow', 'print and exit instead of following')

@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import { AppError } from '@nanobot/core';
 
-// pm2 is CommonJS with callback APIs; its types come with the package.
+// pm2 is CommonJS with callback APIs; its types come with the package. Loaded on first use:
+// it takes a second to load, which `nanobot agent` and the dashboard's pages need not wait for.
 const require = createRequire(import.meta.url);
-const pm2 = require('pm2') as typeof import('pm2');
+let loaded: typeof import('pm2') | undefined;
+const pm2 = (): typeof import('pm2') => (loaded ??= require('pm2') as typeof import('pm2'));
 
 export type ProcessInfo = {
   name: string;
@@ -30,17 +32,17 @@ export function createPm2Control() {
   let connected = false;
   const connect = async () => {
     if (connected) return;
-    await call<void>('connect', (done) => pm2.connect((err) => done(err ?? null)));
+    await call<void>('connect', (done) => pm2().connect((err) => done(err ?? null)));
     connected = true;
   };
   return {
     async start(ecosystemPath: string): Promise<void> {
       await connect();
-      await call('start', (done) => pm2.start(ecosystemPath, (err, value) => done(err ?? null, value)));
+      await call('start', (done) => pm2().start(ecosystemPath, (err, value) => done(err ?? null, value)));
     },
     async list(): Promise<ProcessInfo[]> {
       await connect();
-      const list = await call<import('pm2').ProcessDescription[]>('list', (done) => pm2.list((err, value) => done(err ?? null, value)));
+      const list = await call<import('pm2').ProcessDescription[]>('list', (done) => pm2().list((err, value) => done(err ?? null, value)));
       return list.map((p) => ({
         name: p.name ?? '?',
         pmId: p.pm_id ?? -1,
@@ -54,10 +56,10 @@ export function createPm2Control() {
     },
     async remove(name: string): Promise<void> {
       await connect();
-      await call('delete', (done) => pm2.delete(name, (err, value) => done(err ?? null, value)));
+      await call('delete', (done) => pm2().delete(name, (err, value) => done(err ?? null, value)));
     },
     disconnect(): void {
-      if (connected) pm2.disconnect();
+      if (connected) pm2().disconnect();
       connected = false;
     },
   };
