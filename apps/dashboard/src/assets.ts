@@ -3,7 +3,7 @@ export const appJs = `(() => {
   const target = document.getElementById('status');
   const conn = document.getElementById('conn');
   const say = (text, on) => { if (conn) { conn.textContent = text; conn.className = 'conn ' + (on ? 'on' : 'off'); } };
-  if (!target) { say('', true); return; }
+  if (!target) { if (conn) conn.textContent = ''; return; }
   if (!window.EventSource) { say('no live updates: reload to refresh', false); return; }
   const connect = () => {
     const source = new EventSource('/events');
@@ -43,6 +43,7 @@ h3 { font-size: 1rem; margin: 0 0 .3rem; display: flex; justify-content: space-b
 .pill { border-radius: 1rem; padding: 0 .6rem; font-size: .8rem; font-weight: 600; color: #fff; white-space: nowrap; align-self: center; }
 .pill.ok { background: var(--ok); }
 .pill.bad { background: var(--bad); }
+.pill.wait { background: #b26a00; }
 .state, .role { font-size: .8rem; color: var(--muted); }
 .facts, .updated, .empty { color: var(--muted); font-size: .85rem; margin: .2rem 0; overflow-wrap: anywhere; }
 .reason, .error { color: var(--bad); font-size: .85rem; margin: .2rem 0; overflow-wrap: anywhere; }

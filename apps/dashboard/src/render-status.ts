@@ -15,8 +15,9 @@ function renderInstance(i: InstanceView, now: number): Html {
 }
 
 function renderChannel(c: ChannelView, now: number): Html {
+  const state = c.live ? html`<span class="pill ok">live</span>` : c.startingUp ? html`<span class="pill wait">starting</span>` : html`<span class="pill bad">down</span>`;
   return html`<article class="card channel" data-channel="${c.name}" data-live="${String(c.live)}">
-    <h3>${c.name} ${pill(c.live, 'live', 'down')}</h3>
+    <h3>${c.name} ${state}</h3>
     ${c.reason === null ? '' : html`<p class="reason">${c.reason}</p>`}
     <ul class="instances">${c.instances.map((i) => renderInstance(i, now))}</ul>
   </article>`;
@@ -45,9 +46,9 @@ function renderQueues(queues: QueueView[], now: number): Html {
   </table></div>`;
 }
 
-function renderRedis(view: RedisView, now: number): Html {
+function renderRedis(view: RedisView): Html {
   const limit = view.maxmemoryBytes > 0 ? `of ${megabytes(view.maxmemoryBytes)}` : '(no limit)';
-  return html`<p class="facts">Redis ${view.version} · AOF ${view.aofEnabled ? 'on' : 'off'} · last snapshot ${ago(view.lastSaveAt, now)} ·
+  return html`<p class="facts">Redis ${view.version} · AOF ${view.aofEnabled ? 'on' : 'off'} ·
     memory ${megabytes(view.usedMemoryBytes)} ${limit} · policy ${view.maxmemoryPolicy}</p>
     ${redisWarnings(view).map((w) => html`<p class="reason">${w}</p>`)}`;
 }
@@ -75,7 +76,7 @@ export function renderStatus(snapshot: Snapshot, now: number): Html {
     <h2>Queues</h2>
     ${state === null ? html`<p class="reason">${snapshot.redisError}</p>` : renderQueues(state.queues, now)}
     <h2>Redis</h2>
-    ${state === null ? html`<p class="reason">${snapshot.redisError}</p>` : renderRedis(state.redis, now)}
+    ${state === null ? html`<p class="reason">${snapshot.redisError}</p>` : renderRedis(state.redis)}
     <h2>Processes</h2>
     ${renderProcesses(snapshot.processes, snapshot.processError)}
     <p class="updated">updated ${new Date(snapshot.readAt).toLocaleTimeString('en-GB')}</p>`;

@@ -15,6 +15,8 @@ export type InstanceView = {
   state: string;
   role: string | null;
   live: boolean;
+  /** Not live yet, but only because its first run is still waiting for its first poll. */
+  startingUp: boolean;
   restarts: number;
   consecutiveFailures: number;
   lastAliveAt: number | null;
@@ -25,7 +27,14 @@ export type InstanceView = {
   reason: string | null;
 };
 
-export type ChannelView = { name: string; live: boolean; reason: string | null; instances: InstanceView[] };
+export type ChannelView = {
+  name: string;
+  live: boolean;
+  /** Not live only because a fresh process has not completed its first poll yet. */
+  startingUp: boolean;
+  reason: string | null;
+  instances: InstanceView[];
+};
 
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
@@ -34,8 +43,9 @@ const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))}s`;
 /**
  * Live = the transport completed a poll (Telegram) or a pong (WhatsApp) within its watchdog
  * window. A restart does not count as activity: a channel whose every run hangs keeps
- * restarting and is still deaf. Only a process's very first run gets the window as grace
- * before its first poll, so a cluster that just started is not reported down.
+ * restarting and is still deaf. A process that has not completed its first poll yet is not
+ * live either (it may be deaf from the start); the page shows it as `starting` while its
+ * first run is younger than the window.
  */
 function judgeInstance(status: ProcessStatus, row: Row, now: number): InstanceView {
   const extra = (row.extra ?? {}) as Row;
@@ -47,13 +57,16 @@ function judgeInstance(status: ProcessStatus, row: Row, now: number): InstanceVi
   const restarts = num(row.restarts) ?? 0;
   const lastError = str(row.lastError);
   const polledInTime = lastAliveAt !== null && now - lastAliveAt <= windowMs;
-  const firstRunGrace = lastAliveAt === null && restarts === 0 && startedAt !== null && now - startedAt <= windowMs && (state === 'starting' || state === 'running');
   // A channel that is stopping or stopped no longer polls, whatever its last poll says.
   const winding = state === 'stopping' || state === 'stopped' || state === 'failed';
-  const live = !fatal && !winding && (polledInTime || firstRunGrace);
+  const live = !fatal && !winding && polledInTime;
+  const startingUp = !live && !fatal && !winding && lastAliveAt === null && restarts === 0 && startedAt !== null && now - startedAt <= windowMs;
   let reason: string | null = null;
   if (!live) {
-    const silence = lastAliveAt === null ? 'no completed poll/pong since the process started' : `last poll/pong ${seconds(now - lastAliveAt)} ago, beyond its ${seconds(windowMs)} watchdog window`;
+    const silence =
+      lastAliveAt === null
+        ? `no completed poll/pong yet since the process started${startingUp && startedAt !== null ? ` ${seconds(now - startedAt)} ago` : ''}`
+        : `last poll/pong ${seconds(now - lastAliveAt)} ago, beyond its ${seconds(windowMs)} watchdog window`;
     const detail = `state ${state}${lastError === null ? '' : `, last error ${lastError}`}`;
     if (fatal) reason = `fatal: ${lastError ?? 'the service refused the credentials'}`;
     else if (winding) reason = `the channel is ${state} (${detail})`;
@@ -67,6 +80,7 @@ function judgeInstance(status: ProcessStatus, row: Row, now: number): InstanceVi
     state,
     role: str(extra.role),
     live,
+    startingUp,
     restarts,
     consecutiveFailures: num(row.consecutiveFailures) ?? 0,
     lastAliveAt,
@@ -104,7 +118,8 @@ export function judgeChannels(options: JudgeChannelsOptions): ChannelView[] {
     if (instances.length === 0) reason = `no process reports it (is nanobot-${name} running?)`;
     else if (polling.length === 0) reason = 'only standbys report it; none holds the poller lease yet';
     else if (!live) reason = polling.map((i) => i.reason).join('; ');
-    return { name, live, reason, instances };
+    const startingUp = !live && polling.length > 0 && polling.every((i) => i.startingUp);
+    return { name, live, startingUp, reason, instances };
   });
 }
 

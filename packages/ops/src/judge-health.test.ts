@@ -38,13 +38,14 @@ describe('judgeHealth', () => {
     expect(health.reasons).toEqual(['telegram: last poll/pong 23s ago, beyond its 22s watchdog window (state running, last error CHANNEL_UNAVAILABLE: getUpdates timed out)']);
   });
 
-  it('gives a fresh process its window before the first poll, but not a restarted run', () => {
+  it('counts a fresh process as live only after its first poll, and shows it as starting meanwhile', () => {
     const fresh = { lastAliveAt: null, startedAt: now - 5_000, restarts: 0 };
-    expect(judgeHealth({ state: state([telegram(fresh), agent({})]), enabledChannels: ['telegram'], now }).ok).toBe(true);
-    const restarted = { ...fresh, restarts: 1 };
-    expect(judgeHealth({ state: state([telegram(restarted), agent({})]), enabledChannels: ['telegram'], now }).reasons).toEqual([
-      'telegram: no completed poll/pong since the process started (state running)',
-    ]);
+    const health = judgeHealth({ state: state([telegram(fresh), agent({})]), enabledChannels: ['telegram'], now });
+    expect(health.reasons).toEqual(['telegram: no completed poll/pong yet since the process started 5s ago (state running)']);
+    expect(health.channels[0]).toMatchObject({ live: false, startingUp: true });
+    const restarted = { ...fresh, restarts: 1, lastError: 'CHANNEL_CONFLICT: telegram reported a conflict on getUpdates' };
+    const [channel] = judgeChannels({ statuses: [telegram(restarted)], enabled: ['telegram'], now });
+    expect(channel).toMatchObject({ live: false, startingUp: false, reason: 'no completed poll/pong yet since the process started (state running, last error CHANNEL_CONFLICT: telegram reported a conflict on getUpdates)' });
   });
 
   it('does not count a channel that is stopping, whatever its last poll', () => {

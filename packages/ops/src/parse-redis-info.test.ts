@@ -10,7 +10,7 @@ const info = [
 describe('parseRedisInfo', () => {
   it('reads persistence and memory from INFO', () => {
     expect(parseRedisInfo(info)).toEqual({
-      version: '7.0.15', aofEnabled: true, aofFailing: false, rdbFailing: false, lastSaveAt: 1_700_000_000_000,
+      version: '7.0.15', aofEnabled: true, aofFailing: false, rdbFailing: false,
       usedMemoryBytes: 1_048_576, maxmemoryBytes: 0, maxmemoryPolicy: 'noeviction',
     });
     expect(redisWarnings(parseRedisInfo(info))).toEqual([]);

@@ -7,8 +7,6 @@ export type RedisView = {
   aofFailing: boolean;
   /** The last RDB snapshot failed (only meaningful when snapshots are configured). */
   rdbFailing: boolean;
-  /** Epoch ms of the last successful RDB snapshot; null when none. */
-  lastSaveAt: number | null;
   usedMemoryBytes: number;
   /** 0: no limit. */
   maxmemoryBytes: number;
@@ -30,13 +28,11 @@ function toFields(text: string): Map<string, string> {
 export function parseRedisInfo(text: string): RedisView {
   const fields = toFields(text);
   const number = (key: string) => Number(fields.get(key) ?? 0) || 0;
-  const lastSave = number('rdb_last_save_time');
   return {
     version: fields.get('redis_version') ?? '?',
     aofEnabled: fields.get('aof_enabled') === '1',
     aofFailing: fields.get('aof_last_write_status') === 'err' || fields.get('aof_last_bgrewrite_status') === 'err',
     rdbFailing: fields.get('rdb_last_bgsave_status') === 'err',
-    lastSaveAt: lastSave > 0 ? lastSave * 1000 : null,
     usedMemoryBytes: number('used_memory'),
     maxmemoryBytes: number('maxmemory'),
     maxmemoryPolicy: fields.get('maxmemory_policy') ?? '?',
@@ -48,6 +44,7 @@ export function redisWarnings(view: RedisView): string[] {
   const warnings: string[] = [];
   if (!view.aofEnabled) warnings.push('AOF is off: a Redis restart can lose queued messages (appendonly yes)');
   if (view.aofFailing) warnings.push('the last AOF write failed (disk full?): new messages may not be durable');
+  if (view.rdbFailing) warnings.push('the last RDB snapshot failed (disk full?)');
   if (view.maxmemoryPolicy !== 'noeviction' && view.maxmemoryPolicy !== '?') {
     warnings.push(`maxmemory-policy is ${view.maxmemoryPolicy}: Redis may evict queued jobs (use noeviction)`);
   }
