@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startTelegramStack, type TelegramStack } from '@nanobot/testkit';
+import { freePort, repoRoot, startTelegramStack, type TelegramStack } from '@nanobot/testkit';
 import { artifactsDir, launchChromium } from '../support/browser.js';
 
 type HealthAnswer = { status: number; body: { ok: boolean; reasons: string[] } };
@@ -125,4 +126,31 @@ describe('the dashboard', () => {
     expect((await cluster.pm2('start', 'nanobot-agent')).code).toBe(0);
     await expect.poll(async () => (await health()).status, { timeout: 30_000, interval: 500 }).toBe(200);
   }, 150_000);
+  it('nanobot logs shows pm2\'s files as readable lines, and --follow prints new ones as they come', async () => {
+    const { cluster } = stack;
+    const shown = await cluster.nanobot('logs', 'telegram', '--lines', '200');
+    expect(shown.code, shown.stderr).toBe(0);
+    const lines = shown.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.length).toBeLessThanOrEqual(200);
+    expect(shown.stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INFO  telegram +Starting telegram channel\.\.\.$/m);
+    expect(shown.stdout).not.toContain('{"level"');
+    expect((await cluster.nanobot('logs', 'nope')).stderr).toMatch(/no app nanobot-nope; known: .*telegram/);
+
+    const follower = spawn(process.execPath, [join(repoRoot, 'apps/cli/bin/nanobot.js'), 'logs', 'telegram', '--lines', '0', '--follow'], { env: cluster.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let followed = '';
+    let complaints = '';
+    follower.stdout.on('data', (c: Buffer) => (followed += c.toString()));
+    follower.stderr.on('data', (c: Buffer) => (complaints += c.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(followed).toBe('');
+      expect((await cluster.pm2('restart', 'nanobot-telegram')).code).toBe(0);
+      await expect.poll(() => followed, { timeout: 20_000, message: complaints }).toMatch(/ INFO  telegram +Starting telegram channel\.\.\.$/m);
+      expect(followed).not.toContain('{"level"');
+    } finally {
+      follower.kill('SIGINT');
+      await new Promise((r) => follower.once('exit', r));
+    }
+  }, 60_000);
 });

@@ -16,6 +16,9 @@ export type ProcessInfo = {
   uptimeMs: number | null;
   memoryBytes: number;
   cpu: number;
+  /** pm2's log files of the process (stdout, stderr); null when pm2 does not say. */
+  outLogPath: string | null;
+  errLogPath: string | null;
 };
 
 function call<T>(what: string, fn: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
@@ -52,6 +55,8 @@ export function createPm2Control() {
         uptimeMs: p.pm2_env?.status === 'online' && p.pm2_env.pm_uptime !== undefined ? Date.now() - p.pm2_env.pm_uptime : null,
         memoryBytes: p.monit?.memory ?? 0,
         cpu: p.monit?.cpu ?? 0,
+        outLogPath: p.pm2_env?.pm_out_log_path ?? null,
+        errLogPath: p.pm2_env?.pm_err_log_path ?? null,
       }));
     },
     async remove(name: string): Promise<void> {
