@@ -141,4 +141,18 @@ apps.push({
   max_memory_restart: '200M',
 });
 
+// The status page and /health on gateway.host:port. Left out (and `nanobot start` says why)
+// when it would listen beyond loopback without gateway.token; the channels run regardless.
+const { gatewayProblem } = require('@nanobot/config');
+if (gatewayProblem(config.gateway) === null) {
+  apps.push({
+    ...shared,
+    name: 'nanobot-dashboard',
+    script: 'apps/dashboard/dist/main.js',
+    // Stop: close the live streams and the port; nothing is in hand.
+    kill_timeout: 5000,
+    max_memory_restart: '200M',
+  });
+}
+
 module.exports = { apps };

@@ -3,7 +3,7 @@
 # Installs what is missing first, so it works on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+bash scripts/install.sh --with-test-browser
 npx eslint packages apps test
 npx tsc -p test/tsconfig.json
 mkdir -p .test-output

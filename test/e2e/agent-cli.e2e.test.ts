@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullPrefix, queueNames } from '@nanobot/bus';
-import { startFakeLlm, startRedis, type FakeLlm, type RedisServer } from '@nanobot/testkit';
+import { freePort, startFakeLlm, startRedis, type FakeLlm, type RedisServer } from '@nanobot/testkit';
 
 const root = resolve(import.meta.dirname, '../..');
 const nanobot = join(root, 'apps/cli/bin/nanobot.js');
@@ -64,16 +64,26 @@ describe('nanobot agent', () => {
     expect(last.messages.map((m) => m.content)).toEqual(expect.arrayContaining(['first', 'echo: first', 'second']));
   });
 
-  it('goes through the running cluster when an agent instance is up', async () => {
-    const agent: ChildProcess = spawn(process.execPath, [agentMain], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  it('on a fresh machine (no config, no cluster) says within 2 s that no provider is configured', async () => {
+    const fresh = await mkdtemp(join(tmpdir(), 'nb-agent-fresh-'));
     try {
-      await new Promise<void>((done) => {
-        let out = '';
-        agent.stdout?.on('data', (c: Buffer) => {
-          out += c.toString();
-          if (out.includes('agent ready')) done();
-        });
-      });
+      // No REDIS_URL: the embedded Redis's port, where nothing runs.
+      const freshEnv = { PATH: process.env.PATH, HOME: fresh, NANOBOT_HOME: join(fresh, '.nanobot'), NANOBOT_REDIS__PORT: String(await freePort()) };
+      const startedAt = Date.now();
+      const result = await run(['agent', '-m', 'hi'], freshEnv);
+      expect(Date.now() - startedAt).toBeLessThan(2_000);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('no LLM provider is configured');
+      expect(result.stderr).toContain('nanobot onboard');
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it('goes through the running cluster when an agent instance is up', async () => {
+    const agent = await startAgent();
+    try {
       const result = await run(['agent', '-m', 'via the bus', '--logs'], env);
       expect(result).toMatchObject({ code: 0, stdout: 'echo: via the bus\n' });
       // On failure this shows why the CLI answered in its own process instead.
@@ -93,4 +103,33 @@ describe('nanobot agent', () => {
       await new Promise((r) => agent.once('exit', r));
     }
   });
+
+  it('says every few seconds what a slow reply waits for, and leaks no listeners meanwhile', async () => {
+    const agent = await startAgent();
+    llm.setLatency(11_500);
+    try {
+      const result = await run(['agent', '-m', 'take your time'], env);
+      expect(result).toMatchObject({ code: 0, stdout: 'echo: take your time\n' });
+      const progress = result.stderr.split('\n').filter((line) => line.startsWith('nanobot: still waiting'));
+      expect(progress).toEqual(['nanobot: still waiting (5s): the agent is working on it', 'nanobot: still waiting (10s): the agent is working on it']);
+      expect(result.stderr).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      llm.setLatency(0);
+      agent.kill('SIGTERM');
+      await new Promise((r) => agent.once('exit', r));
+    }
+  }, 40_000);
+
+  /** An agent instance of the cluster, without pm2, once it reported in. */
+  async function startAgent(): Promise<ChildProcess> {
+    const agent: ChildProcess = spawn(process.execPath, [agentMain], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((done) => {
+      let out = '';
+      agent.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('agent ready')) done();
+      });
+    });
+    return agent;
+  }
 });

@@ -9,7 +9,7 @@ import type { InboundMessage, OutboundMessage } from '@nanobot/core';
 import { bullPrefix, createQueues, createRedis, queueNames, type Queues } from '@nanobot/bus';
 import { createLogger } from '@nanobot/log';
 import { startFakeLlm, startRedis, type FakeLlm, type RedisServer } from '@nanobot/testkit';
-import { listFailed, retryFailed } from '../../apps/cli/src/failed-jobs.js';
+import { listFailed, retryFailed } from '@nanobot/ops';
 import { createAgentWorker, type AgentWorker, type AgentWorkerOptions } from '../../apps/agent/src/create-agent-worker.js';
 import { replies } from '../../apps/agent/src/replies.js';
 

@@ -13,7 +13,7 @@ import {
   type FakeLlm, type FakeTelegram, type FakeWhatsappBridge, type RedisServer,
 } from '@nanobot/testkit';
 import { createAgentWorker, type AgentWorker } from '../../apps/agent/src/create-agent-worker.js';
-import { listFailed, type FailedJob } from '../../apps/cli/src/failed-jobs.js';
+import { listFailed, type FailedJob } from '@nanobot/ops';
 import { createTelegramWorker } from '../../apps/telegram/src/telegram-worker.js';
 import { createWhatsappWorker, type WhatsappWorker } from '../../apps/whatsapp/src/whatsapp-worker.js';
 

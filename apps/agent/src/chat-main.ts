@@ -3,13 +3,16 @@ import { homedir } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { describeError } from '@nanobot/core';
+import { describeError, isAppError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { connectionOptions, readStatuses } from '@nanobot/bus';
 import { createLogger } from '@nanobot/log';
+import { countInboundWorkers } from '@nanobot/ops';
 import { createClusterRunner } from './chat/create-cluster-runner.js';
-import { createLocalRunner, type ChatRunner } from './chat/create-local-runner.js';
+import type { ChatRunner } from './chat/create-local-runner.js';
 import { isExitWord, toChatMessage } from './chat/to-chat-message.js';
+import { toClusterVerdict } from './chat/to-cluster-verdict.js';
+import { selectProvider } from './llm/select-provider.js';
 
 /**
  * `nanobot agent [-m MESSAGE] [-s SESSION] [--logs] [--local]`: the composition root of the
@@ -32,30 +35,62 @@ function fail(message: string): never {
 }
 
 /**
- * The cluster is running when its Redis answers and an agent instance reported in. A refused
- * connection fails at once; the timeout only matters for a Redis that does not answer at all.
+ * The cluster is used when its Redis answers and an agent consumes the inbound queue. A
+ * cluster that runs but cannot answer (agent unconfigured or down) is reported at once with
+ * the fix, instead of queueing a message nobody takes. A refused connection fails at once;
+ * the timeout only matters for a Redis that does not answer at all.
  */
 async function connectCluster(loaded: LoadedConfig): Promise<Redis | undefined> {
   const redis = new Redis(loaded.redis.url, { ...connectionOptions('producer'), lazyConnect: true, retryStrategy: () => null, connectTimeout: 3_000 });
   redis.on('error', (err: Error) => log.debug({ err }, 'cluster redis not reachable'));
   try {
     await redis.connect();
-    if ((await readStatuses(redis)).some((s) => s.app === 'nanobot-agent')) return redis;
-    log.info('no agent instance is running, answering in this process');
   } catch (err) {
     log.info({ err }, 'cluster redis not reachable, answering in this process');
+    redis.disconnect();
+    return undefined;
   }
-  redis.disconnect();
-  return undefined;
+  // An agent that reports running but has no worker yet is being restarted: give it a second.
+  const lastLookAt = Date.now() + 1_000;
+  for (;;) {
+    const [statuses, inboundWorkers] = await Promise.all([readStatuses(redis), countInboundWorkers(redis)]);
+    const verdict = toClusterVerdict({ statuses, inboundWorkers, configPath: loaded.path, final: Date.now() >= lastLookAt });
+    switch (verdict.kind) {
+      case 'cluster':
+        return redis;
+      case 'local':
+        log.info('no agent instance is running, answering in this process');
+        redis.disconnect();
+        return undefined;
+      case 'refuse':
+        redis.disconnect();
+        return fail(verdict.message);
+      case 'wait':
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        break;
+      default: {
+        const unexpected: never = verdict;
+        return fail(`unexpected verdict ${JSON.stringify(unexpected)}`);
+      }
+    }
+  }
 }
 
 async function createRunner(loaded: LoadedConfig): Promise<ChatRunner> {
   const redis = values.local ? undefined : await connectCluster(loaded);
   if (redis !== undefined) {
     log.info('sending through the running cluster');
-    const runner = createClusterRunner({ redis, log, replyTimeoutMs: loaded.config.agents.defaults.requestTimeoutS * 3_000 + 30_000 });
+    const runner = createClusterRunner({
+      redis,
+      log,
+      replyTimeoutMs: loaded.config.agents.defaults.requestTimeoutS * 3_000 + 30_000,
+      onProgress: (line) => process.stderr.write(`nanobot: ${line}\n`),
+    });
     return { run: runner.run, close: async () => (await runner.close(), void redis.disconnect()) };
   }
+  // A missing provider is said before the agent's SDKs are loaded (a second on a busy machine).
+  selectProvider(loaded.config, loaded.config.agents.defaults.model);
+  const { createLocalRunner } = await import('./chat/create-local-runner.js');
   return createLocalRunner({
     config: loaded.config,
     nanobotHome: loaded.nanobotHome,
@@ -101,7 +136,9 @@ async function main(): Promise<void> {
   try {
     runner = await createRunner(loaded);
   } catch (err) {
-    return fail(describeError(err));
+    if (!isAppError(err, 'CONFIG_INVALID')) return fail(describeError(err));
+    const where = loaded.exists ? `fix it in ${loaded.path}` : `${loaded.path} does not exist yet: \`nanobot onboard\` creates it`;
+    return fail(`cannot answer: ${describeError(err)}; ${where}`);
   }
   const abort = new AbortController();
   process.once('SIGINT', () => {

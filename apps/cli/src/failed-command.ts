@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
 import { loadConfig } from '@nanobot/config';
-import { listFailed, retryFailed } from './failed-jobs.js';
+import { discardFailed, listFailed, retryFailed } from '@nanobot/ops';
 
 async function withRedis(use: (redis: Redis) => Promise<void>): Promise<void> {
   const loaded = await loadConfig({ env: process.env, homeDir: homedir() });
@@ -42,6 +42,16 @@ export function registerFailedCommands(program: Command): void {
       withRedis(async (redis) => {
         const { queue, unmarked } = await retryFailed(redis, jobId);
         process.stdout.write(`${jobId} is back in ${queue}${unmarked > 0 ? ` (${unmarked} uncertain chunk(s) will be sent again)` : ''}\n`);
+      }),
+    );
+  program
+    .command('discard')
+    .description('remove a failed job for good (what it would have done is dropped)')
+    .argument('<jobId>')
+    .action((jobId: string) =>
+      withRedis(async (redis) => {
+        const { queue } = await discardFailed(redis, jobId);
+        process.stdout.write(`${jobId} is removed from ${queue}\n`);
       }),
     );
 }

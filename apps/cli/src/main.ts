@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -13,8 +13,8 @@ import { checkProvider, registerDoctorCommand } from './doctor-command.js';
 import { registerFailedCommands } from './failed-command.js';
 import { registerLogsCommand } from './logs-command.js';
 import { onboard } from './onboard.js';
-import { createPm2Control } from './pm2-control.js';
-import { printClusterState, printConfigSummary, printProcesses } from './show-status.js';
+import { createIsGone, createPm2Control } from '@nanobot/ops';
+import { printClusterState, printConfigSummary, printProcesses, toDashboardLine } from './show-status.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const ecosystemPath = resolve(root, 'ecosystem.config.js');
@@ -38,6 +38,16 @@ function requireRedisServer(): void {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (probe.error !== undefined || probe.status !== 0) {
     fail('nanobot: redis-server is not installed. Install it (Debian: `sudo apt-get install -y redis-server`) or set REDIS_URL to an existing Redis.');
+  }
+}
+
+/** `kill -0`: the process exists (EPERM: it does, but belongs to someone else). */
+function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -67,6 +77,7 @@ program
     } finally {
       pm2.disconnect();
     }
+    print(`Dashboard: ${toDashboardLine(loaded)}`);
   });
 
 /** The cluster still starts (messages queue up), but the user should know why nothing answers. */
@@ -114,6 +125,7 @@ program
     } finally {
       pm2.disconnect();
     }
+    print(`Dashboard: ${toDashboardLine(loaded)}`);
   });
 
 program
@@ -132,7 +144,7 @@ program
     redis.on('error', () => undefined); // reported below through the failed connect()
     try {
       await redis.connect();
-      await printClusterState(redis, print);
+      await printClusterState(redis, print, { loaded, isGone: createIsGone(hostname(), isPidAlive) });
     } catch (err) {
       print(`Redis:     unreachable (${describeError(err)})`);
     } finally {

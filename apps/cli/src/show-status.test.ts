@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toChannelLine } from './show-status.js';
+import type { LoadedConfig } from '@nanobot/config';
+import { toChannelLine, toDashboardLine, toQueueLine, toRedisLine } from './show-status.js';
 
 describe('toChannelLine', () => {
   it('shows state, role, restarts, failures, poll age, next retry and last error', () => {
@@ -31,5 +32,22 @@ describe('toChannelLine', () => {
     });
     expect(line).toMatch(/telegram\s+fatal/);
     expect(line).toMatch(/next retry in 300s/);
+  });
+});
+
+describe('the rest of nanobot status', () => {
+  const loadedWith = (gateway: Record<string, unknown>) =>
+    ({ config: { gateway: { host: '127.0.0.1', port: 18790, token: '', heartbeat: { enabled: true, intervalS: 1800 }, ...gateway } } }) as unknown as LoadedConfig;
+
+  it('gives the dashboard address, or why it is not started', () => {
+    expect(toDashboardLine(loadedWith({}))).toBe('http://127.0.0.1:18790 (health: /health)');
+    expect(toDashboardLine(loadedWith({ host: '0.0.0.0' }))).toMatch(/^not started: gateway.host is 0.0.0.0.*set gateway.token/);
+  });
+
+  it('shows the age of the oldest waiting message and what Redis keeps', () => {
+    const line = toQueueLine({ name: 'inbound', waiting: 3, active: 1, delayed: 0, failed: 0, completed: 9, oldestWaitingAt: Date.now() - 42_000 });
+    expect(line).toMatch(/inbound\s+waiting 3 active 1 delayed 0 failed 0 completed 9 {2}oldest waiting 42s ago/);
+    const redis = toRedisLine({ version: '7.0.15', aofEnabled: true, aofFailing: false, rdbFailing: false, usedMemoryBytes: 2 * 1048576, maxmemoryBytes: 0, maxmemoryPolicy: 'noeviction' });
+    expect(redis).toBe('  version 7.0.15, AOF on, memory 2.0MB (no limit), policy noeviction');
   });
 });

@@ -1,13 +1,13 @@
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullPrefix, queueNames, readStatuses } from '@nanobot/bus';
+import { gatewayProblem, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
+import type { ProcessStatus } from '@nanobot/bus';
 import { createCronStore, describeSchedule } from '@nanobot/cron';
-import type { LoadedConfig } from '@nanobot/config';
-import type { ProcessInfo } from './pm2-control.js';
+import { createClusterReader, enabledChannels, judgeHealth, redisWarnings, type ProcessInfo, type QueueView, type RedisView } from '@nanobot/ops';
 
 const ago = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? '-' : `${Math.max(0, Math.round((Date.now() - ms) / 1000))}s ago`;
 const duration = (ms: number | null) => (ms === null ? '-' : `${Math.round(ms / 1000)}s`);
+const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)}MB`;
 
 export function printConfigSummary(loaded: LoadedConfig, print: (line: string) => void): void {
   const { config } = loaded;
@@ -20,6 +20,13 @@ export function printConfigSummary(loaded: LoadedConfig, print: (line: string) =
   print(`Providers: ${providers || 'none'}`);
   const { redis } = loaded;
   print(`Redis:     ${redis.embedded ? `embedded (nanobot-redis) on port ${redis.port}, password in ${redis.passwordFile ?? '?'}` : 'external (REDIS_URL)'}`);
+  print(`Dashboard: ${toDashboardLine(loaded)}`);
+}
+
+/** Where the dashboard answers, or why it does not run. */
+export function toDashboardLine(loaded: LoadedConfig): string {
+  const problem = gatewayProblem(loaded.config.gateway);
+  return problem === null ? `${toGatewayUrl(loaded.config.gateway)} (health: /health)` : `not started: ${problem}`;
 }
 
 export function printProcesses(processes: ProcessInfo[], print: (line: string) => void): void {
@@ -57,23 +64,38 @@ export function toChannelLine(name: string, app: string, instance: string, row: 
   ].join(' ');
 }
 
-/** Channel states and queue counts, read from Redis: the same view from any machine. */
-export async function printClusterState(redis: Redis, print: (line: string) => void): Promise<void> {
-  const statuses = await readStatuses(redis);
-  print('Channels:');
-  if (statuses.length === 0) print('  (no process has reported yet)');
-  for (const s of statuses) {
-    for (const [name, row] of Object.entries(s.channels)) print(toChannelLine(name, s.app, s.instance, row as ChannelRow));
-  }
-  print('Queues:');
-  for (const name of [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.cron, queueNames.outbound('system')]) {
-    const queue = new Queue(name, { connection: redis, prefix: bullPrefix });
-    try {
-      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
-      print(`  ${name.padEnd(18)} waiting ${c.waiting} active ${c.active} delayed ${c.delayed} failed ${c.failed} completed ${c.completed}`);
-    } finally {
-      await queue.close();
+export function toQueueLine(q: QueueView): string {
+  const oldest = q.oldestWaitingAt === null ? '' : `  oldest waiting ${ago(q.oldestWaitingAt)}`;
+  return `  ${q.name.padEnd(18)} waiting ${q.waiting} active ${q.active} delayed ${q.delayed} failed ${q.failed} completed ${q.completed}${oldest}`;
+}
+
+export function toRedisLine(view: RedisView): string {
+  const limit = view.maxmemoryBytes > 0 ? `of ${megabytes(view.maxmemoryBytes)}` : '(no limit)';
+  return `  version ${view.version}, AOF ${view.aofEnabled ? 'on' : 'off'}, memory ${megabytes(view.usedMemoryBytes)} ${limit}, policy ${view.maxmemoryPolicy}`;
+}
+
+export type ClusterStateOptions = { loaded: LoadedConfig; isGone: (status: ProcessStatus) => boolean };
+
+/** Channel states, queue counts, Redis and the health verdict, read from Redis: the same view from any machine. */
+export async function printClusterState(redis: Redis, print: (line: string) => void, options: ClusterStateOptions): Promise<void> {
+  const reader = createClusterReader(redis);
+  try {
+    const state = await reader.read();
+    print('Channels:');
+    if (state.statuses.length === 0) print('  (no process has reported yet)');
+    for (const s of state.statuses) {
+      for (const [name, row] of Object.entries(s.channels)) print(toChannelLine(name, s.app, s.instance, row as ChannelRow));
     }
+    print('Queues:');
+    for (const q of state.queues) print(toQueueLine(q));
+    print('Redis:');
+    print(toRedisLine(state.redis));
+    for (const warning of redisWarnings(state.redis)) print(`  warning: ${warning}`);
+    const health = judgeHealth({ state, enabledChannels: enabledChannels(options.loaded.config.channels), now: Date.now(), isGone: options.isGone });
+    print(`Health:    ${health.ok ? 'ok' : 'DOWN'}`);
+    for (const reason of health.reasons) print(`  ${reason}`);
+  } finally {
+    await reader.close();
   }
   await printCronJobs(redis, print);
 }

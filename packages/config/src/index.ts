@@ -14,3 +14,4 @@ export type { Config, ConfigInput, ProviderConfig, McpServerConfig } from './sch
 export { providerNames, isProviderName } from './provider-names.js';
 export type { ProviderName } from './provider-names.js';
 export { allowFromWarnings, usernameEntries } from './allow-from-check.js';
+export { gatewayProblem, isLoopbackHost, toGatewayUrl } from './gateway-access.js';

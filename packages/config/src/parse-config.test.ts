@@ -36,7 +36,7 @@ describe('parseConfig', () => {
     expect(config.tools.restrictToWorkspace).toBe(false);
     expect(config.channels).toMatchObject({ sendProgress: true, sendToolHints: false, sendMaxRetries: 3 });
     expect(config.tools).toMatchObject({ web: { search: { apiKey: '', maxResults: 5 } }, exec: { timeout: 60 } });
-    expect(config.gateway).toEqual({ host: '0.0.0.0', port: 18790, heartbeat: { enabled: true, intervalS: 1800 } });
+    expect(config.gateway).toEqual({ host: '127.0.0.1', port: 18790, token: '', heartbeat: { enabled: true, intervalS: 1800 } });
     expect(config.redis).toEqual({ port: 6399 });
   });
 

@@ -109,8 +109,11 @@ const toolsSchema = z.object({
 });
 
 const gatewaySchema = z.object({
-  host: z.string().min(1).default('0.0.0.0'),
+  /** Where the dashboard listens. Ours: loopback by default (nanobot's 0.0.0.0 needs a token here). */
+  host: z.string().min(1).default('127.0.0.1'),
   port: port.default(18790),
+  /** Ours: required to bind beyond loopback; every dashboard request must then carry it. */
+  token: z.string().default(''),
   heartbeat: z
     .object({ enabled: z.boolean().default(true), intervalS: positiveInt.default(1800) })
     .prefault({}),

@@ -65,7 +65,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const stableRunMs = options.stableRunMs ?? 60_000;
   const stopDeadlineMs = options.stopDeadlineMs ?? 10_000;
   const delayMs = options.delayMs ?? restartDelayMs;
-  const store = createStateStore({ name, clock, log, onState: options.onState });
+  const store = createStateStore({ name, livenessWindowMs: options.liveness?.windowMs, clock, log, onState: options.onState });
   const stopController = new AbortController();
   const stopSignal = stopController.signal;
   const runner = createRunner({ ...options, clock, store, stopDeadlineMs, stopSignal, liveness: options.liveness });

@@ -16,6 +16,11 @@ export type SupervisorState = {
   lastAliveAt: number | null;
   /** When the current run started; null while no run is active. */
   startedAt: number | null;
+  /**
+   * The watchdog's window: a transport silent for longer is deaf. Published with the state so a
+   * reader (the dashboard's /health) judges liveness by the channel's own rule; null without one.
+   */
+  livenessWindowMs: number | null;
   extra: Record<string, unknown>;
 };
 
@@ -39,6 +44,7 @@ export type StateStore = {
  */
 export function createStateStore(options: {
   name: string;
+  livenessWindowMs?: number | undefined;
   clock: Clock;
   log: Logger;
   onState: StateListener | undefined;
@@ -54,6 +60,7 @@ export function createStateStore(options: {
     nextRetryAt: null,
     lastAliveAt: null,
     startedAt: null,
+    livenessWindowMs: options.livenessWindowMs ?? null,
     extra: {},
   };
   let lastAliveEmitAt: number | null = null;

@@ -34,6 +34,13 @@ function deafChannel() {
 }
 
 describe('liveness watchdog', () => {
+  it('publishes its window with the state, so a reader judges liveness by the same rule', () => {
+    const h = setup(createFakeClock(0), deafChannel().run);
+    expect(h.supervisor.state().livenessWindowMs).toBe(90_000);
+    const unwatched = setup(createFakeClock(0), deafChannel().run, { liveness: undefined });
+    expect(unwatched.supervisor.state().livenessWindowMs).toBeNull();
+  });
+
   it('restarts a run that reports no transport activity within the window', async () => {
     const clock = createFakeClock(0);
     const channel = deafChannel();

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from './redis-server.js';
 
 /** The repository root: this file is at packages/testkit/{src,dist}/. */
 export const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -76,6 +77,9 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     NANOBOT_TELEGRAM_INSTANCES: String(options.telegramInstances ?? 1),
     NANOBOT_SCHEDULER_INSTANCES: String(options.schedulerInstances ?? 1),
     ...(options.redisUrl === undefined ? {} : { REDIS_URL: options.redisUrl }),
+    // Every cluster runs a dashboard: on a port of its own unless the test chose one, so
+    // clusters of tests running side by side never share gateway.port (18790).
+    ...((options.config.gateway as { port?: unknown } | undefined)?.port === undefined ? { NANOBOT_GATEWAY__PORT: String(await freePort()) } : {}),
   };
   const cluster: Cluster = {
     home,

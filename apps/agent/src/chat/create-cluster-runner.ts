@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import { AppError, toJobId, type OutboundMessage } from '@nanobot/core';
 import { bullPrefix, createQueues, queueNames } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
+import { countInboundWorkers } from '@nanobot/ops';
 import type { ChatRunner } from './create-local-runner.js';
+import { describeWait } from './describe-wait.js';
 
 export type ClusterRunnerOptions = {
   redis: Redis;
@@ -11,15 +13,22 @@ export type ClusterRunnerOptions = {
   /** Gives up waiting for the reply after this long. */
   replyTimeoutMs: number;
   pollMs?: number;
+  /** Told what the message waits for every `progressEveryMs` (default 5 s). */
+  onProgress?: (line: string) => void;
+  progressEveryMs?: number;
 };
 
+/** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind either way. */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    if (signal.aborted) return resolve();
+    const done = () => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 /**
@@ -31,18 +40,43 @@ export function createClusterRunner(options: ClusterRunnerOptions): ChatRunner {
   const queues = createQueues(options.redis, options.log);
   const outbound = new Queue(queueNames.outbound('cli'), { connection: options.redis, prefix: bullPrefix });
   outbound.on('error', (err) => options.log.debug({ err }, 'queue error'));
+  const progressEveryMs = options.progressEveryMs ?? 5_000;
+
+  /** One progress line; a failed look is only logged: the wait goes on either way. */
+  async function report(inboundId: string, waitedMs: number): Promise<void> {
+    try {
+      const [jobState, inboundWorkers] = await Promise.all([queues.inbound.getJobState(inboundId), countInboundWorkers(options.redis)]);
+      if (jobState === 'failed') {
+        const job = await queues.inbound.getJob(inboundId);
+        throw new AppError('LLM_UNAVAILABLE', `the agent could not handle the message: ${job?.failedReason ?? 'unknown reason'} (\`nanobot failed\` lists it)`);
+      }
+      options.onProgress?.(describeWait({ waitedMs, jobState, inboundWorkers }));
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      options.log.debug({ err }, 'could not look at the waiting message');
+    }
+  }
+
   return {
     async run(message, signal) {
       await queues.addInbound(message);
+      const inboundId = toJobId(message.id);
       const jobId = toJobId(`${message.id}-reply`);
-      const deadline = Date.now() + options.replyTimeoutMs;
+      const startedAt = Date.now();
+      const deadline = startedAt + options.replyTimeoutMs;
+      let nextProgressAt = startedAt + progressEveryMs;
       while (!signal.aborted) {
         const job = await outbound.getJob(jobId);
         if (job !== undefined) {
           await job.remove();
           return [(job.data as OutboundMessage).text];
         }
-        if (Date.now() > deadline) throw new AppError('LLM_UNAVAILABLE', `no reply to ${message.id} in time`, { details: { messageId: message.id } });
+        const now = Date.now();
+        if (now > deadline) throw new AppError('LLM_UNAVAILABLE', `no reply to ${message.id} in time`, { details: { messageId: message.id } });
+        if (now >= nextProgressAt) {
+          nextProgressAt = now + progressEveryMs;
+          await report(inboundId, now - startedAt);
+        }
         await sleep(options.pollMs ?? 100, signal);
       }
       return [];

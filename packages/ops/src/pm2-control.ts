@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import { AppError } from '@nanobot/core';
 
-// pm2 is CommonJS with callback APIs; its types come with the package.
+// pm2 is CommonJS with callback APIs; its types come with the package. Loaded on first use:
+// it takes a second to load, which `nanobot agent` and the dashboard's pages need not wait for.
 const require = createRequire(import.meta.url);
-const pm2 = require('pm2') as typeof import('pm2');
+let loaded: typeof import('pm2') | undefined;
+const pm2 = (): typeof import('pm2') => (loaded ??= require('pm2') as typeof import('pm2'));
 
 export type ProcessInfo = {
   name: string;
@@ -14,6 +16,9 @@ export type ProcessInfo = {
   uptimeMs: number | null;
   memoryBytes: number;
   cpu: number;
+  /** pm2's log files of the process (stdout, stderr); null when pm2 does not say. */
+  outLogPath: string | null;
+  errLogPath: string | null;
 };
 
 function call<T>(what: string, fn: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
@@ -30,17 +35,17 @@ export function createPm2Control() {
   let connected = false;
   const connect = async () => {
     if (connected) return;
-    await call<void>('connect', (done) => pm2.connect((err) => done(err ?? null)));
+    await call<void>('connect', (done) => pm2().connect((err) => done(err ?? null)));
     connected = true;
   };
   return {
     async start(ecosystemPath: string): Promise<void> {
       await connect();
-      await call('start', (done) => pm2.start(ecosystemPath, (err, value) => done(err ?? null, value)));
+      await call('start', (done) => pm2().start(ecosystemPath, (err, value) => done(err ?? null, value)));
     },
     async list(): Promise<ProcessInfo[]> {
       await connect();
-      const list = await call<import('pm2').ProcessDescription[]>('list', (done) => pm2.list((err, value) => done(err ?? null, value)));
+      const list = await call<import('pm2').ProcessDescription[]>('list', (done) => pm2().list((err, value) => done(err ?? null, value)));
       return list.map((p) => ({
         name: p.name ?? '?',
         pmId: p.pm_id ?? -1,
@@ -50,14 +55,16 @@ export function createPm2Control() {
         uptimeMs: p.pm2_env?.status === 'online' && p.pm2_env.pm_uptime !== undefined ? Date.now() - p.pm2_env.pm_uptime : null,
         memoryBytes: p.monit?.memory ?? 0,
         cpu: p.monit?.cpu ?? 0,
+        outLogPath: p.pm2_env?.pm_out_log_path ?? null,
+        errLogPath: p.pm2_env?.pm_err_log_path ?? null,
       }));
     },
     async remove(name: string): Promise<void> {
       await connect();
-      await call('delete', (done) => pm2.delete(name, (err, value) => done(err ?? null, value)));
+      await call('delete', (done) => pm2().delete(name, (err, value) => done(err ?? null, value)));
     },
     disconnect(): void {
-      if (connected) pm2.disconnect();
+      if (connected) pm2().disconnect();
       connected = false;
     },
   };

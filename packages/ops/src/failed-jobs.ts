@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '@nanobot/core';
 import { bullPrefix, keyPrefix, queueNames } from '@nanobot/bus';
 
-export const inspectedQueues = [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp')];
+export const inspectedQueues = [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.cron, queueNames.outbound('system')];
 
 export type FailedJob = { queue: string; id: string; failedAt: number | null; attempts: number; reason: string };
 
@@ -51,6 +51,28 @@ export async function retryFailed(redis: Redis, jobId: string): Promise<{ queue:
       return { queue: name, unmarked };
     });
     if (found !== null) return found;
+  }
+  throw new AppError('MESSAGE_INVALID', `no failed job ${jobId} in ${inspectedQueues.join(', ')}`);
+}
+
+/**
+ * Removes a failed job for good: the operator decided it is not worth doing. BullMQ drops
+ * the job's deduplication key with it; it is put back with the time it had left, so a late
+ * redelivery of the same source message is still recognised and never answered.
+ */
+export async function discardFailed(redis: Redis, jobId: string): Promise<{ queue: string }> {
+  for (const name of inspectedQueues) {
+    const found = await withQueue(redis, name, async (queue) => {
+      const job = await queue.getJob(jobId);
+      if (job === undefined || !(await job.isFailed())) return false;
+      // BullMQ's key of a deduplication id (its `removeDeduplicationKeyIfNeededOnRemoval`).
+      const dedupeKey = `${bullPrefix}:${name}:de:${job.deduplicationId ?? jobId}`;
+      const ttlMs = await redis.pttl(dedupeKey);
+      await job.remove();
+      if (ttlMs > 0) await redis.set(dedupeKey, jobId, 'PX', ttlMs, 'NX');
+      return true;
+    });
+    if (found) return { queue: name };
   }
   throw new AppError('MESSAGE_INVALID', `no failed job ${jobId} in ${inspectedQueues.join(', ')}`);
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullPrefix, createQueues, createSentMarkers } from '@nanobot/bus';
 import { createLogger } from '@nanobot/log';
 import { startRedis, type RedisServer } from '@nanobot/testkit';
-import { listFailed, retryFailed } from './failed-jobs.js';
+import { discardFailed, listFailed, retryFailed } from './failed-jobs.js';
 
 describe('failed jobs', () => {
   let server: RedisServer;
@@ -23,7 +23,7 @@ describe('failed jobs', () => {
     const log = createLogger({ name: 'test', level: 'silent' });
     const queues = createQueues(redis, log);
     const markers = createSentMarkers(redis);
-    await queues.addOutbound({ kind: 'reply', id: 'tg-1-5-reply', inReplyTo: 'tg-1-5', channel: 'telegram', chatId: '9', text: 'hi', format: 'plain' });
+    await queues.addOutbound({ kind: 'reply', id: 'tg-1-5-reply', inReplyTo: 'tg-1-5', channel: 'telegram' as const, chatId: '9', text: 'hi', format: 'plain' });
     const workerConnection = redis.duplicate();
     const worker = new Worker('outbound-telegram', async () => {
       throw new UnrecoverableError('delivery of tg-1-5-reply chunk 1 uncertain');
@@ -42,6 +42,27 @@ describe('failed jobs', () => {
     expect(await markers.get('tg-1-5-reply', 1)).toBeNull();
     expect(await queues.outbound('telegram').getJobState('tg-1-5-reply')).toBe('waiting');
     await expect(retryFailed(redis, 'nope')).rejects.toThrow(/no failed job nope/);
+    await queues.close();
+  });
+  it('discards a failed job for good and keeps its dedupe key, so a redelivery is still dropped', async () => {
+    const log = createLogger({ name: 'test', level: 'silent' });
+    const queues = createQueues(redis, log);
+    const message = { kind: 'message' as const, id: 'tg-1-9', channel: 'telegram' as const, chatId: '9', senderId: '9', sessionKey: 'telegram:9', seq: 9, receivedAt: 9, text: 'hi', media: [] };
+    await queues.addInbound(message);
+    const workerConnection = redis.duplicate();
+    const worker = new Worker('inbound', async () => {
+      throw new UnrecoverableError('the model refused it');
+    }, { connection: workerConnection, prefix: bullPrefix });
+    await new Promise<void>((resolve) => worker.once('failed', () => resolve()));
+    await worker.close();
+    await workerConnection.quit();
+
+    expect(await discardFailed(redis, 'tg-1-9')).toEqual({ queue: 'inbound' });
+    expect(await queues.inbound.getJob('tg-1-9')).toBeUndefined();
+    expect((await listFailed(redis, 10)).map((j) => j.id)).not.toContain('tg-1-9');
+    await queues.addInbound(message);
+    expect(await queues.inbound.getJob('tg-1-9')).toBeUndefined();
+    await expect(discardFailed(redis, 'tg-1-9')).rejects.toThrow(/no failed job tg-1-9/);
     await queues.close();
   });
 });

@@ -1,0 +1,13 @@
+export { createClusterReader, countInboundWorkers, watchedQueues } from './read-cluster-state.js';
+export type { ClusterReader, ClusterState, QueueView } from './read-cluster-state.js';
+export { parseRedisInfo, redisWarnings } from './parse-redis-info.js';
+export type { RedisView } from './parse-redis-info.js';
+export { enabledChannels, fallbackWindowMs, judgeChannels } from './judge-channels.js';
+export type { ChannelView, InstanceView, JudgeChannelsOptions } from './judge-channels.js';
+export { judgeHealth } from './judge-health.js';
+export type { AgentView, Health, JudgeHealthOptions } from './judge-health.js';
+export { discardFailed, inspectedQueues, listFailed, retryFailed } from './failed-jobs.js';
+export type { FailedJob } from './failed-jobs.js';
+export { createPm2Control } from './pm2-control.js';
+export type { Pm2Control, ProcessInfo } from './pm2-control.js';
+export { createIsGone } from './is-gone.js';
