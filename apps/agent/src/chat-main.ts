@@ -83,7 +83,8 @@ async function createRunner(loaded: LoadedConfig): Promise<ChatRunner> {
     const runner = createClusterRunner({
       redis,
       log,
-      replyTimeoutMs: loaded.config.agents.defaults.requestTimeoutS * 3_000 + 30_000,
+      // A turn may wait out a model outage for retryWindowS before it is answered or parked.
+      replyTimeoutMs: (loaded.config.agents.defaults.retryWindowS + loaded.config.agents.defaults.requestTimeoutS * 3) * 1_000 + 30_000,
       onProgress: (line) => process.stderr.write(`nanobot: ${line}\n`),
     });
     return { run: runner.run, close: async () => (await runner.close(), void redis.disconnect()) };

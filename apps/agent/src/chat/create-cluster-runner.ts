@@ -65,11 +65,20 @@ export function createClusterRunner(options: ClusterRunnerOptions): ChatRunner {
       const startedAt = Date.now();
       const deadline = startedAt + options.replyTimeoutMs;
       let nextProgressAt = startedAt + progressEveryMs;
+      // A model outage answers with a notice first ("I'll keep trying"), and after the retry
+      // window with the message that the turn was parked: both are for this terminal too.
+      const noticeId = toJobId(`${message.id}-notice-0`);
+      const gaveUpId = toJobId(`${message.id}-gaveup-0`);
       while (!signal.aborted) {
-        const job = await outbound.getJob(jobId);
+        const job = (await outbound.getJob(jobId)) ?? (await outbound.getJob(gaveUpId));
         if (job !== undefined) {
           await job.remove();
           return [(job.data as OutboundMessage).text];
+        }
+        const notice = await outbound.getJob(noticeId);
+        if (notice !== undefined) {
+          await notice.remove();
+          options.onProgress?.((notice.data as OutboundMessage).text);
         }
         const now = Date.now();
         if (now > deadline) throw new AppError('LLM_UNAVAILABLE', `no reply to ${message.id} in time`, { details: { messageId: message.id } });
