@@ -13,6 +13,8 @@ describe('a short soak', () => {
       killMinS: 12,
       killMaxS: 18,
       maxKills: 3,
+      // The processes that carry the soak's messages (the scheduler and the dashboard carry none).
+      killable: ['nanobot-agent', 'nanobot-telegram', 'nanobot-whatsapp'],
       redisRestarts: 1,
       bridgeRestarts: 1,
       drainS: 60,

@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { oursKept } from '@nanobot/bus';
 import { toProbeWindow } from './resolve-delivery.js';
 
-const chat = (ours: number[], unresolved: Array<{ ref: string; floor: number | null }> = []) => ({ ours, unresolved });
+const chat = (ours: number[], unresolved: Array<{ ref: string; floor: number | null }> = [], seen: number[] = []) => ({ ours, seen, unresolved });
 
 describe('where a reply in doubt may be looked for', () => {
   it('looks above the floor, skipping our own messages', () => {
     expect(toProbeWindow(10, 'a:0', chat([4, 10]))).toEqual({ floor: 10, skip: new Set([4, 10]) });
+  });
+
+  it('skips the messages the bot received from others too', () => {
+    expect(toProbeWindow(10, 'a:0', chat([4, 10], [], [11, 12, 15]))).toEqual({ floor: 10, skip: new Set([4, 10, 11, 12, 15]) });
   });
 
   it('stops below the next message we sent after it: a replayed reply never reaches later ones', () => {
