@@ -9,14 +9,16 @@ import { createAgent } from '../../apps/agent/dist/create-agent.js';
 /**
  * @param {{
  *   config: import('@nanobot/config').Config,
+ *   nanobotHome: string,
  *   send: (reply: import('@nanobot/core').OutboundMessage) => Promise<void>,
  *   log: import('@nanobot/log').Logger,
  * }} deps
  * @returns {(message: import('@nanobot/core').InboundMessage, signal: AbortSignal) => Promise<void>}
  */
-export function createDirectTurnHandler({ config, send, log }) {
+export function createDirectTurnHandler({ config, nanobotHome, send, log }) {
   const agent = createAgent({
     config,
+    nanobotHome,
     send,
     log,
     env: process.env,

@@ -20,12 +20,35 @@ import { createDirectTurnHandler } from './agent-adapter.mjs';
 const log = createLogger({ name: 'bench-baseline', level: process.env.LOG_LEVEL });
 const stopTurns = new AbortController();
 
-/** The sent-markers of the bus, kept in memory. */
+/** The sent-markers of the bus (same methods as createSentMarkers), kept in memory. */
 function createMemoryMarkers() {
   const states = new Map();
+  const chats = new Map();
+  const chatOf = (chat) => {
+    if (!chats.has(chat)) chats.set(chat, { ours: [], seen: [], unresolved: [] });
+    return chats.get(chat);
+  };
+  const ref = (jobId, chunk) => `${jobId}:${chunk}`;
   return {
-    get: async (jobId, chunk) => states.get(`${jobId}:${chunk}`) ?? null,
-    mark: async (jobId, chunk, state) => void states.set(`${jobId}:${chunk}`, state),
+    ref,
+    read: async (jobId, chunk) => states.get(ref(jobId, chunk)) ?? null,
+    get: async (jobId, chunk) => states.get(ref(jobId, chunk))?.state ?? null,
+    mark: async (jobId, chunk, state) => void states.set(ref(jobId, chunk), { state }),
+    markSending: async (jobId, chunk, record) => void states.set(ref(jobId, chunk), { state: 'sending', ...record }),
+    unmark: async (jobId, chunk) => void states.delete(ref(jobId, chunk)),
+    markDelivered: async (jobId, chunk, at) => {
+      states.set(ref(jobId, chunk), { state: 'sent', messageId: at.messageId });
+      chatOf(at.chat).ours.push(at.messageId);
+    },
+    markUnresolved: async (jobId, chunk, at) => {
+      if (at.uncertain) states.set(ref(jobId, chunk), { state: 'uncertain' });
+      chatOf(at.chat).unresolved.push({ ref: ref(jobId, chunk), floor: at.floor });
+    },
+    noteSeen: async (chat, messageId) => void chatOf(chat).seen.push(messageId),
+    chat: async (chat) => {
+      const c = chatOf(chat);
+      return { ours: [...c.ours].sort((a, b) => a - b), seen: [...c.seen].sort((a, b) => a - b), unresolved: [...c.unresolved] };
+    },
   };
 }
 
@@ -64,7 +87,7 @@ function createDirectQueues(deps) {
 }
 
 /** The channel's run without the lease and the menu: who the bot is, then the poller itself. */
-async function createChannelRun({ api, queues, settings, typing }) {
+async function createChannelRun({ api, queues, settings, typing, markers }) {
   const me = await api.getMe();
   return createPoller({
     api,
@@ -74,20 +97,22 @@ async function createChannelRun({ api, queues, settings, typing }) {
     pollTimeoutS: settings.pollTimeoutS,
     log,
     onQueued: (message) => typing.start(message.chatId, message.threadId),
+    onSeen: (chatId, messageId) => markers.noteSeen(`telegram:${chatId}`, messageId),
     park: async (update, reason) => queues.inbound.add('malformed-update', { reason, update }),
   });
 }
 
 async function main() {
-  const { config } = await loadConfig({ env: process.env, homeDir: homedir() });
+  const { config, nanobotHome } = await loadConfig({ env: process.env, homeDir: homedir() });
+  const markers = createMemoryMarkers();
   const settings = config.channels.telegram;
   const api = new Api(settings.token, { apiRoot: settings.apiRoot });
   const typing = createTypingIndicator({ api, log });
   const sender = createSender({
     api,
-    markers: createMemoryMarkers(),
+    markers,
     log,
-    rateLimit: async () => undefined,
+    hold: async () => undefined,
     onSent: (message) => typing.stop(message.chatId),
   });
   let handleTurn;
@@ -95,8 +120,8 @@ async function main() {
     runTurn: (message) => handleTurn(message, stopTurns.signal),
     send: (job) => sender(job, undefined),
   });
-  handleTurn = createDirectTurnHandler({ config, send: async (reply) => void (await queues.addOutbound(reply)), log });
-  const run = await createChannelRun({ api, queues, settings, typing });
+  handleTurn = createDirectTurnHandler({ config, nanobotHome, send: async (reply) => void (await queues.addOutbound(reply)), log });
+  const run = await createChannelRun({ api, queues, settings, typing, markers });
 
   const polling = new AbortController();
   const running = run({ signal: polling.signal, reportAlive: () => undefined, reportState: () => undefined });
