@@ -41,8 +41,8 @@ export function toCommandEnv(config: ExecConfig, env: Record<string, string | un
 /** nanobot's result text: output, `STDERR:` and the exit code, cut to 10,000 chars keeping both ends. */
 export function formatCommandRun(run: CommandRun): string {
   const parts: string[] = [];
-  if (run.stdout !== '') parts.push(run.stdout);
-  if (run.stderr.trim() !== '') parts.push(`STDERR:\n${run.stderr}`);
+  if (run.stdout !== '') parts.push(run.stdout.replace(/\n$/, ''));
+  if (run.stderr.trim() !== '') parts.push(`STDERR:\n${run.stderr.replace(/\n$/, '')}`);
   parts.push(`\nExit code: ${run.exitCode ?? 'none (killed)'}`);
   const text = parts.join('\n');
   if (text.length <= maxExecOutputChars) return text;
