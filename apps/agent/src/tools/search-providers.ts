@@ -34,9 +34,16 @@ export const defaultBaseUrls: Record<SearchProvider, string> = {
 };
 
 /** Brave wraps matches in <strong>, DuckDuckGo in <b>; entities too. */
-export const toPlainText = (html: string): string => (parseHTML(`<p>${html}</p>`).document.textContent ?? '').replace(/\s+/g, ' ').trim();
+export const toPlainText = (html: string): string =>
+  (parseHTML(`<html><body>${html}</body></html>`).document.body?.textContent ?? '').replace(/\s+/g, ' ').trim();
 
 const endpoint = (base: string, path: string) => `${base.replace(/\/+$/, '')}${path}`;
+
+/** undici says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in its cause. */
+function describeFetchError(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
+  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+}
 
 async function call(provider: SearchProvider, url: string, init: RequestInit): Promise<Response> {
   const label = providerLabels[provider];
@@ -44,8 +51,7 @@ async function call(provider: SearchProvider, url: string, init: RequestInit): P
   try {
     response = await fetch(url, init);
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    throw new SearchError(`${label} search failed: ${init.signal?.aborted === true ? 'timed out' : (cause ?? (err instanceof Error ? err.message : String(err)))}`);
+    throw new SearchError(`${label} search failed: ${init.signal?.aborted === true ? 'timed out' : describeFetchError(err)}`);
   }
   if (response.status === 401 || response.status === 403) {
     throw new SearchError(`${label} rejected the API key (HTTP ${response.status}); check tools.web.search.apiKey`);
