@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '@nanobot/config';
 import { freePort, startFakeLlm, type FakeLlm } from '@nanobot/testkit';
 import { createToolAgent, lastToolResults, signal } from '../test-support/tool-agent.js';
+import { toSearchSetup } from './web-search-tool.js';
 
 type Seen = { method: string; url: string; headers: IncomingMessage['headers']; body: string };
 
@@ -86,8 +88,14 @@ describe('web_search, through the agent loop, against loopback servers speaking 
   });
 
   it('falls back to DuckDuckGo, as nanobot does, when the provider has no key', async () => {
-    const t = await createToolAgent(llm, { tools: { web: { search: { provider: 'brave' } } } });
-    expect(t.agent.tools.specs().find((s) => s.name === 'web_search')).toBeDefined();
+    const web = (search: Record<string, unknown>) => parseConfig({ tools: { web: { search } } }, { env: {}, homeDir: '/h', nanobotHome: '/h/.nanobot' }).config.tools.web;
+    expect(toSearchSetup(web({ provider: 'brave' }), {})).toMatchObject({ provider: 'duckduckgo', baseUrl: 'https://html.duckduckgo.com', fallback: 'Brave needs tools.web.search.apiKey' });
+    expect(toSearchSetup(web({ provider: 'searxng' }), {})).toMatchObject({ provider: 'duckduckgo', fallback: 'SearXNG needs tools.web.search.baseUrl' });
+    expect(toSearchSetup(web({ provider: 'kagi', apiKey: 'k' }), {})).toMatchObject({ provider: 'duckduckgo' });
+    // nanobot's environment fallbacks.
+    expect(toSearchSetup(web({ provider: 'brave' }), { BRAVE_API_KEY: 'env-key' })).toMatchObject({ provider: 'brave', apiKey: 'env-key', baseUrl: 'https://api.search.brave.com' });
+    expect(toSearchSetup(web({ provider: 'searxng' }), { SEARXNG_BASE_URL: 'http://searx.lan' })).toMatchObject({ provider: 'searxng', baseUrl: 'http://searx.lan' });
+    expect(toSearchSetup(web({ maxResults: 25 }), {}).maxResults).toBe(10);
   });
 
   it('gives a rejected key, a rate limit and an outage to the model as a clear result', async () => {
