@@ -25,13 +25,13 @@ async function startSearchApis() {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       if (failWith !== undefined) return void res.writeHead(failWith, { 'content-type': 'application/json' }).end('{"error":"no"}');
       const url = new URL(req.url ?? '/', 'http://x');
-      const json = (value: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      const json = (value: unknown) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (url.pathname === '/ddg/html/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(ddgPage);
       if (url.pathname === '/brave/res/v1/web/search') return json({ web: { results: [{ title: 'Brave <strong>cats</strong>', url: 'https://b.example/', description: 'From <strong>Brave</strong>' }] } });
       if (url.pathname === '/tavily/search') return json({ results: [{ title: 'Tavily cats', url: 'https://t.example/', content: 'From Tavily' }] });
       if (url.pathname === '/searx/search') return json({ results: [{ title: 'Searx cats', url: 'https://s.example/', content: 'From SearXNG' }, { title: 'Two', url: 'https://s2.example/', content: '' }] });
       if (url.pathname.startsWith('/jina/')) return json({ data: [{ title: 'Jina cats', url: 'https://j.example/', content: 'J'.repeat(900) }] });
-      res.writeHead(404).end();
+      return void res.writeHead(404).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
