@@ -82,4 +82,4 @@ export const toolResults = (requests: LlmRequest[]): string[] =>
 /** The tool results of the last request (each result appears in every later request of the turn). */
 export const lastToolResults = (llm: FakeLlm): string[] => toolResults(llm.requests().slice(-1));
 
-export const signal = new AbortController().signal;
+export const signal: AbortSignal = new AbortController().signal;
