@@ -157,6 +157,13 @@ describe('exec, through the agent loop and the fake LLM, with real processes', (
     }
   });
 
+  it('refuses a command that names a URL of a private address, unless tools.ssrfWhitelist covers it', async () => {
+    const blocked = await execTurn(['curl -s http://169.254.169.254/latest/meta-data/', 'wget -qO- http://127.0.0.1:9/x']);
+    for (const r of blocked.results) expect(r).toMatch(/^Error: Command blocked by safety guard \(internal\/private URL: .* is a private or internal address/);
+    const allowed = await execTurn(['echo http://127.0.0.1:9/x'], { tools: { ssrfWhitelist: ['127.0.0.1/32'] } });
+    expect(allowed.results).toEqual(['http://127.0.0.1:9/x\n\nExit code: 0']);
+  });
+
   it('is not offered to the model with tools.exec.enable false', async () => {
     const t = await createToolAgent(llm, { tools: { exec: { enable: false } } });
     expect(t.agent.tools.names()).not.toContain('exec');
