@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, type ChannelName } from '@nanobot/core';
+import { AppError, isAppError, type ChannelName } from '@nanobot/core';
 import type { ToolCall, ToolSpec } from '../llm/chat-types.js';
 
 /** The message a turn answers: where "this chat" is for the tools. */
@@ -80,7 +80,8 @@ function parseArguments(json: string): unknown {
 /**
  * The tools the model may call. `run` never throws for the model's mistakes
  * (unknown tool, bad JSON, invalid arguments, a failing tool): the model gets an
- * `Error: ...` text and can correct itself, as in nanobot. A cancelled turn throws.
+ * `Error: ...` text and can correct itself, as in nanobot. A cancelled turn and an unreachable
+ * Redis (BUS_UNAVAILABLE) throw.
  */
 export function createToolRegistry(options: ToolRegistryOptions = {}) {
   const maxResultChars = options.maxResultChars ?? 16_000;
@@ -108,7 +109,9 @@ export function createToolRegistry(options: ToolRegistryOptions = {}) {
       const output = typeof result === 'string' ? { content: result } : result;
       return { ...output, content: truncateResult(output.content, tool.maxResultChars ?? maxResultChars) };
     } catch (err) {
-      if (context.signal.aborted) throw err;
+      // A cancelled turn ends; Redis away (a `message` that could not be queued) is the cluster's
+      // failure, not the tool's: the turn is retried rather than the model told the send failed.
+      if (context.signal.aborted || isAppError(err, 'BUS_UNAVAILABLE')) throw err;
       return { content: `Error executing ${call.name}: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
