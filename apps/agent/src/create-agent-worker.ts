@@ -18,6 +18,7 @@ import type { Logger } from '@nanobot/log';
 import { createTurnCanceller } from './cancel-turns.js';
 import { createAgent, type Agent, type AgentDeps } from './create-agent.js';
 import { createRedisLock } from './memory/memory-lock.js';
+import { createRedisToolJournal } from './tools/tool-call-journal.js';
 import { createInboundProcessor } from './process-inbound.js';
 import { replies } from './replies.js';
 import { createTurnSlots, type TurnSlots } from './turn-slots.js';
@@ -88,9 +89,10 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   };
   const memoryLock = createRedisLock({ redis: producer, name: defaults.workspace });
   const cron = createCronStore({ redis: producer });
-  const agent = createAgent({ ...options, send, memoryLock, cron });
-  const canceller = createTurnCanceller({ redis: producer, subscriber, log });
   const shutdown = new AbortController();
+  const journal = createRedisToolJournal(producer);
+  const agent = createAgent({ ...options, send, sendElsewhere: send, memoryLock, cron, journal, shutdown: shutdown.signal });
+  const canceller = createTurnCanceller({ redis: producer, subscriber, log });
   const slots = createTurnSlots(defaults.maxConcurrentTurns);
   const mailbox = createSessionMailbox(producer, options.leaseMs ?? 10_000);
   const outage = createModelOutage({

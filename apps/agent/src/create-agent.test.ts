@@ -63,7 +63,8 @@ describe('the agent, in process against the fake LLM', () => {
     expect(sent.map((r) => r.text)).toEqual(['Saved.']);
     expect(sent[0]).toMatchObject({ id: `m-${seq}-reply`, format: 'markdown' });
     await agent.commands.immediate(command('status') as InboundMessage & { kind: 'command' }, async () => 0);
-    expect(sent[1]?.text).toMatch(/Model: test-model[\s\S]*Last turn: \d+ prompt \+ \d+ completion tokens\nMessages in this session: 2/);
+    // The user's message, the assistant's tool call, its result and the answer, as nanobot counts them.
+    expect(sent[1]?.text).toMatch(/Model: test-model[\s\S]*Last turn: \d+ prompt \+ \d+ completion tokens\nMessages in this session: 4/);
   });
 
   it('re-sends the stored answer when a turn runs again, without asking the model', async () => {

@@ -7,9 +7,16 @@ import { createMemoryConsolidator } from './memory/consolidate-memory.js';
 import type { MemoryLock } from './memory/memory-lock.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
 import { createCronTool } from './tools/cron-tool.js';
+import { createExecTool } from './tools/exec-tool.js';
 import { createFileTools } from './tools/file-tools.js';
-import { createPathGuard } from './tools/protected-paths.js';
+import { createMessageTool } from './tools/message-tool.js';
+import { createPathGuard, type PathGuard } from './tools/protected-paths.js';
+import { createProcessGroups, type ProcessGroups } from './tools/run-command.js';
+import { checkCommandUrls, createSsrfGuard, type Resolve } from './tools/ssrf-guard.js';
+import { createMemoryToolJournal, type ToolCallJournal } from './tools/tool-call-journal.js';
 import { createToolRegistry, type ToolRegistry } from './tools/tool-registry.js';
+import { createWebFetchTool } from './tools/web-fetch-tool.js';
+import { createWebSearchTool, toSearchSetup } from './tools/web-search-tool.js';
 import { createCommandAnswerer, type CommandAnswerer } from './turn/answer-command.js';
 import { createTurnHandler, type HandleTurn } from './turn/create-turn-handler.js';
 import { createMessageAnswerer } from './turn/handle-turn.js';
@@ -35,11 +42,21 @@ export type AgentDeps = {
   modelOptions?: { maxRetries?: number; timeoutMs?: number };
   /** Guards the workspace's MEMORY.md across every process that writes it (default: this process). */
   memoryLock?: MemoryLock;
+  /** Tool-call records of the turns in progress (the cluster's Redis; default: this process). */
+  journal?: ToolCallJournal;
+  /** Reaches any chat (the cluster's outbound queues): the `message` tool's cross-chat sends. */
+  sendElsewhere?: SendReply;
+  /** The agent is stopping: running `exec` commands are killed, new ones refused. */
+  shutdown?: AbortSignal;
+  /** Tests: how web_fetch resolves host names. */
+  resolveHost?: Resolve;
 };
 
 export type Agent = {
   model: ModelChain;
   tools: ToolRegistry;
+  /** Kills every running `exec` command with what it started (synchronous: fit for an exit handler); how many. */
+  killCommands(): number;
   sessions: SessionStore;
   commands: CommandAnswerer;
   handleTurn: HandleTurn;
@@ -62,8 +79,8 @@ export function createAgent(deps: AgentDeps): Agent {
     restrictToWorkspace: deps.config.tools.restrictToWorkspace,
     ...(deps.configPath === undefined ? {} : { configPath: deps.configPath }),
   });
-  for (const tool of createFileTools(pathGuard)) tools.register(tool);
-  if (deps.cron !== undefined) tools.register(createCronTool({ store: deps.cron, timeZone: deps.timeZone, now: () => now().getTime() }));
+  const groups = createProcessGroups();
+  registerTools(deps, { tools, pathGuard, groups });
   const sessions = createSessionStore(workspace);
   const memory = createMemoryConsolidator({ workspace, model, ...(deps.memoryLock === undefined ? {} : { lock: deps.memoryLock }) });
   const systemPrompt = createSystemPromptBuilder({ workspace, runtime: deps.runtime, timeZone: deps.timeZone, now, env: deps.env });
@@ -81,6 +98,7 @@ export function createAgent(deps: AgentDeps): Agent {
     sessions,
     model,
     tools,
+    journal: deps.journal ?? createMemoryToolJournal(),
     memory,
     systemPrompt,
     memoryWindow: defaults.memoryWindow,
@@ -89,5 +107,37 @@ export function createAgent(deps: AgentDeps): Agent {
     log: deps.log,
     now,
   });
-  return { model, tools, sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
+  return { model, tools, killCommands: () => groups.killAll(), sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
+}
+
+/** nanobot's tool set: files, exec, web_search, web_fetch, message, cron; `enable: false` leaves a group out. */
+function registerTools(deps: AgentDeps, parts: { tools: ToolRegistry; pathGuard: PathGuard; groups: ProcessGroups }): void {
+  const { tools, pathGuard, groups } = parts;
+  const config = deps.config.tools;
+  const now = deps.now ?? (() => new Date());
+  for (const tool of createFileTools(pathGuard)) tools.register(tool);
+  const ssrf = createSsrfGuard({ whitelist: config.ssrfWhitelist, ...(deps.resolveHost === undefined ? {} : { resolve: deps.resolveHost }) });
+  if (config.exec.enable) {
+    tools.register(
+      createExecTool({
+        config: config.exec,
+        guard: pathGuard,
+        restrictToWorkspace: config.restrictToWorkspace,
+        env: deps.env,
+        groups,
+        checkUrls: (command) => checkCommandUrls(ssrf, command),
+        ...(deps.shutdown === undefined ? {} : { shutdown: deps.shutdown }),
+      }),
+    );
+  }
+  if (config.web.enable) {
+    const search = toSearchSetup(config.web, deps.env);
+    if (search.fallback !== undefined) deps.log.warn({ provider: config.web.search.provider }, `web_search uses DuckDuckGo: ${search.fallback}`);
+    tools.register(createWebSearchTool(search));
+    tools.register(createWebFetchTool({ guard: ssrf, ...(config.web.userAgent === undefined ? {} : { userAgent: config.web.userAgent }) }));
+  }
+  const channels = deps.config.channels;
+  const enabledChannels = (['telegram', 'whatsapp'] as const).filter((c) => channels[c].enabled);
+  tools.register(createMessageTool({ send: deps.send, enabledChannels, ...(deps.sendElsewhere === undefined ? {} : { sendElsewhere: deps.sendElsewhere }) }));
+  if (deps.cron !== undefined) tools.register(createCronTool({ store: deps.cron, timeZone: deps.timeZone, now: () => now().getTime() }));
 }

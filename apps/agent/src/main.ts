@@ -45,6 +45,8 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
     onWorkerFailed: () => process.exit(1),
   });
   const { agent, worker, slots } = instance;
+  // A fatal exit (or any exit) takes the running exec commands along; a graceful stop killed them already.
+  process.on('exit', () => agent.killCommands());
   const primary = agent.model.targets[0];
   const reporter = createAgentStatus(loaded, () => ({
     agent: { state: worker.isRunning() ? 'running' : 'stopped', model: agent.model.model, provider: primary?.provider, turns: slots.inUse() },

@@ -18,6 +18,9 @@ export const replies = {
   /** The model stayed down for the whole retry window; the turn is parked in the failed set under `jobId`. */
   modelGaveUp: (forMs: number, jobId: string) =>
     `The model has not answered for ${toDurationText(forMs)}. Your message is saved and will be answered after \`nanobot retry ${jobId}\`.`,
+  /** The result the model gets for a call with effects that a restart of the agent cut short. */
+  toolInterrupted: (tool: string) =>
+    `Error: this ${tool} call was interrupted by a restart of the agent before it finished; whether it took effect is unknown. Check its effect before running it again.`,
   /** `nanobot agent` without the cluster: the user is there to send it again. */
   modelDown: 'The model is not answering right now. Please try again in a moment.',
   /** The reply to a message that joined a running turn; the turn's answer follows as the reply to the turn's first message. */

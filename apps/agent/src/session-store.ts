@@ -3,8 +3,16 @@ import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import type { TokenUsage } from './llm/chat-types.js';
 
+/** A tool call as nanobot (OpenAI's format) keeps it in the session file. */
+export type StoredToolCall = { id: string; type: 'function'; function: { name: string; arguments: string } };
+
+/**
+ * One line of a session file, in nanobot's format: `user`, `assistant` (with `tool_calls` when
+ * it asked for tools) and `tool` (a call's result, `tool_call_id` and `name`), plus fields of
+ * ours that nanobot ignores (`inboundId`, `injectedInto`, `usage`, `replySuppressed`).
+ */
 export type HistoryEntry = {
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'tool';
   content: string;
   timestamp: string;
   /** The inbound message this entry belongs to; makes re-runs idempotent. */
@@ -13,6 +21,17 @@ export type HistoryEntry = {
   injectedInto?: string;
   /** Tokens the turn used (assistant entries), for `/status`. */
   usage?: TokenUsage;
+  tool_calls?: StoredToolCall[];
+  tool_call_id?: string;
+  name?: string;
+  /** The turn's answer, not sent because the `message` tool had already written to the chat. */
+  replySuppressed?: boolean;
+};
+
+const isEntry = (line: Partial<HistoryEntry>): boolean => {
+  if (typeof line.content !== 'string') return false;
+  if (line.role === 'user' || line.role === 'assistant') return true;
+  return line.role === 'tool' && typeof line.tool_call_id === 'string';
 };
 
 /** Session key → file name: nanobot's `channel_chat` style, safe on any filesystem. */
@@ -34,7 +53,7 @@ function parseLines(text: string): HistoryEntry[] {
       throw err;
     }
     if (parsed._type === 'metadata') continue;
-    if ((parsed.role === 'user' || parsed.role === 'assistant') && typeof parsed.content === 'string') entries.push(parsed as HistoryEntry);
+    if (isEntry(parsed)) entries.push(parsed as HistoryEntry);
   }
   return entries;
 }

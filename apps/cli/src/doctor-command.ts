@@ -59,7 +59,7 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
   const checks: Check[] = [];
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   checks.push({ name: 'node', ok: major > 20 || (major === 20 && minor >= 19), detail: `${process.version} (needs >= 20.19)` });
-  checks.push({ name: 'config', ok: true, detail: `${loaded.path}${loaded.exists ? '' : ' (missing: defaults in use; run `nanobot onboard`)'}${loaded.warnings.length > 0 ? `, ${loaded.warnings.length} unknown key(s)` : ''}` });
+  checks.push({ name: 'config', ok: true, detail: `${loaded.path}${loaded.exists ? '' : ' (missing: defaults in use; run `nanobot onboard`)'}${loaded.warnings.length > 0 ? `, ${loaded.warnings.length} warning(s), shown by nanobot start` : ''}` });
   checks.push(await checkRedis(loaded));
   checks.push(checkProvider(loaded));
   const telegram = await checkTelegram(loaded);

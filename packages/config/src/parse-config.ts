@@ -7,6 +7,7 @@ import { resolveEnvRefs } from './resolve-env-refs.js';
 import { expandHome } from './resolve-nanobot-home.js';
 import { configSchema, type Config } from './schema.js';
 import { isPlainObject } from './schema-walk.js';
+import { toolConfigWarnings } from './tool-warnings.js';
 
 export type ParseConfigOptions = {
   env: Record<string, string | undefined>;
@@ -21,8 +22,8 @@ export type ParsedConfig = { config: Config; warnings: string[] };
 /**
  * Turns the contents of config.json (already JSON-parsed) into a validated Config:
  * snake_case keys → camelCase, `${VAR}` from env, `NANOBOT_…__…` env overrides, validation with
- * nanobot's defaults, workspace resolved. Unknown keys become warnings; bad fields throw one
- * CONFIG_INVALID listing all of them.
+ * nanobot's defaults, workspace resolved. Unknown keys and tool settings not supported yet
+ * become warnings; bad fields throw one CONFIG_INVALID listing all of them.
  */
 export function parseConfig(raw: unknown, options: ParseConfigOptions): ParsedConfig {
   const file = options.source ?? 'config.json';
@@ -44,6 +45,7 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions): ParsedCo
   const warnings = [
     ...normalized.warnings,
     ...unknownKeys.map((path) => `${path}: unknown key, ignored`),
+    ...toolConfigWarnings(config),
   ];
   return { config, warnings };
 }

@@ -84,28 +84,78 @@ const channelsSchema = z.object({
   sendMaxRetries: z.number().int().nonnegative().default(3),
 });
 
+/** nanobot's MCP server entry (stdio: command/args/env/cwd; HTTP: url/headers; `type` auto-detected when left out). */
 const mcpServerSchema = z.object({
+  type: z.enum(['stdio', 'sse', 'streamableHttp']).optional(),
+  auth: z.enum(['oauth']).optional(),
   command: z.string().optional(),
   args: z.array(z.string()).optional(),
   env: stringMap.optional(),
+  cwd: z.string().optional(),
   url: z.string().optional(),
   headers: stringMap.optional(),
   toolTimeout: positiveInt.default(30),
+  enabledTools: z.array(z.string()).optional(),
+});
+
+/** A regular expression given in the config; a bad one is a config error naming the field. */
+const pattern = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected a valid regular expression' },
+);
+
+/** nanobot's `tools.exec` (its `ExecToolConfig`). `sandbox*` are accepted and reported as not supported. */
+const execSchema = z.object({
+  enable: z.boolean().default(true),
+  /** Seconds a command may run; 0 = no limit (nanobot's meaning). */
+  timeout: z.number().int().min(0).default(60),
+  pathPrepend: z.string().default(''),
+  pathAppend: z.string().default(''),
+  /** Added to nanobot's own deny list. */
+  denyPatterns: z.array(pattern).default([]),
+  /** When set, only commands whose every part matches one of them run (and they skip the deny list). */
+  allowPatterns: z.array(pattern).default([]),
+  /** Environment variables passed on to commands besides PATH, HOME, LANG and TERM. */
+  allowedEnvKeys: stringList,
+  sandbox: z.string().default(''),
+  sandboxRoBinds: stringList,
+  sandboxRwBinds: stringList,
+});
+
+/** nanobot's `tools.web.search`; `baseUrl` overrides any provider's endpoint (required for searxng). */
+const webSearchSchema = z.object({
+  provider: z.string().default('duckduckgo'),
+  apiKey: z.string().default(''),
+  baseUrl: z.string().default(''),
+  /** Results per search; the tool gives at most 10. */
+  maxResults: positiveInt.default(5),
+  /** Seconds one search may take. */
+  timeout: positiveInt.default(30),
+});
+
+const webSchema = z.object({
+  enable: z.boolean().default(true),
+  proxy: z.string().optional(),
+  userAgent: z.string().optional(),
+  search: webSearchSchema.prefault({}),
+  /** nanobot's Jina Reader switch; pages are always read here, never sent to a third party. */
+  fetch: z.object({ useJinaReader: z.boolean().optional() }).prefault({}),
 });
 
 const toolsSchema = z.object({
-  web: z
-    .object({
-      search: z
-        .object({ apiKey: z.string().default(''), maxResults: positiveInt.default(5) })
-        .prefault({}),
-    })
-    .prefault({}),
-  exec: z
-    .object({ timeout: positiveInt.default(60), pathAppend: z.string().default('') })
-    .prefault({}),
+  web: webSchema.prefault({}),
+  exec: execSchema.prefault({}),
   restrictToWorkspace: z.boolean().default(false),
   mcpServers: z.record(z.string(), mcpServerSchema).default({}),
+  /** CIDR ranges web_fetch may reach although they are private (e.g. `100.64.0.0/10` for Tailscale). */
+  ssrfWhitelist: stringList,
 });
 
 const gatewaySchema = z.object({
@@ -143,3 +193,6 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type McpServerConfig = z.infer<typeof mcpServerSchema>;
+export type ToolsConfig = z.infer<typeof toolsSchema>;
+export type ExecConfig = ToolsConfig['exec'];
+export type WebConfig = ToolsConfig['web'];

@@ -48,7 +48,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
   } catch (err) {
     return fail(err, 'config could not be loaded');
   }
-  for (const warning of loaded.warnings) log.warn({ warning }, 'config key not recognised');
+  for (const warning of loaded.warnings) log.warn({ warning }, 'config warning');
   let worker: RunnableWorker;
   try {
     worker = await options.create(loaded);

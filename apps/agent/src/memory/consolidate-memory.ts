@@ -19,7 +19,14 @@ const maxRounds = 4;
 type Consolidation = { historyEntry: string; memoryUpdate: string };
 
 function toPrompt(memory: string, entries: HistoryEntry[]): string {
-  const conversation = entries.map((e) => `[${e.timestamp.slice(0, 16).replace('T', ' ')}] ${e.role.toUpperCase()}: ${e.content}`).join('\n');
+  // Tool results are long and said again in the answers; the calls are named, as nanobot does.
+  const conversation = entries
+    .filter((e) => e.role !== 'tool' && (e.content !== '' || (e.tool_calls?.length ?? 0) > 0))
+    .map((e) => {
+      const tools = e.tool_calls === undefined ? '' : ` [tools: ${e.tool_calls.map((c) => c.function.name).join(', ')}]`;
+      return `[${e.timestamp.slice(0, 16).replace('T', ' ')}] ${e.role.toUpperCase()}${tools}: ${e.content}`;
+    })
+    .join('\n');
   return `You are a memory consolidation agent. Process this conversation and return a JSON object with exactly two keys:
 
 1. "history_entry": A paragraph (2-5 sentences) summarizing the key events, decisions and topics. Start with a timestamp like [YYYY-MM-DD HH:MM]. Include enough detail to be useful when found by grep search later.

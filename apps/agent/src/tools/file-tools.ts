@@ -15,6 +15,7 @@ export function createFileTools(guard: PathGuard): Tool[] {
   const readTool = defineTool({
     name: 'read_file',
     description: 'Read the contents of a file at the given path.',
+    rerunSafe: true,
     schema: z.object({ path: z.string().min(1).describe('The file path to read') }),
     async execute({ path }) {
       const target = await guard.resolve(path, 'read');
@@ -29,6 +30,8 @@ export function createFileTools(guard: PathGuard): Tool[] {
   const writeTool = defineTool({
     name: 'write_file',
     description: 'Write content to a file at the given path. Creates parent directories if needed.',
+    // Writing the same content again leaves the same file.
+    rerunSafe: true,
     schema: z.object({ path: z.string().min(1).describe('The file path to write to'), content: z.string().describe('The content to write') }),
     async execute({ path, content }) {
       const target = await guard.resolve(path, 'write');
@@ -64,6 +67,7 @@ export function createFileTools(guard: PathGuard): Tool[] {
   const listTool = defineTool({
     name: 'list_dir',
     description: 'List the contents of a directory.',
+    rerunSafe: true,
     schema: z.object({ path: z.string().min(1).describe('The directory path to list') }),
     async execute({ path }) {
       const target = await guard.resolve(path, 'read');

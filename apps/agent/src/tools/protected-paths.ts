@@ -31,8 +31,11 @@ export type PathGuard = {
 
 /** Entries of `$NANOBOT_HOME` that hold secrets wherever the workspace is (also if it is `$NANOBOT_HOME`). */
 const secretEntries = /^(config\.json|redis|whatsapp-auth|whatsapp-bridge)/;
-/** Per-process files: another nanobot process's environment holds REDIS_URL and `${VAR}` keys. */
-const processEntries = /^\/proc\/(\d+|self|thread-self)(\/|$)/;
+/**
+ * Per-process files: another nanobot process's environment holds REDIS_URL and `${VAR}` keys.
+ * A segment with a shell variable (`/proc/$PPID/…`, as an exec command may write it) counts too.
+ */
+const processEntries = /^\/proc\/(\d+|self|thread-self|[^/]*\$[^/]*)(\/|$)/;
 
 const isInside = (path: string, root: string) => path === root || path.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;

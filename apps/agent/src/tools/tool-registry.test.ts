@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { AppError } from '@nanobot/core';
 import { createToolRegistry, defineTool } from './tool-registry.js';
 
 const context = { signal: new AbortController().signal, sessionKey: 'cli:direct' };
@@ -34,5 +35,13 @@ describe('the tool registry', () => {
 
   it('cuts long results and says how much was left out', async () => {
     expect(await registry.run(call('repeat', { word: 'ab', times: 15 }), context)).toBe(`${'ab'.repeat(10)}\n... (truncated, 10 more chars)`);
+  });
+
+  it('lets an unreachable Redis end the turn (it is retried) instead of telling the model the tool failed', async () => {
+    const local = createToolRegistry();
+    local.register(defineTool({ name: 'send', description: 'Sends', schema: z.object({}), execute: async () => Promise.reject(new AppError('BUS_UNAVAILABLE', 'no redis')) }));
+    local.register(defineTool({ name: 'fail', description: 'Fails', schema: z.object({}), execute: async () => Promise.reject(new Error('disk full')) }));
+    await expect(local.run(call('send', {}), context)).rejects.toMatchObject({ code: 'BUS_UNAVAILABLE' });
+    expect(await local.run(call('fail', {}), context)).toBe('Error executing fail: disk full');
   });
 });

@@ -8,8 +8,10 @@ import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
 import type { HistoryEntry, SessionStore } from '../session-store.js';
 import type { PathGuard } from '../tools/protected-paths.js';
-import type { ToolRegistry } from '../tools/tool-registry.js';
+import type { ToolCallJournal } from '../tools/tool-call-journal.js';
+import type { ToolRegistry, TurnRef } from '../tools/tool-registry.js';
 import { runAgentLoop } from './run-agent-loop.js';
+import { findAnswer, toChatHistory, toToolEntries } from './session-messages.js';
 import { toReply, type SendReply } from './to-reply.js';
 
 export type TextMessage = InboundMessage & { kind: 'message' };
@@ -30,6 +32,8 @@ export type TurnDeps = {
   sessions: SessionStore;
   model: ChatModel;
   tools: ToolRegistry;
+  /** The turns' tool-call records, so a re-run runs no call twice. */
+  journal: ToolCallJournal;
   memory: MemoryConsolidator;
   systemPrompt: SystemPromptBuilder;
   memoryWindow: number;
@@ -48,13 +52,23 @@ export type TurnContext = {
   takeInjected?: () => Promise<TextMessage[]>;
 };
 
-const toChat = (entries: HistoryEntry[]): ChatMessage[] => entries.map((e) => ({ role: e.role, content: e.content }));
+const toTurnRef = (m: TextMessage): TurnRef => ({
+  id: m.id,
+  channel: m.channel,
+  chatId: m.chatId,
+  sessionKey: m.sessionKey,
+  ...(m.threadId === undefined ? {} : { threadId: m.threadId }),
+});
 
 /**
  * Answers one text message with the agent loop. Effects are ordered so a re-run
  * (after a crash) adds nothing new: the exchange is written to the session file
  * tagged with the inbound id before the reply is sent, a re-run finds it and
- * re-sends the stored answer (the bus drops the second add of the same reply id).
+ * re-sends the stored answer (the bus drops the second add of the same reply id). Tool calls
+ * are recorded as they happen (run-agent-loop.ts), so a re-run before that point replays them;
+ * the records go once the exchange, tool calls and results included, is in the session file.
+ * When the `message` tool already wrote to this chat, the answer is kept but not sent
+ * (nanobot's rule), unless other messages joined the turn.
  * Messages that join the turn get `replies.joined` at once; the turn's answer is
  * the reply to the turn's first message. A model that rejects the turn for good
  * (401, 403, a prompt too long) is answered at once with the reason in words; one
@@ -68,14 +82,15 @@ export function createMessageAnswerer(deps: TurnDeps) {
     const system = await deps.systemPrompt({ channel: message.channel, chatId: message.chatId });
     const users: ChatMessage[] = [];
     for (const m of [message, ...joined]) users.push({ role: 'user', content: await userContent(m) });
-    return [{ role: 'system', content: system }, ...toChat(history.slice(-deps.memoryWindow)), ...users];
+    return [{ role: 'system', content: system }, ...toChatHistory(history.slice(-deps.memoryWindow)), ...users];
   }
 
   return async function answer(message: TextMessage, context: TurnContext): Promise<TurnOutcome> {
     const history = await deps.sessions.readAll(message.sessionKey);
-    const stored = history.find((e) => e.inboundId === message.id && e.role === 'assistant');
+    const stored = findAnswer(history, message.id);
     if (stored !== undefined) {
-      await deps.send(toReply(message, stored.content));
+      await clearRecords(message.id);
+      if (stored.replySuppressed !== true) await deps.send(toReply(message, stored.content));
       return done;
     }
     const joined = [...(context.joined ?? [])];
@@ -93,20 +108,23 @@ export function createMessageAnswerer(deps: TurnDeps) {
     let result;
     try {
       const messages = await buildContext(message, history, joined);
-      const loop = { model: deps.model, tools: deps.tools, maxIterations: deps.maxToolIterations, log: deps.log };
-      result = await runAgentLoop({ ...loop, messages, signal: context.signal, sessionKey: message.sessionKey, takeInjected });
+      const loop = { model: deps.model, tools: deps.tools, journal: deps.journal, maxIterations: deps.maxToolIterations, log: deps.log };
+      result = await runAgentLoop({ ...loop, messages, signal: context.signal, turn: toTurnRef(message), takeInjected });
     } catch (err) {
       if (context.signal.aborted) {
         deps.log.info({ messageId: message.id }, 'turn cancelled');
         return cancelled;
       }
       const error = toAppError(err);
+      // Redis away (a tool-call record could not be written or read): the job is retried, nothing is answered.
+      if (error.code === 'BUS_UNAVAILABLE') throw error;
       if (error.code === 'LLM_UNAVAILABLE') {
         deps.log.warn({ err, messageId: message.id, code: error.code }, 'model unavailable, the turn will be retried');
         return { kind: 'unavailable', error };
       }
       deps.log.error({ err, messageId: message.id, code: error.code }, 'turn failed');
       await deps.send(toReply(message, error.code === 'LLM_REJECTED' ? describeLlmRejection(error) : replies.error));
+      await clearRecords(message.id);
       return done;
     }
     const at = deps.now().toISOString();
@@ -118,15 +136,24 @@ export function createMessageAnswerer(deps: TurnDeps) {
       ...(injectedInto === undefined ? {} : { injectedInto }),
     });
     const text = result.text === '' ? replies.error : result.text;
+    const suppressed = result.deliveredToChat && joined.length === 0;
     await deps.sessions.append(message.sessionKey, [
       user(message),
       ...joined.map((m) => user(m, message.id)),
-      { role: 'assistant', content: text, timestamp: at, inboundId: message.id, usage: result.usage },
+      ...toToolEntries(result.transcript, { timestamp: at, inboundId: message.id }),
+      { role: 'assistant', content: text, timestamp: at, inboundId: message.id, usage: result.usage, ...(suppressed ? { replySuppressed: true } : {}) },
     ]);
-    await deps.send(toReply(message, text));
+    await clearRecords(message.id);
+    if (suppressed) deps.log.info({ messageId: message.id }, 'answer not sent, the message tool already wrote to the chat');
+    else await deps.send(toReply(message, text));
     await consolidateOverflow(message.sessionKey, context.signal);
     return done;
   };
+
+  /** The records are only needed until the answer is stored; whatever is left expires on its own. */
+  async function clearRecords(messageId: string): Promise<void> {
+    await deps.journal.clear(messageId).catch((err: unknown) => deps.log.warn({ err, messageId }, 'could not clear the tool-call records of the turn'));
+  }
 
   /** A session longer than its window: the older half goes to memory, the newer half stays. */
   async function consolidateOverflow(sessionKey: string, signal: AbortSignal): Promise<void> {
