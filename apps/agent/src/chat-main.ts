@@ -95,6 +95,7 @@ async function createRunner(loaded: LoadedConfig): Promise<ChatRunner> {
   return createLocalRunner({
     config: loaded.config,
     nanobotHome: loaded.nanobotHome,
+    ...(process.env.PM2_HOME === undefined ? {} : { pm2Home: process.env.PM2_HOME }),
     configPath: loaded.path,
     log,
     env: process.env,

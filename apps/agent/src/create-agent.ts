@@ -28,6 +28,8 @@ export type AgentDeps = {
   nanobotHome: string;
   /** The config file, when it is not `$NANOBOT_HOME/config.json`. */
   configPath?: string;
+  /** `PM2_HOME`, when set: pm2's folder is kept from the model's tools like `$NANOBOT_HOME`'s secrets. */
+  pm2Home?: string;
   send: SendReply;
   log: Logger;
   /** For skill requirements (`PATH`, `env`). */
@@ -78,6 +80,7 @@ export function createAgent(deps: AgentDeps): Agent {
     nanobotHome: deps.nanobotHome,
     restrictToWorkspace: deps.config.tools.restrictToWorkspace,
     ...(deps.configPath === undefined ? {} : { configPath: deps.configPath }),
+    ...(deps.pm2Home === undefined ? {} : { pm2Home: deps.pm2Home }),
   });
   const groups = createProcessGroups();
   registerTools(deps, { tools, pathGuard, groups });

@@ -35,6 +35,7 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
   const instance = createAgentWorker({
     config: loaded.config,
     nanobotHome: loaded.nanobotHome,
+    ...(process.env.PM2_HOME === undefined ? {} : { pm2Home: process.env.PM2_HOME }),
     configPath: loaded.path,
     redisUrl: loaded.redis.url,
     log,

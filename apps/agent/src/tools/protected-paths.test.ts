@@ -79,6 +79,20 @@ describe('the path guard', () => {
     });
   }
 
+  it("refuses pm2's folder, where every app's environment is kept, also through a symlink", async () => {
+    const pm2Home = join(l.base, 'pm2-home');
+    await mkdir(pm2Home, { recursive: true });
+    await writeFile(join(pm2Home, 'dump.pm2'), '[{"env":{"REDIS_URL":"redis://:pw@db:6379"}}]');
+    await symlink(pm2Home, join(l.workspace, 'pm2-link'));
+    const guard = createPathGuard({ workspace: l.workspace, nanobotHome: l.home, restrictToWorkspace: false, pm2Home });
+    for (const path of [join(pm2Home, 'dump.pm2'), 'pm2-link/dump.pm2', join(pm2Home, 'logs')]) {
+      expect(await verdict(guard, path), path).toBe(`access denied: ${path} is protected`);
+    }
+    // Without PM2_HOME, pm2's default folder in the home directory is refused.
+    const byDefault = createPathGuard({ workspace: l.workspace, nanobotHome: l.home, restrictToWorkspace: false });
+    expect(await verdict(byDefault, '~/.pm2/dump.pm2')).toBe('access denied: ~/.pm2/dump.pm2 is protected');
+  });
+
   it('without restrictToWorkspace, paths outside the workspace that are no secret of ours are allowed', async () => {
     const guard = createPathGuard({ workspace: l.workspace, nanobotHome: l.home, restrictToWorkspace: false });
     expect(await guard.resolve('out-link', 'read')).toBe(join(l.outside, 'secret.txt'));

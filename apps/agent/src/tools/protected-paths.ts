@@ -13,6 +13,11 @@ export type PathGuardOptions = {
   configPath?: string;
   /** `tools.restrictToWorkspace`: every path must resolve inside the workspace. */
   restrictToWorkspace: boolean;
+  /**
+   * pm2's folder (`PM2_HOME`, default `~/.pm2`): its `dump.pm2` and process list hold every app's
+   * environment, which carries a user's `REDIS_URL` with its password. Always refused.
+   */
+  pm2Home?: string;
 };
 
 /**
@@ -69,7 +74,7 @@ async function spellings(path: string): Promise<string[]> {
   return [...new Set([absolute, await toRealPath(absolute)])];
 }
 
-type Roots = { home: string[]; work: string[]; media: string[]; config: string[] };
+type Roots = { home: string[]; work: string[]; media: string[]; config: string[]; pm2: string[] };
 
 export function createPathGuard(options: PathGuardOptions): PathGuard {
   const workspace = resolve(options.workspace);
@@ -77,15 +82,17 @@ export function createPathGuard(options: PathGuardOptions): PathGuard {
 
   /** Resolved at each check: a folder may be created, or replaced by a symlink, while the agent runs. */
   async function roots(): Promise<Roots> {
-    const [home, work, media, config] = await Promise.all([
+    const [home, work, media, config, pm2] = await Promise.all([
       spellings(layout.home), spellings(workspace), spellings(layout.media), spellings(options.configPath ?? layout.config),
+      spellings(options.pm2Home ?? join(homedir(), '.pm2')),
     ]);
-    return { home, work, media, config };
+    return { home, work, media, config, pm2 };
   }
 
   function isProtected(path: string, r: Roots): boolean {
     if (processEntries.test(path)) return true;
     if (r.config.some((c) => isInside(path, c))) return true;
+    if (r.pm2.some((p) => isInside(path, p))) return true;
     for (const home of r.home) {
       if (!isInside(path, home)) continue;
       if (secretEntries.test(relative(home, path))) return true;
