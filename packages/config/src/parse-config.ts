@@ -7,7 +7,7 @@ import { resolveEnvRefs } from './resolve-env-refs.js';
 import { expandHome } from './resolve-nanobot-home.js';
 import { configSchema, type Config } from './schema.js';
 import { isPlainObject } from './schema-walk.js';
-import { toolConfigWarnings } from './tool-warnings.js';
+import { channelConfigWarnings, toolConfigWarnings } from './tool-warnings.js';
 
 export type ParseConfigOptions = {
   env: Record<string, string | undefined>;
@@ -46,6 +46,7 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions): ParsedCo
     ...normalized.warnings,
     ...unknownKeys.map((path) => `${path}: unknown key, ignored`),
     ...toolConfigWarnings(config),
+    ...channelConfigWarnings(config),
   ];
   return { config, warnings };
 }

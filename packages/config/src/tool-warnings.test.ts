@@ -63,4 +63,13 @@ describe('the tools section of a nanobot config', () => {
     for (const good of ['10.0.0.0/8', '127.0.0.1', '::1/128', 'fd00::/8', '100.64.0.0/10']) expect(isCidr(good)).toBe(true);
     for (const bad of ['10.0.0.0/33', '::1/129', 'example.com/24', '10.0.0.0/8/1', '', '10.0.0.0/x']) expect(isCidr(bad)).toBe(false);
   });
+
+  it('warns about channel settings that are accepted but not acted on yet', () => {
+    const { warnings } = parseConfig({ channels: { telegram: { streaming: true }, send_tool_hints: true } }, options);
+    expect(warnings).toEqual([
+      'channels.telegram.streaming: streamed replies are not supported yet; each reply arrives whole when the turn ends',
+      'channels.sendToolHints: tool hints are not sent yet; the typing indicator shows the turn is running',
+    ]);
+    expect(parseConfig({ channels: { telegram: { streaming: false } } }, options).warnings).toEqual([]);
+  });
 });
