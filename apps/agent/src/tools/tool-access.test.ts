@@ -97,7 +97,7 @@ describe("the model's tools and the cluster's secrets, through the agent and the
         'Error executing read_file: access denied: innocent.txt is protected',
         `Error executing read_file: access denied: ${join(home, 'whatsapp-bridge', 'token')} is protected`,
         `Error executing list_dir: access denied: ${join(home, 'redis')} is protected`,
-        'shopping list',
+        '1| shopping list\n\n(end of file, 1 lines)',
       ]);
       for (const secret of secrets) expect(seenByModel()).not.toContain(secret);
     });
