@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,8 +52,21 @@ function isPidAlive(pid: number): boolean {
   }
 }
 
+/** The repository's version (the root package.json), as `nanobot --version` prints it. */
+function readVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    // A broken install still runs the CLI; the version is only informative.
+    return 'unknown';
+  }
+}
+
 const program = new Command();
-program.name('nanobot').description('nanobot cluster: a personal AI assistant on Telegram, WhatsApp and the terminal');
+program
+  .name('nanobot')
+  .description('nanobot cluster: a personal AI assistant on Telegram, WhatsApp and the terminal')
+  .version(readVersion(), '-v, --version', 'print the version of nanobot cluster');
 
 program
   .command('onboard')
