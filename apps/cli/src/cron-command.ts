@@ -1,29 +1,21 @@
-import { homedir } from 'node:os';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
-import { AppError, describeError, toSessionKey } from '@nanobot/core';
-import { loadConfig } from '@nanobot/config';
+import { AppError } from '@nanobot/core';
+import type { LoadedConfig } from '@nanobot/config';
+import { withRedis } from './with-redis.js';
 import { createCronStore, cronTargetSchema, describeSchedule, parseSchedule, type CronJobView, type CronStore, type CronTarget } from '@nanobot/cron';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Runs one cron action against the cluster's Redis; a bad input or a down Redis exits 1 with the reason. */
-async function withStore(use: (store: CronStore, config: Awaited<ReturnType<typeof loadConfig>>['config']) => Promise<void>): Promise<void> {
-  let redis: Redis | undefined;
-  let store: CronStore | undefined;
-  try {
-    const loaded = await loadConfig({ env: process.env, homeDir: homedir() });
-    redis = new Redis(loaded.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 3_000, retryStrategy: () => null });
-    redis.on('error', () => undefined); // the failing command reports it
-    store = createCronStore({ redis });
-    await use(store, loaded.config);
-  } catch (err) {
-    process.stderr.write(`nanobot: ${describeError(err)}\n`);
-    process.exitCode = 1;
-  } finally {
-    await store?.close().catch(() => undefined); // closing after a failure; the failure was reported
-    redis?.disconnect();
-  }
+/** Runs one cron action against the cluster's Redis, with the job store on that connection. */
+function withStore(use: (store: CronStore, config: LoadedConfig['config']) => Promise<void>): Promise<void> {
+  return withRedis(async (redis, loaded) => {
+    const store = createCronStore({ redis });
+    try {
+      await use(store, loaded.config);
+    } finally {
+      await store.close().catch(() => undefined); // closing after a failure; the failure is reported
+    }
+  });
 }
 
 const when = (ms: number | null | undefined) => (ms === null || ms === undefined ? '-' : new Date(ms).toISOString());
@@ -38,18 +30,18 @@ function toRow(job: CronJobView): string {
 
 type AddOptions = { name: string; message: string; every?: string; cron?: string; tz?: string; at?: string; deliver: boolean; to?: string; channel?: string };
 
-function toTarget(options: AddOptions, config: { channels: Record<string, unknown> }): CronTarget | undefined {
+function toTarget(options: AddOptions, channels: LoadedConfig['config']['channels']): CronTarget | undefined {
   if (!options.deliver) {
     if (options.to !== undefined || options.channel !== undefined) throw new AppError('MESSAGE_INVALID', 'deliver: --to and --channel need --deliver', { details: { field: 'deliver' } });
     return undefined;
   }
   if (options.to === undefined || options.channel === undefined) throw new AppError('MESSAGE_INVALID', 'deliver: --deliver needs --to CHAT and --channel CHANNEL', { details: { field: 'deliver' } });
-  const candidate = { channel: options.channel, chatId: options.to, sessionKey: `${options.channel}:${options.to}` };
-  const parsed = cronTargetSchema.safeParse(candidate);
+  // The chat's own session (`channel:chatId`, as toSessionKey makes it): the job's turns see its history.
+  const parsed = cronTargetSchema.safeParse({ channel: options.channel, chatId: options.to, sessionKey: `${options.channel}:${options.to}` });
   if (!parsed.success) throw new AppError('MESSAGE_INVALID', `channel: unknown channel "${options.channel}" (expected telegram or whatsapp)`, { details: { field: 'channel' } });
-  const settings = config.channels[options.channel] as { enabled?: boolean } | undefined;
-  if (settings?.enabled !== true) process.stderr.write(`warning: channels.${options.channel}.enabled is false: the answer waits until that channel runs\n`);
-  return { ...parsed.data, sessionKey: toSessionKey(options.channel as 'telegram', options.to) };
+  const enabled = parsed.data.channel === 'telegram' ? channels.telegram.enabled : channels.whatsapp.enabled;
+  if (!enabled) process.stderr.write(`warning: channels.${parsed.data.channel}.enabled is false: the answer waits until that channel runs\n`);
+  return parsed.data;
 }
 
 /** nanobot's `cron` commands, on the running cluster: every change applies at once. */
@@ -84,7 +76,7 @@ export function registerCronCommands(program: Command): void {
       withStore(async (store, config) => {
         const defaultTz = Intl.DateTimeFormat().resolvedOptions().timeZone;
         const schedule = parseSchedule({ ...pickSchedule(options) }, { defaultTz, now: Date.now() });
-        const deliver = toTarget(options, config as unknown as { channels: Record<string, unknown> });
+        const deliver = toTarget(options, config.channels);
         const job = await store.add({ name: options.name, message: options.message, schedule, ...(deliver === undefined ? {} : { deliver }) });
         print(`Added job ${job.id} (${describeSchedule(job.schedule)})`);
       }),

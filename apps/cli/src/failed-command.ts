@@ -1,23 +1,6 @@
-import { homedir } from 'node:os';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
-import { describeError } from '@nanobot/core';
-import { loadConfig } from '@nanobot/config';
 import { discardFailed, listFailed, retryFailed } from '@nanobot/ops';
-
-async function withRedis(use: (redis: Redis) => Promise<void>): Promise<void> {
-  const loaded = await loadConfig({ env: process.env, homeDir: homedir() });
-  const redis = new Redis(loaded.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 3_000, retryStrategy: () => null });
-  redis.on('error', () => undefined); // the failing command reports it
-  try {
-    await use(redis);
-  } catch (err) {
-    process.stderr.write(`nanobot: ${describeError(err)}\n`);
-    process.exitCode = 1;
-  } finally {
-    redis.disconnect();
-  }
-}
+import { withRedis } from './with-redis.js';
 
 export function registerFailedCommands(program: Command): void {
   program

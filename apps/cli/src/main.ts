@@ -42,16 +42,6 @@ function requireRedisServer(): void {
   }
 }
 
-/** `kill -0`: the process exists (EPERM: it does, but belongs to someone else). */
-function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The repository's version (the root package.json), as `nanobot --version` prints it. */
 function readVersion(): string {
   try {
@@ -158,7 +148,7 @@ program
     redis.on('error', () => undefined); // reported below through the failed connect()
     try {
       await redis.connect();
-      await printClusterState(redis, print, { loaded, isGone: createIsGone(hostname(), isPidAlive) });
+      await printClusterState(redis, print, { loaded, isGone: createIsGone(hostname(), (pid) => process.kill(pid, 0)) });
     } catch (err) {
       print(`Redis:     unreachable (${describeError(err)})`);
     } finally {

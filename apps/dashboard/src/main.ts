@@ -9,16 +9,6 @@ import { createDashboard } from './create-dashboard.js';
 
 const log = createLogger({ name: 'nanobot-dashboard', level: process.env.LOG_LEVEL });
 
-/** `kill -0`: the process exists (EPERM: it does, but belongs to someone else). */
-function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 await runWorkerProcess({
   name: 'dashboard',
   port: toProcessPort(process, homedir()),
@@ -33,7 +23,7 @@ await runWorkerProcess({
       config: loaded.config,
       redis,
       log,
-      isGone: createIsGone(hostname(), isPidAlive),
+      isGone: createIsGone(hostname(), (pid) => process.kill(pid, 0)),
       ...(pm2 === undefined ? {} : { listProcesses: () => pm2.list() }),
     });
     return {

@@ -7,7 +7,8 @@ import { resolveEnvRefs } from './resolve-env-refs.js';
 import { expandHome } from './resolve-nanobot-home.js';
 import { configSchema, type Config } from './schema.js';
 import { isPlainObject } from './schema-walk.js';
-import { channelConfigWarnings, toolConfigWarnings } from './tool-warnings.js';
+import { channelConfigWarnings } from './channel-warnings.js';
+import { toolConfigWarnings } from './tool-warnings.js';
 
 export type ParseConfigOptions = {
   env: Record<string, string | undefined>;

@@ -101,7 +101,8 @@ describe('web_fetch, through the agent loop, against loopback servers', () => {
   });
 
   it('connects to the address it checked, so a DNS answer that changes afterwards (rebinding) is not followed', async () => {
-    const answers = ['127.0.0.1', '10.9.9.9'];
+    // The second answer stays on loopback: were it followed, the fetch would fail (nothing listens there).
+    const answers = ['127.0.0.1', '127.0.0.2'];
     let lookups = 0;
     const resolveHost = async () => [{ address: answers[Math.min(lookups++, 1)] ?? '', family: 4 as const }];
     const port = new URL(site.origin).port;
