@@ -124,5 +124,18 @@ describe('the Telegram worker sending replies', () => {
     await new Promise((r) => setTimeout(r, 3_000)); // a second copy would come now
     expect(telegram.sentTo(41).map((m) => m.text)).toEqual(['answered while Redis restarts', 'the next one']);
   });
+
+  it('stops within seconds when Redis is already gone, instead of waiting for it until pm2 kills it', async () => {
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 500)); // the connections notice and start reconnecting
+    const started = Date.now();
+    const stopped = await worker.stop('test: Redis gone').then(() => 'clean', (err: unknown) => (err as { code?: string }).code);
+    const tookMs = Date.now() - started;
+    await redis.restart();
+    worker = await startWorker(); // afterEach stops a worker
+    // An unclean stop is reported as one; what matters is that it ends well inside pm2's kill_timeout (20 s).
+    expect(['clean', 'STOP_TIMEOUT']).toContain(stopped);
+    expect(tookMs).toBeLessThan(15_000);
+  });
 });
 

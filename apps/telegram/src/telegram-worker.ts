@@ -17,6 +17,7 @@ import {
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
+import { closeWithin } from '@nanobot/runtime';
 import { createApi } from './create-api.js';
 import { createPollerLease } from './poller-lease.js';
 import { createSendFence } from './send-fence.js';
@@ -182,12 +183,19 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
         timeout = err;
       });
       typing.stopAll();
-      // The reply in hand is finished as the holder; only then may a standby take over.
-      await outbound.close();
-      await lease.release();
-      await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
-      await queues.close();
-      await Promise.all([producer.quit(), workerConnection.quit()]);
+      await closeWithin({
+        redisReady: producer.status === 'ready' && workerConnection.status === 'ready',
+        close: async () => {
+          // The reply in hand is finished as the holder; only then may a standby take over.
+          await outbound.close();
+          await lease.release();
+          await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
+          await queues.close();
+          await Promise.all([producer.quit(), workerConnection.quit()]);
+        },
+      }).catch((err: unknown) => {
+        timeout ??= err;
+      });
       if (timeout !== undefined) throw timeout;
     },
   };

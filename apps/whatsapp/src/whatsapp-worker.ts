@@ -7,6 +7,7 @@ import {
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
+import { closeWithin } from '@nanobot/runtime';
 import { createSender } from './send-outbound.js';
 import type { InboundPolicy } from './to-inbound.js';
 import { createWhatsappChannel } from './whatsapp-channel.js';
@@ -94,10 +95,15 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
     async stop(reason) {
       let failure: unknown;
       await supervisor.stop(reason).catch((err: unknown) => (failure = err));
-      await outbound.close();
-      await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
-      await queues.close();
-      await Promise.all([producer.quit(), workerConnection.quit()]);
+      await closeWithin({
+        redisReady: producer.status === 'ready' && workerConnection.status === 'ready',
+        close: async () => {
+          await outbound.close();
+          await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
+          await queues.close();
+          await Promise.all([producer.quit(), workerConnection.quit()]);
+        },
+      }).catch((err: unknown) => (failure ??= err));
       if (failure !== undefined) throw failure;
     },
   };
