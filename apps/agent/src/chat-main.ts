@@ -8,6 +8,7 @@ import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { connectionOptions, readStatuses } from '@nanobot/bus';
 import { createLogger } from '@nanobot/log';
 import { countInboundWorkers } from '@nanobot/ops';
+import { createStreamPrinter } from './chat/create-stream-printer.js';
 import { createClusterRunner } from './chat/create-cluster-runner.js';
 import type { ChatRunner } from './chat/create-local-runner.js';
 import { isExitWord, toChatMessage } from './chat/to-chat-message.js';
@@ -76,6 +77,9 @@ async function connectCluster(loaded: LoadedConfig): Promise<Redis | undefined> 
   }
 }
 
+/** The terminal chat prints a local answer as it streams in (not when its output is piped). */
+const printer = process.stdout.isTTY ? createStreamPrinter((text) => process.stdout.write(text)) : undefined;
+
 async function createRunner(loaded: LoadedConfig): Promise<ChatRunner> {
   const redis = values.local ? undefined : await connectCluster(loaded);
   if (redis !== undefined) {
@@ -102,12 +106,17 @@ async function createRunner(loaded: LoadedConfig): Promise<ChatRunner> {
     runtime: `Node.js ${process.version} on ${process.platform} ${process.arch}`,
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     startedAt: Date.now(),
+    ...(printer === undefined ? {} : { onStream: (text: string) => printer.update(text) }),
   });
 }
 
 async function ask(runner: ChatRunner, text: string, signal: AbortSignal): Promise<void> {
   const message = toChatMessage({ text, sessionKey, id: `cli-${randomUUID()}`, seq: Date.now(), now: Date.now() });
-  for (const reply of await runner.run(message, signal)) process.stdout.write(`${reply}\n`);
+  const [first, ...rest] = await runner.run(message, signal);
+  for (const [index, reply] of (first === undefined ? [] : [first, ...rest]).entries()) {
+    if (index === 0 && printer?.finish(reply) === true) continue;
+    process.stdout.write(`${reply}\n`);
+  }
 }
 
 async function interactive(runner: ChatRunner, signal: AbortSignal): Promise<void> {

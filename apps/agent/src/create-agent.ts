@@ -20,6 +20,7 @@ import { createWebSearchTool, toSearchSetup } from './tools/web-search-tool.js';
 import { createCommandAnswerer, type CommandAnswerer } from './turn/answer-command.js';
 import { createTurnHandler, type HandleTurn } from './turn/create-turn-handler.js';
 import { createMessageAnswerer } from './turn/handle-turn.js';
+import { streamIntervalFor } from './turn/stream-policy.js';
 import type { SendReply } from './turn/to-reply.js';
 
 export type AgentDeps = {
@@ -48,6 +49,8 @@ export type AgentDeps = {
   journal?: ToolCallJournal;
   /** Reaches any chat (the cluster's outbound queues): the `message` tool's cross-chat sends. */
   sendElsewhere?: SendReply;
+  /** The terminal chat prints answers as they stream in, at this interval (local `nanobot agent`). */
+  cliStreamIntervalMs?: number;
   /** The agent is stopping: running `exec` commands are killed, new ones refused. */
   shutdown?: AbortSignal;
   /** Tests: how web_fetch resolves host names. */
@@ -109,6 +112,8 @@ export function createAgent(deps: AgentDeps): Agent {
     pathGuard,
     log: deps.log,
     now,
+    streamIntervalMs: (message) =>
+      streamIntervalFor(message, { telegram: deps.config.channels.telegram, ...(deps.cliStreamIntervalMs === undefined ? {} : { cliIntervalMs: deps.cliStreamIntervalMs }) }),
   });
   return { model, tools, killCommands: () => groups.killAll(), sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
 }

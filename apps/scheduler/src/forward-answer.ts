@@ -30,6 +30,8 @@ export function createAnswerForwarder(deps: ForwardDeps) {
       log.error({ err, jobId: job.id }, 'system reply is malformed, parking it');
       throw new UnrecoverableError(describeError(err));
     }
+    // Scheduled turns do not stream; a preview would be a second copy of the answer.
+    if (reply.kind === 'stream') return;
     const record = await deps.fires.get(reply.inReplyTo);
     if (record === undefined) {
       log.warn({ jobId: job.id, inReplyTo: reply.inReplyTo }, 'answer to an unknown scheduled turn, dropped');

@@ -2,17 +2,18 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Api } from 'grammy';
 import { GrammyError } from 'grammy';
 import { describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SendingRecord, type SentMarkers } from '@nanobot/bus';
+import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SendingRecord, type SentMarkers, type StreamStates } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import { linkPreviewOptions, type ProbeBounds } from './probe-delivery.js';
 import { renderReply } from './render-reply.js';
 import { createResolver } from './resolve-delivery.js';
 import { splitMessage } from './split-message.js';
+import { createStreamEdits } from './stream-edits.js';
 import { neverLeft, toTelegramError } from './telegram-errors.js';
 
 export type Chunk = { html: string | null; plain: string };
 
-export function toChunks(message: OutboundMessage): Chunk[] {
+export function toChunks(message: Pick<OutboundMessage, 'format' | 'text'>): Chunk[] {
   if (message.format === 'markdown') return renderReply(message.text);
   return splitMessage(message.text, 4000).map((plain) => ({ html: null, plain }));
 }
@@ -45,6 +46,8 @@ export type SenderDeps = {
   probeBounds?: Partial<ProbeBounds>;
   /** Test hook awaited at each fault point (main.ts kills the process there when told to). */
   faultPoint?: (point: SendFaultPoint) => void | Promise<void>;
+  /** Streamed replies: where each stands, and how often a preview may be edited (ms). */
+  streams?: { states: StreamStates; intervalMs: number };
 };
 
 const isParseError = (err: unknown) =>
@@ -54,7 +57,8 @@ const isParseError = (err: unknown) =>
 const provesNotDelivered = (err: unknown) =>
   (err instanceof GrammyError && err.error_code < 500) || neverLeft(err);
 
-type ChunkAt = { message: OutboundMessage; chunk: Chunk; index: number; chat: string };
+type ReplyMessage = OutboundMessage & { kind: 'reply' };
+type ChunkAt = { message: ReplyMessage; chunk: Chunk; index: number; chat: string };
 
 /**
  * The processor of `outbound-telegram`, with an exactly-once effect per chunk. A chunk is
@@ -151,6 +155,14 @@ export function createSender(deps: SenderDeps) {
     }
   }
 
+  const streams =
+    deps.streams === undefined
+      ? undefined
+      : createStreamEdits({
+          api: deps.api, markers, states: deps.streams.states, log: deps.log, deliver, toChunks, intervalMs: deps.streams.intervalMs,
+          ...(deps.fence ? { fence: deps.fence } : {}),
+        });
+
   return async function process(job: Job): Promise<void> {
     let message: OutboundMessage;
     try {
@@ -160,9 +172,15 @@ export function createSender(deps: SenderDeps) {
       throw new UnrecoverableError(describeError(err));
     }
     const chat = `${message.channel}:${message.chatId}`;
+    if (message.kind === 'stream') {
+      // A preview of a reply being written; without streaming set up it is nothing to send.
+      await streams?.preview(message, chat);
+      return;
+    }
     for (const [index, chunk] of toChunks(message).entries()) {
       try {
-        await deliver({ message, chunk, index, chat });
+        const at = { message, chunk, index, chat };
+        await (index === 0 && streams !== undefined ? streams.deliverFirst(at) : deliver(at));
       } catch (err) {
         // A lost lease is not Telegram's answer: no marker, no error line; the fence puts the reply back.
         if (err instanceof UnrecoverableError || isAppError(err, 'LEASE_LOST')) throw err;

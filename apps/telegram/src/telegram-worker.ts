@@ -12,6 +12,7 @@ import {
   createRedis,
   createSentMarkers,
   createStatusReporter,
+  createStreamStates,
   holdableWorkerOptions,
   queueNames,
   workerReliability,
@@ -92,6 +93,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     fence: sendFence.fence,
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
     ...(options.faultPoint === undefined ? {} : { faultPoint: options.faultPoint }),
+    streams: { states: createStreamStates(workerConnection), intervalMs: Math.round(settings.streamEditInterval * 1000) },
   });
   const outbound = new Worker(queueNames.outbound('telegram'), sendFence.guard(sender), {
     connection: workerConnection,

@@ -76,6 +76,8 @@ export function createSender(deps: SenderDeps) {
       deps.log.error({ err, jobId: job.id }, 'outbound job is malformed, parking it');
       throw new UnrecoverableError(describeError(err));
     }
+    // WhatsApp cannot edit a message: a streamed reply arrives whole, its previews are not sent.
+    if (message.kind === 'stream') return;
     const chunks = splitText(message.text, deps.maxChunkChars ?? 4000);
     for (const [index, text] of chunks.entries()) {
       if ((await deps.markers.get(message.id, index)) !== null) continue;

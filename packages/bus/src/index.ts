@@ -11,6 +11,8 @@ export {
 export { createQueues } from './create-queues.js';
 export type { Queues, AddResult } from './create-queues.js';
 export { createSentMarkers, oursKept } from './sent-marker.js';
+export { createStreamStates } from './stream-state.js';
+export type { StreamState, StreamStates } from './stream-state.js';
 export type { ChatRecord, ChunkRecord, SendingRecord, SentMarkers, SentState, UnresolvedChunk } from './sent-marker.js';
 export { writeStatus, readStatuses, createStatusReporter } from './status-store.js';
 export type { ProcessStatus, StatusReporterOptions } from './status-store.js';

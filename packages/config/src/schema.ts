@@ -48,7 +48,10 @@ const telegramSchema = z
     replyToMessage: z.boolean().default(false),
     groupPolicy: z.enum(['mention', 'open']).default('mention'),
     reactEmoji: z.string().optional(),
-    streaming: z.boolean().default(false),
+    /** nanobot's: replies stream into one message that is edited as the answer comes (private chats). */
+    streaming: z.boolean().default(true),
+    /** nanobot's: seconds between two edits of a streamed reply (nanobot: 0.6; ours 1, Telegram's pace for one chat). */
+    streamEditInterval: z.number().min(0.1).max(30).default(1),
     /** Ours: long-polling timeout of getUpdates; Telegram caps it at 50 s. */
     pollTimeoutS: z.number().int().min(0).max(50).default(30),
   })

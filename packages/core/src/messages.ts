@@ -65,6 +65,24 @@ export const outboundMessageSchema = z.discriminatedUnion('kind', [
     text: z.string(),
     format: z.enum(['markdown', 'plain']),
   }),
+  z.object({
+    /**
+     * A preview of a reply still being written (streaming): the text so far. The channel shows it
+     * in one message that it edits; the reply of `replyId` then finishes that same message.
+     */
+    kind: z.literal('stream'),
+    /** Unique per update; updates are idempotent (an edit to the text so far). */
+    id: z.string().min(1),
+    /** The id of the reply this update previews (`<inbound id>-reply`). */
+    replyId: z.string().min(1),
+    inReplyTo: z.string().min(1),
+    channel,
+    chatId: z.string().min(1),
+    threadId: z.string().optional(),
+    replyToMessageId: z.string().optional(),
+    text: z.string(),
+    format: z.enum(['markdown', 'plain']),
+  }),
 ]);
 
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;

@@ -42,6 +42,5 @@ export function checkAnthropicRequest(headers: IncomingHttpHeaders, body: unknow
   if (typeof fields.model !== 'string' || fields.model === '') return { status: 400, message: 'model: Field required' };
   if (typeof fields.max_tokens !== 'number') return { status: 400, message: 'max_tokens: Field required' };
   if (!Array.isArray(fields.messages)) return { status: 400, message: 'messages: Field required' };
-  if (fields.stream === true) return { status: 400, message: 'stream: streaming is not supported by the fake LLM' };
   return undefined;
 }

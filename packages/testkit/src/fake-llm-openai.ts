@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { nextId, type ResolvedReply } from './fake-llm-replies.js';
 
 /** Shapes replies and errors like the OpenAI Chat Completions API (https://platform.openai.com/docs/api-reference/chat). */
@@ -46,33 +45,6 @@ export function toCompletion(reply: ResolvedReply, model: string): unknown {
     ],
     usage: usageOf(reply),
   };
-}
-
-/** The deltas of a streamed reply: role, content word by word, then each tool call. */
-function toDeltas(reply: ResolvedReply): unknown[] {
-  const deltas: unknown[] = [{ role: 'assistant', content: '' }];
-  for (const piece of reply.content.match(/\s*\S+\s*|\s+/g) ?? []) deltas.push({ content: piece });
-  reply.toolCalls.forEach((call, index) => {
-    deltas.push({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] });
-    deltas.push({ tool_calls: [{ index, function: { arguments: call.argumentsJson } }] });
-  });
-  return deltas;
-}
-
-/** Writes the reply as server-sent events, ending with `data: [DONE]`. */
-export function writeCompletionStream(res: ServerResponse, reply: ResolvedReply, options: { model: string; includeUsage: boolean }): void {
-  const base = { id: nextId('chatcmpl'), object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: options.model };
-  const usageField = options.includeUsage ? { usage: null } : {};
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  const send = (chunk: unknown): void => {
-    res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-  };
-  for (const delta of toDeltas(reply)) {
-    send({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }], ...usageField });
-  }
-  send({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason(reply) }], ...usageField });
-  if (options.includeUsage) send({ ...base, choices: [], usage: usageOf(reply) });
-  res.end('data: [DONE]\n\n');
 }
 
 const errorKinds: Record<number, { type: string; code: string | null }> = {

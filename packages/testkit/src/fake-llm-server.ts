@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAnthropicRequest, toAnthropicError, toAnthropicMessage } from './fake-llm-anthropic.js';
-import { toCompletion, toOpenAiError, writeCompletionStream } from './fake-llm-openai.js';
+import { toCompletion, toOpenAiError } from './fake-llm-openai.js';
+import { writeAnthropicStream, writePacedCompletionStream } from './fake-llm-streams.js';
 import { resolveReply } from './fake-llm-replies.js';
 import type { FakeReply, LlmFault, LlmRequest } from './fake-llm-types.js';
 
@@ -14,6 +15,10 @@ export type LlmServerDeps = {
   nextReply(request: LlmRequest): Promise<FakeReply>;
   /** Aborted by close(): pending latency ends and nothing more is answered. */
   closing: AbortSignal;
+  /** Pause between the pieces of a streamed reply. */
+  chunkDelayMs(): number;
+  /** A streamed reply wrote its first piece of content. */
+  onFirstChunk(): void;
 };
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -109,10 +114,14 @@ async function generate(res: ServerResponse, api: Api, request: LlmRequest, deps
   if (fault) return applyFault(res, api, fault);
   const reply = resolveReply(await deps.nextReply(request), request, api === 'openai' ? 'call' : 'toolu');
   if (res.destroyed) return;
-  if (api === 'anthropic') return writeJson(res, 200, toAnthropicMessage(reply, request.model));
   const body = request.body as { stream?: unknown; stream_options?: { include_usage?: unknown } };
+  const pacing = { chunkDelayMs: deps.chunkDelayMs(), signal: deps.closing, onFirstChunk: deps.onFirstChunk };
+  if (api === 'anthropic') {
+    if (body.stream === true) return writeAnthropicStream(res, reply, request.model, pacing);
+    return writeJson(res, 200, toAnthropicMessage(reply, request.model));
+  }
   if (body.stream !== true) return writeJson(res, 200, toCompletion(reply, request.model));
-  writeCompletionStream(res, reply, { model: request.model, includeUsage: body.stream_options?.include_usage === true });
+  await writePacedCompletionStream(res, reply, { model: request.model, includeUsage: body.stream_options?.include_usage === true }, pacing);
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, deps: LlmServerDeps): Promise<void> {

@@ -72,6 +72,10 @@ export type FakeLlm = {
   resetResponder(): void;
   requests(): LlmRequest[];
   setLatency(latency: LlmLatency): void;
+  /** Pause between the pieces (words) of a streamed reply; 0 by default. */
+  setChunkDelay(ms: number): void;
+  /** When each streamed reply wrote its first piece of content (ms since the epoch), in order. */
+  firstChunks(): number[];
   setFault(fault: LlmFault, options?: LlmFaultOptions): void;
   clearFaults(): void;
   inFlight(): number;

@@ -99,6 +99,8 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   const scripted: FakeReply[] = [];
   let responder: LlmResponder | undefined;
   let latency: LlmLatency = 0;
+  let chunkDelayMs = 0;
+  const firstChunks: number[] = [];
   const faults = createLlmFaults();
   const gauge = createGauge();
   const closing = new AbortController();
@@ -111,6 +113,8 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     takeFault: (model) => faults.take(model),
     nextReply: async (request) => scripted.shift() ?? (responder ? responder(request) : echoReply(request)),
     closing: closing.signal,
+    chunkDelayMs: () => chunkDelayMs,
+    onFirstChunk: () => void firstChunks.push(Date.now()),
   };
   const server = await listen(options.port ?? 0, (req, res) => {
     gauge.enter();
@@ -132,6 +136,10 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     setLatency(next) {
       latency = next;
     },
+    setChunkDelay(ms) {
+      chunkDelayMs = ms;
+    },
+    firstChunks: () => [...firstChunks],
     setFault: (fault, scope = {}) => faults.set(fault, scope.model ?? anyModel),
     clearFaults: () => faults.clear(),
     inFlight: () => gauge.current(),

@@ -143,6 +143,9 @@ export function fakeConfig(options: { apiRoot: string; token: string; llmBaseUrl
         apiRoot: options.apiRoot,
         allowFrom: options.allowFrom ?? ['*'],
         pollTimeoutS: 2,
+        // Replies arrive whole, so a test reads each one in the fake's list of sent messages; the
+        // streamed path (on by default) has tests of its own that set this to true.
+        streaming: false,
       },
     },
   };

@@ -14,9 +14,15 @@ export type ChatRunner = {
  * configured provider; no Redis. Nothing else writes the session while the cluster is down.
  * A model that is down is said so at once: the user is at the terminal to send it again.
  */
-export function createLocalRunner(deps: Omit<AgentDeps, 'send'>): ChatRunner {
+export function createLocalRunner(deps: Omit<AgentDeps, 'send'> & { onStream?: (textSoFar: string) => void }): ChatRunner {
   let sink: OutboundMessage[] = [];
-  const agent = createAgent({ ...deps, send: async (reply) => void sink.push(reply) });
+  const { onStream, ...agentDeps } = deps;
+  const send = async (reply: OutboundMessage) => {
+    if (reply.kind === 'stream') onStream?.(reply.text);
+    else sink.push(reply);
+  };
+  // The answer is printed as it streams in when someone watches it (the terminal chat).
+  const agent = createAgent({ ...agentDeps, send, ...(onStream === undefined ? {} : { cliStreamIntervalMs: 50 }) });
   return {
     async run(message, signal) {
       sink = [];

@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ChatMessage, ChatModel, ContentPart, ToolSpec } from './chat-types.js';
 import type { ModelOptions } from './openai-model.js';
+import { requestAnthropicMessage } from './request-streamed.js';
 import { toLlmError } from './to-llm-error.js';
 
 type ImageMediaType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
@@ -79,11 +80,12 @@ export function createAnthropicModel(options: ModelOptions): ChatModel {
   return {
     model: target.model,
     vision: options.vision,
-    async complete(request, { signal }) {
+    async complete(request, { signal, onText }) {
       const { system, messages } = toAnthropicMessages(request.messages);
       const tools = request.tools ?? [];
       try {
-        const response = await client.messages.create(
+        const response = await requestAnthropicMessage(
+          client,
           {
             model: target.model,
             // This SDK's Messages API has no `temperature` any more; the model's default applies.
@@ -92,7 +94,7 @@ export function createAnthropicModel(options: ModelOptions): ChatModel {
             messages,
             ...(tools.length > 0 ? { tools: toTools(tools) } : {}),
           },
-          { signal },
+          { signal, onText },
         );
         const text = response.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
         const toolCalls = response.content.flatMap((block) =>

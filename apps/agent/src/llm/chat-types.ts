@@ -40,11 +40,14 @@ export type ChatResult = {
   model: string;
 };
 
+export type CompleteOptions = { signal: AbortSignal; onText?: ((textSoFar: string) => void) | undefined };
+
 export type ChatModel = {
   readonly model: string;
   /** True when the model accepts image parts. */
   readonly vision: boolean;
-  complete(request: ChatRequest, options: { signal: AbortSignal }): Promise<ChatResult>;
+  /** `onText`, when given, is called with the answer's text so far as it streams in. */
+  complete(request: ChatRequest, options: CompleteOptions): Promise<ChatResult>;
 };
 
 export const noUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };

@@ -77,12 +77,12 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
     model: primary.model,
     vision: primary.vision,
     targets,
-    async complete(request: ChatRequest, { signal }) {
+    async complete(request: ChatRequest, { signal, onText }) {
       const errors: unknown[] = [];
       for (const [index, model] of models.entries()) {
         const attempt = model.vision ? request : { ...request, messages: withoutImages(request.messages) };
         try {
-          return await withRequestSignal(signal, (requestSignal) => model.complete(attempt, { signal: requestSignal }));
+          return await withRequestSignal(signal, (requestSignal) => model.complete(attempt, { signal: requestSignal, onText }));
         } catch (err) {
           if (signal.aborted) throw err;
           errors.push(err);

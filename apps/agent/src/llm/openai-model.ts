@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ChatMessage, ChatModel, ContentPart, ToolSpec } from './chat-types.js';
+import { requestOpenAiCompletion } from './request-streamed.js';
 import type { ModelTarget } from './select-provider.js';
 import { toLlmError } from './to-llm-error.js';
 
@@ -68,10 +69,11 @@ export function createOpenAiModel(options: ModelOptions): ChatModel {
   return {
     model: target.model,
     vision: options.vision,
-    async complete(request, { signal }) {
+    async complete(request, { signal, onText }) {
       try {
         const tools = request.tools ?? [];
-        const response = await client.chat.completions.create(
+        const response = await requestOpenAiCompletion(
+          client,
           {
             model: target.model,
             messages: toOpenAiMessages(request.messages),
@@ -79,7 +81,7 @@ export function createOpenAiModel(options: ModelOptions): ChatModel {
             temperature: options.temperature,
             ...(tools.length > 0 ? { tools: toTools(tools), tool_choice: 'auto' as const } : {}),
           },
-          { signal },
+          { signal, onText },
         );
         const message = response.choices[0]?.message;
         const toolCalls = (message?.tool_calls ?? []).flatMap((call) =>

@@ -3,7 +3,8 @@ import { startFakeLlm, type FakeLlm } from '@nanobot/testkit';
 import { createToolAgent, lastToolResults, signal } from '../test-support/tool-agent.js';
 import { createMemoryToolJournal } from './tool-call-journal.js';
 
-const telegramOn = { telegram: { enabled: true, token: '1:x', allowFrom: ['*'] } };
+// Whole replies: these tests count what reaches the chat; streamed previews have tests of their own.
+const telegramOn = { telegram: { enabled: true, token: '1:x', allowFrom: ['*'], streaming: false } };
 
 describe('the message tool, through the agent loop', () => {
   let llm: FakeLlm;

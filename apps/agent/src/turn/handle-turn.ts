@@ -12,6 +12,8 @@ import type { ToolCallJournal } from '../tools/tool-call-journal.js';
 import type { ToolRegistry, TurnRef } from '../tools/tool-registry.js';
 import { runAgentLoop } from './run-agent-loop.js';
 import { findAnswer, toChatHistory, toToolEntries } from './session-messages.js';
+import { createStreamPreview } from './stream-preview.js';
+import { toVisibleAnswer } from './strip-reasoning.js';
 import { toReply, type SendReply } from './to-reply.js';
 
 export type TextMessage = InboundMessage & { kind: 'message' };
@@ -42,6 +44,8 @@ export type TurnDeps = {
   pathGuard: PathGuard;
   log: Logger;
   now: () => Date;
+  /** The edit interval when the reply to this message streams (channels.telegram.streaming), else undefined. */
+  streamIntervalMs?: (message: TextMessage) => number | undefined;
 };
 
 export type TurnContext = {
@@ -74,6 +78,9 @@ const toTurnRef = (m: TextMessage): TurnRef => ({
  * (401, 403, a prompt too long) is answered at once with the reason in words; one
  * that is down is the caller's to wait for (`unavailable`).
  */
+/** The reply's text: the answer without the model's inline reasoning (kept in the session). */
+const visible = (answer: string) => toVisibleAnswer(answer) || replies.error;
+
 export function createMessageAnswerer(deps: TurnDeps) {
   const userContent = (message: TextMessage) =>
     toUserContent({ text: message.text, media: message.media, vision: deps.model.vision, guard: deps.pathGuard });
@@ -90,7 +97,7 @@ export function createMessageAnswerer(deps: TurnDeps) {
     const stored = findAnswer(history, message.id);
     if (stored !== undefined) {
       await clearRecords(message.id);
-      if (stored.replySuppressed !== true) await deps.send(toReply(message, stored.content));
+      if (stored.replySuppressed !== true) await deps.send(toReply(message, visible(stored.content)));
       return done;
     }
     const joined = [...(context.joined ?? [])];
@@ -105,12 +112,16 @@ export function createMessageAnswerer(deps: TurnDeps) {
       }
       return added;
     };
+    const intervalMs = deps.streamIntervalMs?.(message);
+    const preview = intervalMs === undefined ? undefined : createStreamPreview({ send: deps.send, message, intervalMs, log: deps.log });
     let result;
     try {
       const messages = await buildContext(message, history, joined);
       const loop = { model: deps.model, tools: deps.tools, journal: deps.journal, maxIterations: deps.maxToolIterations, log: deps.log };
-      result = await runAgentLoop({ ...loop, messages, signal: context.signal, turn: toTurnRef(message), takeInjected });
+      const onText = preview === undefined ? {} : { onText: preview.onText };
+      result = await runAgentLoop({ ...loop, messages, signal: context.signal, turn: toTurnRef(message), takeInjected, ...onText });
     } catch (err) {
+      await preview?.finish();
       if (context.signal.aborted) {
         deps.log.info({ messageId: message.id }, 'turn cancelled');
         return cancelled;
@@ -127,6 +138,7 @@ export function createMessageAnswerer(deps: TurnDeps) {
       await clearRecords(message.id);
       return done;
     }
+    await preview?.finish();
     const at = deps.now().toISOString();
     const user = (m: TextMessage, injectedInto?: string): HistoryEntry => ({
       role: 'user',
@@ -136,7 +148,8 @@ export function createMessageAnswerer(deps: TurnDeps) {
       ...(injectedInto === undefined ? {} : { injectedInto }),
     });
     const text = result.text === '' ? replies.error : result.text;
-    const suppressed = result.deliveredToChat && joined.length === 0;
+    // A streamed preview is already in the chat: only the reply completes it, so it is sent.
+    const suppressed = result.deliveredToChat && joined.length === 0 && preview?.started !== true;
     await deps.sessions.append(message.sessionKey, [
       user(message),
       ...joined.map((m) => user(m, message.id)),
@@ -145,7 +158,7 @@ export function createMessageAnswerer(deps: TurnDeps) {
     ]);
     await clearRecords(message.id);
     if (suppressed) deps.log.info({ messageId: message.id }, 'answer not sent, the message tool already wrote to the chat');
-    else await deps.send(toReply(message, text));
+    else await deps.send(toReply(message, visible(text)));
     await consolidateOverflow(message.sessionKey, context.signal);
     return done;
   };

@@ -16,6 +16,8 @@ export type AgentLoopOptions = {
   journal: ToolCallJournal;
   /** Between tool iterations: messages of the session that arrived meanwhile and join this turn. */
   takeInjected?: () => Promise<ChatMessage[]>;
+  /** Watches each model answer's text as it streams in (a streamed reply). */
+  onText?: (textSoFar: string) => void;
   log: Logger;
 };
 
@@ -56,7 +58,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
   for (let iteration = 1; iteration <= options.maxIterations; iteration += 1) {
     let step = record.steps.get(iteration);
     if (step === undefined) {
-      const result = await options.model.complete({ messages, tools: specs }, { signal: options.signal });
+      const result = await options.model.complete({ messages, tools: specs }, { signal: options.signal, onText: options.onText });
       usage = addUsage(usage, result.usage);
       if (result.toolCalls.length === 0) {
         return { text: result.text, usage, iterations: iteration, hitLimit: false, transcript, deliveredToChat };
