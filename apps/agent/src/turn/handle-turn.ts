@@ -58,6 +58,7 @@ const toTurnRef = (m: TextMessage): TurnRef => ({
   chatId: m.chatId,
   sessionKey: m.sessionKey,
   ...(m.threadId === undefined ? {} : { threadId: m.threadId }),
+  ...(m.sourceMessageId === undefined ? {} : { sourceMessageId: m.sourceMessageId }),
 });
 
 /**
