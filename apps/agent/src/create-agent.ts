@@ -22,6 +22,7 @@ import type { SubagentJob } from './subagent/subagent-job.js';
 import { createCommandAnswerer, type CommandAnswerer } from './turn/answer-command.js';
 import { createTurnHandler, type HandleTurn } from './turn/create-turn-handler.js';
 import { createMessageAnswerer } from './turn/handle-turn.js';
+import { createProgressSender } from './turn/progress-hints.js';
 import type { SendReply } from './turn/to-reply.js';
 
 export type AgentDeps = {
@@ -117,6 +118,7 @@ export function createAgent(deps: AgentDeps): Agent {
     pathGuard,
     log: deps.log,
     now,
+    onStep: createProgressSender({ send: deps.send, sendProgress: deps.config.channels.sendProgress, sendToolHints: deps.config.channels.sendToolHints }),
   });
   return { model, tools, subagentTools, killCommands: () => groups.killAll(), sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
 }

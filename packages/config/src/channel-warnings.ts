@@ -6,6 +6,5 @@ export function channelConfigWarnings(config: Config): string[] {
   if (config.channels.telegram.streaming) {
     warnings.push('channels.telegram.streaming: streamed replies are not supported yet; each reply arrives whole when the turn ends');
   }
-  if (config.channels.sendToolHints) warnings.push('channels.sendToolHints: tool hints are not sent yet; the typing indicator shows the turn is running');
   return warnings;
 }

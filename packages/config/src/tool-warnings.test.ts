@@ -68,7 +68,6 @@ describe('the tools section of a nanobot config', () => {
     const { warnings } = parseConfig({ channels: { telegram: { streaming: true }, send_tool_hints: true } }, options);
     expect(warnings).toEqual([
       'channels.telegram.streaming: streamed replies are not supported yet; each reply arrives whole when the turn ends',
-      'channels.sendToolHints: tool hints are not sent yet; the typing indicator shows the turn is running',
     ]);
     expect(parseConfig({ channels: { telegram: { streaming: false } } }, options).warnings).toEqual([]);
   });

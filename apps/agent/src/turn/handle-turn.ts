@@ -8,7 +8,7 @@ import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
 import type { HistoryEntry, SessionStore } from '../session-store.js';
 import type { PathGuard } from '../tools/protected-paths.js';
-import type { ToolCallJournal } from '../tools/tool-call-journal.js';
+import type { RecordedStep, ToolCallJournal } from '../tools/tool-call-journal.js';
 import type { ToolRegistry, TurnRef } from '../tools/tool-registry.js';
 import { runAgentLoop } from './run-agent-loop.js';
 import { findAnswer, toChatHistory, toToolEntries } from './session-messages.js';
@@ -42,6 +42,8 @@ export type TurnDeps = {
   pathGuard: PathGuard;
   log: Logger;
   now: () => Date;
+  /** Hints sent to the chat while the turn runs (progress-hints.ts); none without it. */
+  onStep?: (turn: TurnRef, iteration: number, step: RecordedStep) => Promise<void>;
 };
 
 export type TurnContext = {
@@ -110,7 +112,9 @@ export function createMessageAnswerer(deps: TurnDeps) {
     try {
       const messages = await buildContext(message, history, joined);
       const loop = { model: deps.model, tools: deps.tools, journal: deps.journal, maxIterations: deps.maxToolIterations, log: deps.log };
-      result = await runAgentLoop({ ...loop, messages, signal: context.signal, turn: toTurnRef(message), takeInjected });
+      const turn = toTurnRef(message);
+      const onStep = deps.onStep === undefined ? {} : { onStep: (iteration: number, step: RecordedStep) => deps.onStep?.(turn, iteration, step) ?? Promise.resolve() };
+      result = await runAgentLoop({ ...loop, messages, signal: context.signal, turn, takeInjected, ...onStep });
     } catch (err) {
       if (context.signal.aborted) {
         deps.log.info({ messageId: message.id }, 'turn cancelled');

@@ -16,6 +16,8 @@ export type AgentLoopOptions = {
   journal: ToolCallJournal;
   /** Between tool iterations: messages of the session that arrived meanwhile and join this turn. */
   takeInjected?: () => Promise<ChatMessage[]>;
+  /** Before an iteration's calls run, recorded or replayed (progress hints; their ids make a replay harmless). */
+  onStep?: (iteration: number, step: RecordedStep) => Promise<void>;
   log: Logger;
 };
 
@@ -64,6 +66,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
       step = { text: result.text, calls: result.toolCalls };
       await journal.recordStep(turn.id, iteration, step);
     }
+    await options.onStep?.(iteration, step);
     const assistant: ChatMessage = { role: 'assistant', content: step.text, toolCalls: step.calls };
     messages.push(assistant);
     transcript.push(assistant);
