@@ -102,7 +102,8 @@ export function createMessageAnswerer(deps: TurnDeps) {
       const more = take === undefined ? [] : await take();
       const added: ChatMessage[] = [];
       for (const m of more) {
-        await deps.send(toReply(m, replies.joined));
+        // The turn goes on: in Telegram, typing continues (the reaction on the joined message goes).
+        await deps.send({ ...toReply(m, replies.joined), progress: true });
         joined.push(m);
         added.push({ role: 'user', content: await userContent(m) });
       }
