@@ -1,4 +1,4 @@
-import { WaitingError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { describeError, toAppError, type InboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import type { ChatModel } from '../llm/chat-types.js';
@@ -81,7 +81,14 @@ export function createSubagentProcessor(deps: SubagentJobDeps) {
   }
 
   return async function processSubagent(bullJob: Job, token?: string): Promise<string> {
-    const job = parseSubagentJob(bullJob.data);
+    let job: SubagentJob;
+    try {
+      job = parseSubagentJob(bullJob.data);
+    } catch (err) {
+      // It can never run: parked in the failed set, visible in `nanobot failed`.
+      log.error({ err, jobId: bullJob.id }, 'subagent job is malformed, parking it');
+      throw new UnrecoverableError(describeError(err));
+    }
     const controller = new AbortController();
     const onShutdown = () => controller.abort(deps.shutdown.reason);
     deps.shutdown.addEventListener('abort', onShutdown, { once: true });
