@@ -71,7 +71,7 @@ describe('Telegram options from nanobot\'s config', () => {
     proxy?.server.close();
   });
 
-  it('talks to the Bot API through the proxy, reacts to accepted messages and quotes them in replies', async () => {
+  it('talks to the Bot API through the proxy, reacts to accepted messages until they are answered and quotes them in replies', async () => {
     const update = telegram.injectMessage({ chatId: 77, text: 'quote me' });
     await telegram.waitFor(() => telegram.sentTo(77).length === 1, 20_000);
     const reply = telegram.sentTo(77)[0];
@@ -82,6 +82,11 @@ describe('Telegram options from nanobot\'s config', () => {
     expect(String(reaction.chat_id)).toBe('77');
     expect(reaction.message_id).toBe(update.message?.message_id);
     expect(JSON.stringify(reaction.reaction)).toContain('👀');
+    // The answer is sent: the reaction comes off the message.
+    await telegram.waitFor(() => telegram.calls('setMessageReaction').length >= 2, 5_000);
+    const removal = telegram.calls('setMessageReaction')[1]?.params as { message_id?: unknown; reaction?: unknown };
+    expect(removal.message_id).toBe(update.message?.message_id);
+    expect(removal.reaction ?? []).toEqual([]);
     expect(proxy.tunnels()).toBeGreaterThan(0);
   });
 

@@ -22,6 +22,8 @@ import { createRedisToolJournal } from './tools/tool-call-journal.js';
 import { createInboundProcessor } from './process-inbound.js';
 import { replies } from './replies.js';
 import { createTurnSlots, type TurnSlots } from './turn-slots.js';
+import { createSubagentProcessor } from './subagent/run-subagent-job.js';
+import { createSubagentQueue, createSubagentWorker } from './subagent/subagent-queue.js';
 import { createModelOutage, defaultOutageTiming, type OutageTiming } from './turn/model-outage.js';
 import { toReply } from './turn/to-reply.js';
 
@@ -43,6 +45,8 @@ export type AgentWorker = {
   /** The `inbound` job processor (exposed so a test can hand it a job directly). */
   processor: ReturnType<typeof createInboundProcessor>;
   worker: Worker;
+  /** Runs the `subagent` queue's jobs (the `spawn` tool's background tasks). */
+  subagentWorker: Worker;
   slots: TurnSlots;
   start(): Promise<void>;
   /** Finishes the turns in hand, hands the rest back to the queue, closes connections. */
@@ -91,7 +95,24 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const cron = createCronStore({ redis: producer });
   const shutdown = new AbortController();
   const journal = createRedisToolJournal(producer);
-  const agent = createAgent({ ...options, send, sendElsewhere: send, memoryLock, cron, journal, shutdown: shutdown.signal });
+  const subagents = createSubagentQueue({ producer, subscriber, log });
+  const agent = createAgent({ ...options, send, sendElsewhere: send, memoryLock, cron, journal, shutdown: shutdown.signal, startSubagent: (job) => subagents.start(job) });
+  const subagentWorker = createSubagentWorker({
+    connection: workerConnection,
+    log,
+    processor: createSubagentProcessor({
+      model: agent.model,
+      tools: agent.subagentTools,
+      journal,
+      control: subagents.control,
+      announce: async (message) => void (await queues.addInbound(message)),
+      shutdown: shutdown.signal,
+      workspace: defaults.workspace,
+      timeZone: options.timeZone,
+      now: options.now ?? (() => new Date()),
+      log,
+    }),
+  });
   const canceller = createTurnCanceller({ redis: producer, subscriber, log });
   const slots = createTurnSlots(defaults.maxConcurrentTurns);
   const mailbox = createSessionMailbox(producer, options.leaseMs ?? 10_000);
@@ -111,6 +132,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     handlePoison: (message) => send(toReply(message, replies.error)),
     outage,
     wake: createWaker(queues, log),
+    stopSubagents: (sessionKey) => subagents.control.stop(sessionKey),
     shutdown: shutdown.signal,
     log,
   });
@@ -126,25 +148,36 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   worker.on('error', createErrorLogger(log, 'inbound worker error'));
   worker.on('failed', (job, err) => log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'inbound job failed'));
   let running: Promise<void> | undefined;
+  let subagentsRunning: Promise<void> | undefined;
   return {
     agent,
     processor,
     worker,
+    subagentWorker,
     slots,
     async start() {
       await canceller.start();
+      await subagents.control.start();
       await queues.waitUntilReady();
+      await subagents.queue.waitUntilReady();
       running = worker.run().catch((err: unknown) => {
         log.fatal({ err }, 'inbound worker ended');
         options.onWorkerFailed?.(err);
       });
       await worker.waitUntilReady();
+      subagentsRunning = subagentWorker.run().catch((err: unknown) => {
+        log.fatal({ err }, 'subagent worker ended');
+        options.onWorkerFailed?.(err);
+      });
+      await subagentWorker.waitUntilReady();
     },
     async stop() {
       shutdown.abort();
-      await worker.close();
-      await running;
+      // Running subagents go back to wait at once (their recorded calls let the next agent go on).
+      await Promise.all([worker.close(), subagentWorker.close()]);
+      await Promise.all([running, subagentsRunning]);
       await queues.close();
+      await subagents.queue.close();
       await cron.close();
       await Promise.all([producer.quit(), workerConnection.quit(), subscriber.quit()]);
     },

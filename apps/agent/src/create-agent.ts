@@ -17,10 +17,13 @@ import { createMemoryToolJournal, type ToolCallJournal } from './tools/tool-call
 import { createToolRegistry, type ToolRegistry } from './tools/tool-registry.js';
 import { createWebFetchTool } from './tools/web-fetch-tool.js';
 import { createWebSearchTool, toSearchSetup } from './tools/web-search-tool.js';
+import { createSpawnTool } from './subagent/spawn-tool.js';
+import type { SubagentJob } from './subagent/subagent-job.js';
 import { createCommandAnswerer, type CommandAnswerer } from './turn/answer-command.js';
 import { createTurnHandler, type HandleTurn } from './turn/create-turn-handler.js';
 import { createMessageAnswerer } from './turn/handle-turn.js';
 import { streamIntervalFor } from './turn/stream-policy.js';
+import { createProgressSender } from './turn/progress-hints.js';
 import type { SendReply } from './turn/to-reply.js';
 
 export type AgentDeps = {
@@ -55,11 +58,15 @@ export type AgentDeps = {
   shutdown?: AbortSignal;
   /** Tests: how web_fetch resolves host names. */
   resolveHost?: Resolve;
+  /** Queues a background subagent (the cluster's `subagent` queue): the `spawn` tool is there only with it. */
+  startSubagent?: (job: SubagentJob) => Promise<void>;
 };
 
 export type Agent = {
   model: ModelChain;
   tools: ToolRegistry;
+  /** A subagent's tools: files, exec and web (no message, spawn or cron). */
+  subagentTools: ToolRegistry;
   /** Kills every running `exec` command with what it started (synchronous: fit for an exit handler); how many. */
   killCommands(): number;
   sessions: SessionStore;
@@ -87,6 +94,8 @@ export function createAgent(deps: AgentDeps): Agent {
   });
   const groups = createProcessGroups();
   registerTools(deps, { tools, pathGuard, groups });
+  const subagentTools = createToolRegistry();
+  registerWorkTools(deps, { tools: subagentTools, pathGuard, groups, quiet: true });
   const sessions = createSessionStore(workspace);
   const memory = createMemoryConsolidator({ workspace, model, ...(deps.memoryLock === undefined ? {} : { lock: deps.memoryLock }) });
   const systemPrompt = createSystemPromptBuilder({ workspace, runtime: deps.runtime, timeZone: deps.timeZone, now, env: deps.env });
@@ -114,15 +123,29 @@ export function createAgent(deps: AgentDeps): Agent {
     now,
     streamIntervalMs: (message) =>
       streamIntervalFor(message, { telegram: deps.config.channels.telegram, ...(deps.cliStreamIntervalMs === undefined ? {} : { cliIntervalMs: deps.cliStreamIntervalMs }) }),
+    onStep: createProgressSender({ send: deps.send, sendProgress: deps.config.channels.sendProgress, sendToolHints: deps.config.channels.sendToolHints }),
   });
-  return { model, tools, killCommands: () => groups.killAll(), sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
+  return { model, tools, subagentTools, killCommands: () => groups.killAll(), sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
 }
 
-/** nanobot's tool set: files, exec, web_search, web_fetch, message, cron; `enable: false` leaves a group out. */
-function registerTools(deps: AgentDeps, parts: { tools: ToolRegistry; pathGuard: PathGuard; groups: ProcessGroups }): void {
+type ToolParts = { tools: ToolRegistry; pathGuard: PathGuard; groups: ProcessGroups; quiet?: boolean };
+
+/** nanobot's tool set: files, exec, web_search, web_fetch, message, cron, spawn; `enable: false` leaves a group out. */
+function registerTools(deps: AgentDeps, parts: ToolParts): void {
+  const { tools } = parts;
+  const now = deps.now ?? (() => new Date());
+  registerWorkTools(deps, parts);
+  const channels = deps.config.channels;
+  const enabledChannels = (['telegram', 'whatsapp'] as const).filter((c) => channels[c].enabled);
+  tools.register(createMessageTool({ send: deps.send, enabledChannels, ...(deps.sendElsewhere === undefined ? {} : { sendElsewhere: deps.sendElsewhere }) }));
+  if (deps.cron !== undefined) tools.register(createCronTool({ store: deps.cron, timeZone: deps.timeZone, now: () => now().getTime() }));
+  if (deps.startSubagent !== undefined) tools.register(createSpawnTool({ start: deps.startSubagent }));
+}
+
+/** What a subagent may use too: files, exec, web_search, web_fetch. */
+function registerWorkTools(deps: AgentDeps, parts: ToolParts): void {
   const { tools, pathGuard, groups } = parts;
   const config = deps.config.tools;
-  const now = deps.now ?? (() => new Date());
   for (const tool of createFileTools(pathGuard)) tools.register(tool);
   const ssrf = createSsrfGuard({ whitelist: config.ssrfWhitelist, ...(deps.resolveHost === undefined ? {} : { resolve: deps.resolveHost }) });
   if (config.exec.enable) {
@@ -140,12 +163,8 @@ function registerTools(deps: AgentDeps, parts: { tools: ToolRegistry; pathGuard:
   }
   if (config.web.enable) {
     const search = toSearchSetup(config.web, deps.env);
-    if (search.fallback !== undefined) deps.log.warn({ provider: config.web.search.provider }, `web_search uses DuckDuckGo: ${search.fallback}`);
+    if (search.fallback !== undefined && parts.quiet !== true) deps.log.warn({ provider: config.web.search.provider }, `web_search uses DuckDuckGo: ${search.fallback}`);
     tools.register(createWebSearchTool(search));
     tools.register(createWebFetchTool({ guard: ssrf, ...(config.web.userAgent === undefined ? {} : { userAgent: config.web.userAgent }) }));
   }
-  const channels = deps.config.channels;
-  const enabledChannels = (['telegram', 'whatsapp'] as const).filter((c) => channels[c].enabled);
-  tools.register(createMessageTool({ send: deps.send, enabledChannels, ...(deps.sendElsewhere === undefined ? {} : { sendElsewhere: deps.sendElsewhere }) }));
-  if (deps.cron !== undefined) tools.register(createCronTool({ store: deps.cron, timeZone: deps.timeZone, now: () => now().getTime() }));
 }

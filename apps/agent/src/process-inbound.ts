@@ -23,6 +23,8 @@ export type ProcessInboundDeps = {
   outage: ModelOutage;
   /** Brings a job out of the delayed set now (the holder of a session whose waiting turn /stop cancelled). */
   wake?: (jobId: string) => Promise<void>;
+  /** `/stop` also cancels the session's subagents, wherever they run; how many. */
+  stopSubagents?: (sessionKey: string) => Promise<number>;
   /** Aborted when the process is asked to stop: finish the turn in hand, hand the rest back. */
   shutdown: AbortSignal;
   log: Logger;
@@ -49,8 +51,14 @@ function parkedReasonOf(data: unknown): string {
  * per-session order with any number of agent instances.
  */
 export function createInboundProcessor(deps: ProcessInboundDeps) {
-  /** `/stop`: a turn waiting out a model outage is dropped at once; a running one is cancelled wherever it runs. */
+  /** `/stop`: the session's turn and its subagents. */
   const stop = async (sessionKey: string): Promise<number> => {
+    const subagents = (await deps.stopSubagents?.(sessionKey)) ?? 0;
+    return (await stopTurn(sessionKey)) + subagents;
+  };
+
+  /** A turn waiting out a model outage is dropped at once; a running one is cancelled wherever it runs. */
+  const stopTurn = async (sessionKey: string): Promise<number> => {
     const holder = await deps.mailbox.stopWaiting(sessionKey);
     if (holder !== null) {
       deps.log.info({ sessionKey, jobId: holder }, 'waiting turn cancelled by /stop');

@@ -7,7 +7,6 @@ import { createLogger } from '@nanobot/log';
 import { startFakeTelegram, type FakeTelegram } from '@nanobot/testkit';
 import type { PollerLease } from './poller-lease.js';
 import { createTelegramChannel } from './telegram-channel.js';
-import type { createTypingIndicator } from './typing-indicator.js';
 
 const log = createLogger({ name: 'telegram-channel-test', level: 'silent' });
 
@@ -22,9 +21,7 @@ const heldLease = {
   holderNow: async () => 'test',
 } satisfies PollerLease;
 
-const noTyping = { start: () => undefined, stop: () => undefined, stopAll: () => undefined } as unknown as ReturnType<
-  typeof createTypingIndicator
->;
+const noPresence = { arrived: () => undefined };
 
 describe('the Telegram channel run', () => {
   let telegram: FakeTelegram;
@@ -55,7 +52,7 @@ describe('the Telegram channel run', () => {
       producer: undefined as never,
       settings: settings as Config['channels']['telegram'],
       log,
-      typing: noTyping,
+      presence: noPresence,
       lease,
       onActive: () => undefined,
       ...(menuTimeoutMs === undefined ? {} : { menuTimeoutMs }),

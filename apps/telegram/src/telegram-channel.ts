@@ -10,7 +10,7 @@ import type { PollerLease } from './poller-lease.js';
 import { createPoller } from './poll-updates.js';
 import { toGrammySignal, toTelegramError } from './telegram-errors.js';
 import type { BotIdentity } from './to-inbound.js';
-import type { createTypingIndicator } from './typing-indicator.js';
+import type { ChatPresence } from './chat-presence.js';
 
 export type TelegramChannelDeps = {
   api: Api;
@@ -18,7 +18,8 @@ export type TelegramChannelDeps = {
   producer: Redis;
   settings: Config['channels']['telegram'];
   log: Logger;
-  typing: ReturnType<typeof createTypingIndicator>;
+  /** Typing and the reaction of a queued message (chat-presence.ts). */
+  presence: Pick<ChatPresence, 'arrived'>;
   /** One poller per bot token in the whole cluster (F4); others wait as hot standbys. */
   lease: PollerLease;
   /**
@@ -65,18 +66,6 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
     } catch (err) {
       throw toTelegramError(err, 'getMe', settings.pollTimeoutS);
     }
-  }
-
-  /** nanobot's `reactEmoji`: a reaction on each accepted message, so the user sees it arrived. */
-  function react(chatId: string, messageId: string | undefined): void {
-    const emoji = settings.reactEmoji;
-    if (emoji === undefined || emoji === '' || messageId === undefined) return;
-    api
-      .setMessageReaction(chatId, Number(messageId), [{ type: 'emoji', emoji } as never])
-      .catch((err: unknown) => {
-        // Cosmetic, like the typing indicator: the message itself is already queued.
-        log.debug({ err: toTelegramError(err, 'setMessageReaction', settings.pollTimeoutS), chatId }, 'reaction failed');
-      });
   }
 
   /** Bounded and cancellable: a hanging setMyCommands must not keep the channel from polling. */
@@ -155,8 +144,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
         // show "typing…" in a chat whose reply the new holder sends.
         deps.lease.fence().then(
           () => {
-            deps.typing.start(message.chatId, message.threadId);
-            react(message.chatId, message.sourceMessageId);
+            deps.presence.arrived(message);
           },
           (err: unknown) => log.debug({ err, chatId: message.chatId }, 'not the lease holder: no typing or reaction'),
         );

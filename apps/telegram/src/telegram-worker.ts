@@ -25,6 +25,7 @@ import { createSendFence } from './send-fence.js';
 import { createSender, type SendFaultPoint } from './send-outbound.js';
 import { createTelegramChannel } from './telegram-channel.js';
 import { createTypingIndicator } from './typing-indicator.js';
+import { createChatPresence } from './chat-presence.js';
 
 /**
  * Restart delays: the supervisor's 2^n backoff, except for outages of Telegram
@@ -69,6 +70,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
   const queues = createQueues(producer, log);
   const api = createApi(settings);
   const typing = createTypingIndicator({ api, log });
+  const presence = createChatPresence({ api, log, typing, reactEmoji: settings.reactEmoji });
   let fatal: (err: unknown) => void = () => undefined;
   const putBacks = createPutBackHold({ queue: queues.outbound('telegram'), rateLimit: async (ms) => outbound.rateLimit(ms), log });
 
@@ -88,7 +90,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     markers,
     log,
     hold: putBacks.hold,
-    onSent: (message) => typing.stop(message.chatId),
+    onSent: (message) => void presence.answered(message),
     replyToMessage: settings.replyToMessage,
     fence: sendFence.fence,
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
@@ -141,7 +143,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     producer,
     settings,
     log,
-    typing,
+    presence,
     lease,
     onActive: startSending,
     onPolled: () => putBacks.channelBack(),

@@ -2,13 +2,20 @@ import type { Api } from 'grammy';
 import type { Logger } from '@nanobot/log';
 
 /**
- * "typing…" in a chat from the moment its message is queued until the reply is
- * sent (Telegram shows an action for 5 s, so it is repeated every 4 s), with an
- * upper bound so a turn that never answers does not type forever.
+ * A safety cap only: typing normally ends when the turn's answer is sent (or `/stop`'s, or the
+ * outage notice's, or the error's). A turn may run for many model requests and commands; the
+ * cap is there so a chat whose turn never answers does not type forever.
+ */
+export const typingMaxMs = 30 * 60_000;
+
+/**
+ * "typing…" in a chat from the moment its message is queued until the turn's answer is sent
+ * (Telegram shows an action for 5 s, so it is repeated every 4 s). Hints sent during the turn
+ * do not end it (chat-presence.ts).
  */
 export function createTypingIndicator(deps: { api: Api; log: Logger; everyMs?: number; maxMs?: number }) {
   const everyMs = deps.everyMs ?? 4_000;
-  const maxMs = deps.maxMs ?? 120_000;
+  const maxMs = deps.maxMs ?? typingMaxMs;
   const active = new Map<string, { timer: NodeJS.Timeout; until: number }>();
 
   const send = (chatId: string, threadId: string | undefined) => {
@@ -32,15 +39,20 @@ export function createTypingIndicator(deps: { api: Api; log: Logger; everyMs?: n
       send(chatId, threadId);
       const until = Date.now() + maxMs;
       const timer = setInterval(() => {
-        if (Date.now() > until) stop(chatId);
-        else send(chatId, threadId);
+        if (Date.now() > until) {
+          deps.log.info({ chatId, maxMs }, 'typing indicator reached its cap without an answer');
+          stop(chatId);
+        } else send(chatId, threadId);
       }, everyMs);
       timer.unref();
       active.set(chatId, { timer, until });
     },
     stop,
+    isTyping: (chatId: string) => active.has(chatId),
     stopAll(): void {
       for (const chatId of [...active.keys()]) stop(chatId);
     },
   };
 }
+
+export type TypingIndicator = ReturnType<typeof createTypingIndicator>;

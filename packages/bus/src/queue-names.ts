@@ -5,12 +5,15 @@ export const queueNames = {
   inbound: 'inbound',
   /** Fires of scheduled jobs (cron and heartbeat), produced by BullMQ job schedulers. */
   cron: 'cron',
+  /** Background subagents started by the `spawn` tool; any agent instance runs them. */
+  subagent: 'subagent',
   outbound: (channel: ChannelName) => `outbound-${channel}` as const,
 } as const;
 
 export const jobNames = {
   inbound: 'inbound-message',
   outbound: 'outbound-message',
+  subagent: 'subagent-task',
   /** An inbound message whose turn outlived a model outage: it fails on purpose into the failed set, for `nanobot retry`. */
   parkedTurn: 'parked-turn',
   /** Input a channel could not read, kept with its reason: the agent fails it into the failed set. */

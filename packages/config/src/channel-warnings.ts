@@ -1,8 +1,10 @@
 import type { Config } from './schema.js';
 
-/** Channel settings of nanobot's that this version accepts but does not act on yet. */
-export function channelConfigWarnings(config: Config): string[] {
-  const warnings: string[] = [];
-  if (config.channels.sendToolHints) warnings.push('channels.sendToolHints: tool hints are not sent yet; the typing indicator shows the turn is running');
-  return warnings;
+/**
+ * Channel settings of nanobot's that this version accepts but does not act on yet. None at the
+ * moment: `streaming`, `sendProgress` and `sendToolHints` are acted on. A new channel's settings
+ * that are accepted before they work are named here.
+ */
+export function channelConfigWarnings(_config: Config): string[] {
+  return [];
 }

@@ -64,11 +64,9 @@ describe('the tools section of a nanobot config', () => {
     for (const bad of ['10.0.0.0/33', '::1/129', 'example.com/24', '10.0.0.0/8/1', '', '10.0.0.0/x']) expect(isCidr(bad)).toBe(false);
   });
 
-  it('warns about channel settings that are accepted but not acted on yet', () => {
+  it('does not warn about channel settings it acts on: streaming and tool hints', () => {
     const { warnings } = parseConfig({ channels: { telegram: { streaming: true }, send_tool_hints: true } }, options);
-    expect(warnings).toEqual([
-      'channels.sendToolHints: tool hints are not sent yet; the typing indicator shows the turn is running',
-    ]);
+    expect(warnings).toEqual([]);
     expect(parseConfig({ channels: { telegram: { streaming: false } } }, options).warnings).toEqual([]);
   });
 });

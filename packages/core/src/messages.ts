@@ -64,6 +64,8 @@ export const outboundMessageSchema = z.discriminatedUnion('kind', [
     replyToMessageId: z.string().optional(),
     text: z.string(),
     format: z.enum(['markdown', 'plain']),
+    /** A hint sent while the turn runs (`channels.sendProgress`, `sendToolHints`): the turn's answer is still to come. */
+    progress: z.boolean().optional(),
   }),
   z.object({
     /**

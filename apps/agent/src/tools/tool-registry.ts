@@ -8,6 +8,8 @@ export type TurnRef = {
   channel: ChannelName;
   chatId: string;
   threadId?: string;
+  /** The source message id (replies quote it). */
+  sourceMessageId?: string;
   sessionKey: string;
 };
 

@@ -8,7 +8,7 @@ import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
 import type { HistoryEntry, SessionStore } from '../session-store.js';
 import type { PathGuard } from '../tools/protected-paths.js';
-import type { ToolCallJournal } from '../tools/tool-call-journal.js';
+import type { RecordedStep, ToolCallJournal } from '../tools/tool-call-journal.js';
 import type { ToolRegistry, TurnRef } from '../tools/tool-registry.js';
 import { runAgentLoop } from './run-agent-loop.js';
 import { findAnswer, toChatHistory, toToolEntries } from './session-messages.js';
@@ -46,6 +46,8 @@ export type TurnDeps = {
   now: () => Date;
   /** The edit interval when the reply to this message streams (channels.telegram.streaming), else undefined. */
   streamIntervalMs?: (message: TextMessage) => number | undefined;
+  /** Hints sent to the chat while the turn runs (progress-hints.ts); none without it. */
+  onStep?: (turn: TurnRef, iteration: number, step: RecordedStep) => Promise<void>;
 };
 
 export type TurnContext = {
@@ -62,6 +64,7 @@ const toTurnRef = (m: TextMessage): TurnRef => ({
   chatId: m.chatId,
   sessionKey: m.sessionKey,
   ...(m.threadId === undefined ? {} : { threadId: m.threadId }),
+  ...(m.sourceMessageId === undefined ? {} : { sourceMessageId: m.sourceMessageId }),
 });
 
 /**
@@ -106,7 +109,8 @@ export function createMessageAnswerer(deps: TurnDeps) {
       const more = take === undefined ? [] : await take();
       const added: ChatMessage[] = [];
       for (const m of more) {
-        await deps.send(toReply(m, replies.joined));
+        // The turn goes on: in Telegram, typing continues (the reaction on the joined message goes).
+        await deps.send({ ...toReply(m, replies.joined), progress: true });
         joined.push(m);
         added.push({ role: 'user', content: await userContent(m) });
       }
@@ -118,8 +122,14 @@ export function createMessageAnswerer(deps: TurnDeps) {
     try {
       const messages = await buildContext(message, history, joined);
       const loop = { model: deps.model, tools: deps.tools, journal: deps.journal, maxIterations: deps.maxToolIterations, log: deps.log };
+      const turn = toTurnRef(message);
+      // A streamed reply shows the model's words already: only the tool hints go as messages of their own.
+      const onStep =
+        deps.onStep === undefined
+          ? {}
+          : { onStep: (iteration: number, step: RecordedStep) => deps.onStep?.(turn, iteration, preview === undefined ? step : { ...step, text: '' }) ?? Promise.resolve() };
       const onText = preview === undefined ? {} : { onText: preview.onText };
-      result = await runAgentLoop({ ...loop, messages, signal: context.signal, turn: toTurnRef(message), takeInjected, ...onText });
+      result = await runAgentLoop({ ...loop, messages, signal: context.signal, turn, takeInjected, ...onStep, ...onText });
     } catch (err) {
       await preview?.finish();
       if (context.signal.aborted) {

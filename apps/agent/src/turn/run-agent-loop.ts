@@ -18,6 +18,8 @@ export type AgentLoopOptions = {
   takeInjected?: () => Promise<ChatMessage[]>;
   /** Watches each model answer's text as it streams in (a streamed reply). */
   onText?: (textSoFar: string) => void;
+  /** Before an iteration's calls run, recorded or replayed (progress hints; their ids make a replay harmless). */
+  onStep?: (iteration: number, step: RecordedStep) => Promise<void>;
   log: Logger;
 };
 
@@ -66,6 +68,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
       step = { text: result.text, calls: result.toolCalls };
       await journal.recordStep(turn.id, iteration, step);
     }
+    await options.onStep?.(iteration, step);
     const assistant: ChatMessage = { role: 'assistant', content: step.text, toolCalls: step.calls };
     messages.push(assistant);
     transcript.push(assistant);

@@ -10,7 +10,7 @@ function formatFor(message: InboundMessage): OutboundMessage['format'] {
  * adds no second one. Other messages about the same inbound message (an outage notice) name
  * their `part`, which is in their id instead of `reply`.
  */
-export function toReply(message: InboundMessage, text: string, part = 'reply'): OutboundMessage {
+export function toReply(message: InboundMessage, text: string, part = 'reply'): OutboundMessage & { kind: 'reply' } {
   return {
     kind: 'reply',
     id: `${message.id}-${part}`,
