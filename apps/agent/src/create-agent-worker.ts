@@ -49,6 +49,9 @@ export type AgentWorker = {
   stop(): Promise<void>;
 };
 
+/** How long the worker waits at start for the MCP servers' first connection before taking turns. */
+const mcpStartWaitMs = 5_000;
+
 /** A turn that outlived a model outage goes to the inbound failed set as a job of its own. */
 function createTurnParker(queues: Queues) {
   return async (message: InboundMessage, jobId: string, reason: string): Promise<void> => {
@@ -134,6 +137,8 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     async start() {
       await canceller.start();
       await queues.waitUntilReady();
+      // The first turns find the MCP servers' tools; a server still starting joins when it is up.
+      await agent.mcp.settled(mcpStartWaitMs);
       running = worker.run().catch((err: unknown) => {
         log.fatal({ err }, 'inbound worker ended');
         options.onWorkerFailed?.(err);
@@ -144,6 +149,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       shutdown.abort();
       await worker.close();
       await running;
+      await agent.mcp.stop();
       await queues.close();
       await cron.close();
       await Promise.all([producer.quit(), workerConnection.quit(), subscriber.quit()]);

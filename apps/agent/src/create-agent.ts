@@ -9,6 +9,7 @@ import { createSessionStore, type SessionStore } from './session-store.js';
 import { createCronTool } from './tools/cron-tool.js';
 import { createExecTool } from './tools/exec-tool.js';
 import { createFileTools } from './tools/file-tools.js';
+import { createMcpServers, type McpServers } from './tools/mcp/mcp-servers.js';
 import { createMessageTool } from './tools/message-tool.js';
 import { createPathGuard, type PathGuard } from './tools/protected-paths.js';
 import { createProcessGroups, type ProcessGroups } from './tools/run-command.js';
@@ -52,13 +53,17 @@ export type AgentDeps = {
   shutdown?: AbortSignal;
   /** Tests: how web_fetch resolves host names. */
   resolveHost?: Resolve;
+  /** Tests: the MCP servers' timing (ping interval, backoff). */
+  mcpTiming?: { pingIntervalMs?: number; connectTimeoutMs?: number; delayMs?: (failures: number) => number };
 };
 
 export type Agent = {
   model: ModelChain;
   tools: ToolRegistry;
-  /** Kills every running `exec` command with what it started (synchronous: fit for an exit handler); how many. */
+  /** Kills every running `exec` command and MCP server with what it started (synchronous: fit for an exit handler); how many. */
   killCommands(): number;
+  /** The MCP servers of `tools.mcpServers` (connecting from the start; `stop()` when the agent stops). */
+  mcp: McpServers;
   sessions: SessionStore;
   commands: CommandAnswerer;
   handleTurn: HandleTurn;
@@ -84,6 +89,9 @@ export function createAgent(deps: AgentDeps): Agent {
   });
   const groups = createProcessGroups();
   registerTools(deps, { tools, pathGuard, groups });
+  const mcp = createMcpServers({ servers: deps.config.tools.mcpServers, tools, log: deps.log, agentEnv: deps.env, workspace, ...deps.mcpTiming });
+  // The agent is stopping: the servers are closed (and their processes ended) with it.
+  deps.shutdown?.addEventListener('abort', () => void mcp.stop(), { once: true });
   const sessions = createSessionStore(workspace);
   const memory = createMemoryConsolidator({ workspace, model, ...(deps.memoryLock === undefined ? {} : { lock: deps.memoryLock }) });
   const systemPrompt = createSystemPromptBuilder({ workspace, runtime: deps.runtime, timeZone: deps.timeZone, now, env: deps.env });
@@ -110,7 +118,7 @@ export function createAgent(deps: AgentDeps): Agent {
     log: deps.log,
     now,
   });
-  return { model, tools, killCommands: () => groups.killAll(), sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
+  return { model, tools, killCommands: () => groups.killAll() + mcp.killAll(), mcp, sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
 }
 
 /** nanobot's tool set: files, exec, web_search, web_fetch, message, cron; `enable: false` leaves a group out. */

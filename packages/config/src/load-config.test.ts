@@ -72,9 +72,8 @@ describe('loadConfig', () => {
     const path = await writeConfig(camelSample);
     const loaded = await loadConfig({ env: { NANOBOT_HOME: dir }, homeDir: '/home/ada' });
     expect(loaded).toMatchObject({ path, exists: true, nanobotHome: dir });
-    // The sample's MCP server and tool hints are accepted and said to be not supported yet, nothing else.
+    // The sample's tool hints are accepted and said to be not supported yet, nothing else.
     expect(loaded.warnings).toEqual([
-      expect.stringMatching(/^tools\.mcpServers: .* file_system will not be started/),
       expect.stringMatching(/^channels\.sendToolHints: tool hints are not sent yet/),
     ]);
     expect(loaded.config.providers['custom']?.apiBase).toBe('http://127.0.0.1:8000/v1');
