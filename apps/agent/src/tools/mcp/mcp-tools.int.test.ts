@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot, startFakeLlm, startFakeMcpServer, type FakeLlm, type FakeMcpServer, type LlmRequest } from '@nanobot/testkit';
 import { createToolAgent, lastToolResults, signal, type ToolAgent, type ToolAgentOptions } from '../../test-support/tool-agent.js';
+import { createMemoryToolJournal } from '../tool-call-journal.js';
 
 const filesystemBin = join(repoRoot, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 const everythingBin = join(repoRoot, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -162,9 +163,14 @@ describe('MCP servers through the agent loop and the fake LLM', () => {
   }, 60_000);
 
   it('takes the tools of a stdio server that died away, restarts it, and kills it with its group on stop', async () => {
-    const t = await agentWith({ every: { command: process.execPath, args: [everythingBin, 'stdio'] } });
+    const dir = await mkdtemp(join(tmpdir(), 'nb-mcp-group-'));
+    // A wrapper that leaves a child behind, as `npx` does: the child goes with the group.
+    const command = `sleep 300 & echo $! >> ${join(dir, 'children')}; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(everythingBin)} stdio`;
+    const t = await agentWith({ every: { command: 'bash', args: ['-c', command] } });
+    const children = () => readFileSync(join(dir, 'children'), 'utf8').trim().split('\n').map(Number);
     const first = t.agent.mcp.status()['every']?.pid ?? 0;
     expect(isAlive(first)).toBe(true);
+    expect(children().map(isAlive)).toEqual([true]);
     process.kill(first, 'SIGKILL');
     await waitUntil(() => t.agent.mcp.status()['every']?.state !== 'connected');
     expect(t.agent.tools.has('mcp_every_echo')).toBe(false);
@@ -173,9 +179,50 @@ describe('MCP servers through the agent loop and the fake LLM', () => {
     expect(second).not.toBe(first);
     expect(t.agent.mcp.status()['every']).toMatchObject({ consecutiveFailures: 1, lastError: expect.stringMatching(/closed/) as unknown });
     expect(t.agent.tools.has('mcp_every_echo')).toBe(true);
+    await waitUntil(() => !isAlive(children()[0] ?? 0));
+    expect(children().map(isAlive)).toEqual([false, true]);
     await t.agent.mcp.stop();
     expect(isAlive(second)).toBe(false);
+    await waitUntil(() => children().every((pid) => !isAlive(pid)));
     expect(t.agent.mcp.status()['every']).toMatchObject({ state: 'stopped', tools: 0 });
+  }, 60_000);
+
+  it('does not run a completed MCP call again when the turn runs again (the tool-call journal)', async () => {
+    const journal = createMemoryToolJournal();
+    const t = await agentWith({ rec: httpServer() }, { journal });
+    const message = t.message('count once');
+    const before = http.calls('count');
+    let answers = 0;
+    llm.setResponder(() => {
+      answers += 1;
+      if (answers > 1) return { content: 'Counted.' };
+      // The model goes down right after asking for the call: the turn is put back after it ran.
+      llm.setFault({ kind: 'status', status: 503, times: 1 });
+      return { toolCalls: [{ name: 'mcp_rec_count', arguments: {} }] };
+    });
+    expect(await t.agent.handleTurn(message, { signal })).toMatchObject({ kind: 'unavailable' });
+    expect(http.calls('count')).toBe(before + 1);
+    expect(await t.agent.handleTurn(message, { signal })).toEqual({ kind: 'done' });
+    expect(http.calls('count')).toBe(before + 1);
+    expect(lastToolResults(llm).at(-1)).toMatch(/^count \d+/);
+    expect(t.sent.map((r) => r.text)).toEqual(['Counted.']);
+  }, 60_000);
+
+  it('runs a nanobot config with tools.mcp_servers and tools.exec in snake_case unchanged', async () => {
+    const tools = {
+      restrict_to_workspace: true,
+      exec: { timeout: 30, path_append: '/usr/sbin' },
+      mcp_servers: { nano: { url: http.url, headers: { Authorization: 'Bearer mcp-token' }, tool_timeout: 5, enabled_tools: ['echo', 'mcp_nano_hang'] } },
+    };
+    const t = await createToolAgent(llm, { tools, mcpTiming: fastRetries });
+    agents.push(t);
+    await t.agent.mcp.settled(20_000);
+    expect(t.agent.tools.names().filter((n) => n.startsWith('mcp_')).sort()).toEqual(['mcp_nano_echo', 'mcp_nano_hang']);
+    const results = await turn(t, [
+      { name: 'exec', arguments: { command: 'echo from exec' } },
+      { name: 'mcp_nano_echo', arguments: { text: 'from mcp' } },
+    ]);
+    expect(results).toEqual(['from exec\n\nExit code: 0', 'echo: from mcp']);
   }, 60_000);
 
   it('notices an HTTP server that went away by its ping, and reconnects when it is back on its port', async () => {
