@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -59,7 +60,10 @@ export function createTransport(name: string, server: McpServerConfig, deps: Tra
   switch (kind) {
     case 'stdio': {
       if (server.command === undefined || server.command === '') throw new AppError('CONFIG_INVALID', `tools.mcpServers.${name}: type stdio needs a command`);
-      const cwd = server.cwd === undefined || server.cwd === '' ? deps.workspace : expandHome(server.cwd);
+      const inWorkspace = server.cwd === undefined || server.cwd === '';
+      // The workspace is the agent's own: made when missing, as the file tools would.
+      if (inWorkspace) mkdirSync(deps.workspace, { recursive: true });
+      const cwd = inWorkspace ? deps.workspace : expandHome(server.cwd ?? '');
       return new StdioGroupTransport({
         command: server.command,
         args: server.args ?? [],

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -50,6 +51,8 @@ export class StdioGroupTransport implements Transport {
 
   start(): Promise<void> {
     const { command, args, env, cwd } = this.options;
+    // spawn says ENOENT of the command for a missing cwd too: say which it is.
+    if (statSync(cwd, { throwIfNoEntry: false })?.isDirectory() !== true) return Promise.reject(new Error(`cwd ${cwd} is not a directory`));
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, { env, cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
       this.child = child;
@@ -66,9 +69,19 @@ export class StdioGroupTransport implements Transport {
       child.once('exit', () => this.killGroup());
       child.once('close', () => this.ended());
       child.stdout.on('data', (chunk: Buffer) => {
-        this.buffer.append(chunk);
+        try {
+          this.buffer.append(chunk);
+        } catch (err) {
+          // A line longer than the SDK's buffer allows: the server is ended rather than the agent.
+          this.onerror?.(err instanceof Error ? err : new Error(String(err)));
+          void this.close();
+          return;
+        }
         this.drain();
       });
+      // Stream errors end in the 'close' below; unheard, they would be thrown at the agent.
+      child.stdout.on('error', (err) => this.onerror?.(err));
+      child.stderr.on('error', (err) => this.onerror?.(err));
       const keep = this.options.stderrKeepChars ?? 2_000;
       child.stderr.setEncoding('utf8').on('data', (text: string) => (this.stderrTail = (this.stderrTail + text).slice(-keep)));
       // A write to a server that is gone fails here; the 'close' that follows ends the transport.
