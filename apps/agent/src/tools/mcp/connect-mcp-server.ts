@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool as McpToolDef } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '@nanobot/config';
+import { describeMcpError } from './describe-mcp-error.js';
 import { createTransport, type TransportDeps } from './mcp-transport.js';
 import { StdioGroupTransport } from './stdio-group-transport.js';
 
@@ -32,7 +33,7 @@ function redact(text: string, server: McpServerConfig): string {
 
 /** The error of a failed attempt, with the last line a stdio server wrote to stderr. */
 function explain(err: unknown, transport: unknown, server: McpServerConfig): Error {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = describeMcpError(err);
   const stderr = transport instanceof StdioGroupTransport ? transport.stderr() : '';
   // The line that names the error (Node ends a crash with its version line), else the last one.
   const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');

@@ -5,6 +5,7 @@ import { backoffDelayMs, systemClock, type Clock } from '@nanobot/supervisor';
 import { createProcessGroups } from '../run-command.js';
 import type { ToolRegistry } from '../tool-registry.js';
 import { connectMcpServer, type McpConnection } from './connect-mcp-server.js';
+import { describeMcpError } from './describe-mcp-error.js';
 import { selectTools } from './mcp-names.js';
 import { createMcpTool } from './mcp-tool.js';
 import { detectTransport } from './mcp-transport.js';
@@ -109,7 +110,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
           await connection.client.ping({ timeout: connectTimeoutMs, signal: pinger.signal });
         } catch (err) {
           if (pinger.signal.aborted) return 'stopped';
-          return `no answer to a ping: ${describeError(err)}`;
+          return `no answer to a ping: ${describeMcpError(err)}`;
         }
       }
       return 'stopped';
@@ -117,7 +118,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
     const stopped = new Promise<string>((resolve) => stopping.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
     const reason = await Promise.race([
       connection.closed.then(() => 'the connection closed (the server exited or hung up)'),
-      brokenBy.then((err) => `a call found it unreachable: ${describeError(err)}`),
+      brokenBy.then((err) => `a call found it unreachable: ${describeMcpError(err)}`),
       pings,
       stopped,
     ]);
@@ -154,7 +155,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
           update(name, { state: 'failed', lastError: describeError(err) });
           return;
         }
-        reason = describeError(err);
+        reason = describeMcpError(err);
       }
       if (stopping.signal.aborted) break;
       failures = connectedFor >= stableMs ? 1 : failures + 1;

@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type CallToolResult, type Tool as McpToolDef } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Tool } from '../tool-registry.js';
+import { describeMcpError } from './describe-mcp-error.js';
 import { toMcpToolName } from './mcp-names.js';
 
 type ContentBlock = CallToolResult['content'][number];
@@ -84,9 +85,9 @@ export function createMcpTool(options: McpToolOptions): Tool {
         if (err instanceof McpError && err.code === Number(ErrorCode.RequestTimeout)) return `Error: MCP tool call timed out after ${timeoutS}s`;
         if (isConnectionFailure(err)) {
           options.onBroken(err);
-          return `Error: MCP server ${server} is not reachable (${err instanceof Error ? err.message : String(err)}); its tools are back once it reconnects`;
+          return `Error: MCP server ${server} is not reachable (${describeMcpError(err)}); its tools are back once it reconnects`;
         }
-        return `Error: MCP tool call failed: ${err instanceof Error ? err.message : String(err)}`;
+        return `Error: MCP tool call failed: ${describeMcpError(err)}`;
       }
     },
   };

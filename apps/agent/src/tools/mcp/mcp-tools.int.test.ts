@@ -3,7 +3,7 @@ import { mkdtemp, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { repoRoot, startFakeLlm, startFakeMcpServer, type FakeLlm, type FakeMcpServer, type LlmRequest } from '@nanobot/testkit';
+import { freePort, repoRoot, startFakeLlm, startFakeMcpServer, type FakeLlm, type FakeMcpServer, type LlmRequest } from '@nanobot/testkit';
 import { createToolAgent, lastToolResults, signal, type ToolAgent, type ToolAgentOptions } from '../../test-support/tool-agent.js';
 import { createMemoryToolJournal } from '../tool-call-journal.js';
 
@@ -140,10 +140,12 @@ describe('MCP servers through the agent loop and the fake LLM', () => {
   }, 60_000);
 
   it('answers without a server whose command does not exist, shows why, and keeps retrying', async () => {
-    const t = await agentWith({ gone: { command: 'nanobot-no-such-mcp-server' }, web: httpServer() });
+    const closedPort = await freePort();
+    const t = await agentWith({ gone: { command: 'nanobot-no-such-mcp-server' }, shut: { url: `http://127.0.0.1:${closedPort}/mcp` }, web: httpServer() });
     const gone = t.agent.mcp.status()['gone'];
     expect(gone).toMatchObject({ transport: 'stdio', tools: 0 });
     expect(gone?.lastError).toMatch(/ENOENT/);
+    expect(t.agent.mcp.status()['shut']).toMatchObject({ transport: 'streamableHttp', tools: 0, lastError: expect.stringMatching(/ECONNREFUSED/) as unknown });
     await turn(t, [{ name: 'mcp_web_echo', arguments: { text: 'still here' } }]);
     expect(lastToolResults(llm)).toEqual(['echo: still here']);
     await waitUntil(() => (t.agent.mcp.status()['gone']?.consecutiveFailures ?? 0) >= 3);
@@ -223,6 +225,24 @@ describe('MCP servers through the agent loop and the fake LLM', () => {
       { name: 'mcp_nano_echo', arguments: { text: 'from mcp' } },
     ]);
     expect(results).toEqual(['from exec\n\nExit code: 0', 'echo: from mcp']);
+  }, 60_000);
+
+  it('reconnects a server a call found gone, and tells the model so', async () => {
+    const own = await startFakeMcpServer();
+    const t = await agentWith({ own: { url: own.url } }, { mcpTiming: { ...fastRetries, pingIntervalMs: 600_000 } });
+    await own.close();
+    const [result] = await turn(t, [{ name: 'mcp_own_echo', arguments: { text: 'anyone?' } }]);
+    expect(result).toMatch(/^Error: MCP server own is not reachable \(.*\); its tools are back once it reconnects$/);
+    await waitUntil(() => t.agent.mcp.status()['own']?.state === 'retrying');
+    expect(t.agent.tools.has('mcp_own_echo')).toBe(false);
+    const back = await startFakeMcpServer({ port: own.port });
+    try {
+      await waitUntil(() => t.agent.mcp.status()['own']?.state === 'connected');
+      expect(t.agent.tools.has('mcp_own_echo')).toBe(true);
+    } finally {
+      await t.agent.mcp.stop();
+      await back.close();
+    }
   }, 60_000);
 
   it('notices an HTTP server that went away by its ping, and reconnects when it is back on its port', async () => {
