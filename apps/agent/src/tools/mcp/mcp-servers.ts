@@ -1,3 +1,4 @@
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '@nanobot/config';
 import { describeError, isAppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
@@ -9,6 +10,9 @@ import { describeMcpError } from './describe-mcp-error.js';
 import { selectTools } from './mcp-names.js';
 import { createMcpTool } from './mcp-tool.js';
 import { detectTransport } from './mcp-transport.js';
+
+/** The server answered (with an error): not a timeout, not a closed connection. */
+const isAnswered = (err: unknown) => err instanceof McpError && err.code !== Number(ErrorCode.RequestTimeout) && err.code !== Number(ErrorCode.ConnectionClosed);
 
 /** One server as `nanobot status` shows it. */
 export type McpServerStatus = {
@@ -110,12 +114,15 @@ export function createMcpServers(options: McpServersOptions): McpServers {
           await connection.client.ping({ timeout: connectTimeoutMs, signal: pinger.signal });
         } catch (err) {
           if (pinger.signal.aborted) return 'stopped';
-          return `no answer to a ping: ${describeMcpError(err)}`;
+          // An error answer (a server without `ping`) is still an answer: it is alive.
+          if (!isAnswered(err)) return `no answer to a ping: ${describeMcpError(err)}`;
         }
       }
       return 'stopped';
     })();
-    const stopped = new Promise<string>((resolve) => stopping.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
+    let onStop: () => void = () => undefined;
+    const stopped = new Promise<string>((resolve) => stopping.signal.addEventListener('abort', (onStop = () => resolve('stopped')), { once: true }));
+    if (stopping.signal.aborted) onStop();
     const reason = await Promise.race([
       connection.closed.then(() => 'the connection closed (the server exited or hung up)'),
       brokenBy.then((err) => `a call found it unreachable: ${describeMcpError(err)}`),
@@ -123,6 +130,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       stopped,
     ]);
     pinger.abort();
+    stopping.signal.removeEventListener('abort', onStop);
     log.debug({ server: name, reason }, 'MCP connection ended');
     return reason;
   }
