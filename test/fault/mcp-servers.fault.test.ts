@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startFakeMcpServer, startTelegramStack, type FakeMcpServer, type LlmRequest, type TelegramStack } from '@nanobot/testkit';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Running, not a zombie (an orphan may stay one where PID 1 does not reap). */
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 const everythingBin = join(repoRoot, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const hasToolResult = (request: LlmRequest) => ((request.body as { messages?: Array<{ role: string }> } | null)?.messages ?? []).some((m) => m.role === 'tool');
 const offered = (request: LlmRequest | undefined) => ((request?.body as { tools?: Array<{ function: { name: string } }> } | null)?.tools ?? []).map((t) => t.function.name);
@@ -59,11 +69,19 @@ describe('MCP servers of the cluster agent, under pm2', () => {
     expect(offered(stack.llm.requests().at(-1)).filter((n) => n.startsWith('mcp_')).sort()).toEqual(['mcp_web_count', 'mcp_web_echo']);
 
     await writeFile(script, `await import(${JSON.stringify(everythingBin)});\n`);
-    await statusUntil(/mcp late\s+connected\s+stdio\s+\d+ tools/, 90_000);
+    const up = await statusUntil(/mcp late\s+connected\s+stdio\s+\d+ tools\s+pid \d+/, 90_000);
     stack.telegram.injectMessage({ chatId: 9402, text: 'what tools now?' });
     await stack.telegram.waitFor(() => stack.telegram.sentTo(9402).length > 0, 30_000);
     expect(offered(stack.llm.requests().at(-1))).toContain('mcp_late_echo');
-  }, 180_000);
+
+    // A graceful restart of the agent ends its stdio server; the new agent starts its own.
+    const serverPid = Number(/mcp late\s+connected\s+stdio\s+\d+ tools\s+pid (\d+)/.exec(up)?.[1]);
+    expect(isAlive(serverPid)).toBe(true);
+    expect((await stack.cluster.pm2('restart', 'nanobot-agent')).code).toBe(0);
+    const again = await statusUntil(new RegExp(`mcp late\\s+connected\\s+stdio\\s+\\d+ tools\\s+pid (?!${serverPid}\\b)\\d+`), 60_000);
+    expect(again).toMatch(/mcp web\s+connected/);
+    expect(isAlive(serverPid)).toBe(false);
+  }, 240_000);
 
   it('does not call an MCP tool again when the agent dies right after the call, and answers once', async () => {
     const chatId = 9403;

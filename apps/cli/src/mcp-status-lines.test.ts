@@ -8,14 +8,14 @@ describe('the MCP servers under the agent in nanobot status', () => {
       {
         state: 'running',
         mcp: {
-          fs: { state: 'connected', transport: 'stdio', tools: 14, lastError: null, consecutiveFailures: 0, nextRetryAt: null },
+          fs: { state: 'connected', transport: 'stdio', tools: 14, lastError: null, consecutiveFailures: 0, nextRetryAt: null, pid: 4321 },
           github: { state: 'retrying', transport: 'streamableHttp', tools: 0, lastError: 'fetch failed', consecutiveFailures: 3, nextRetryAt: now + 8_000 },
         },
       },
       now,
     );
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^ {4}mcp fs\s+connected\s+stdio\s+14 tools\s+last error -$/);
+    expect(lines[0]).toMatch(/^ {4}mcp fs\s+connected\s+stdio\s+14 tools\s+pid 4321\s+last error -$/);
     expect(lines[1]).toMatch(/mcp github\s+retrying\s+streamableHttp\s+0 tools\s+failures 3\s+next retry in 8s\s+last error fetch failed$/);
   });
 

@@ -139,6 +139,20 @@ describe('MCP servers through the agent loop and the fake LLM', () => {
     expect(t.agent.mcp.status()['slow']?.state).toBe('connected');
   }, 60_000);
 
+  it('cancels a running MCP call on the server when the turn is stopped (/stop)', async () => {
+    const t = await agentWith({ stop: httpServer({ toolTimeout: 60 }) });
+    const cancelledBefore = http.cancelled();
+    const hangsBefore = http.calls('hang');
+    const stop = new AbortController();
+    llm.script({ toolCalls: [{ name: 'mcp_stop_hang', arguments: {} }] });
+    const outcome = t.agent.handleTurn(t.message('hang on'), { signal: stop.signal });
+    await waitUntil(() => http.calls('hang') > hangsBefore);
+    stop.abort();
+    expect(await outcome).toEqual({ kind: 'cancelled' });
+    await waitUntil(() => http.cancelled() > cancelledBefore);
+    expect(t.sent).toEqual([]);
+  }, 60_000);
+
   it('answers without a server whose command does not exist, shows why, and keeps retrying', async () => {
     const closedPort = await freePort();
     const t = await agentWith({ gone: { command: 'nanobot-no-such-mcp-server' }, shut: { url: `http://127.0.0.1:${closedPort}/mcp` }, web: httpServer() });
