@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import { gatewayProblem, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
 import type { ProcessStatus } from '@nanobot/bus';
 import { createCronStore, describeSchedule } from '@nanobot/cron';
-import { toMcpLines } from './mcp-status-lines.js';
 import { createClusterReader, enabledChannels, judgeHealth, redisWarnings, type ProcessInfo, type QueueView, type RedisView } from '@nanobot/ops';
+import { toMcpLines } from './mcp-status-lines.js';
 
 const ago = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? '-' : `${Math.max(0, Math.round((Date.now() - ms) / 1000))}s ago`;
