@@ -149,6 +149,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       shutdown.abort();
       await worker.close();
       await running;
+      // After the turns in hand: their MCP calls still reach the servers while they finish.
       await agent.mcp.stop();
       await queues.close();
       await cron.close();

@@ -62,7 +62,7 @@ export type Agent = {
   tools: ToolRegistry;
   /** Kills every running `exec` command and MCP server with what it started (synchronous: fit for an exit handler); how many. */
   killCommands(): number;
-  /** The MCP servers of `tools.mcpServers` (connecting from the start; `stop()` when the agent stops). */
+  /** The MCP servers of `tools.mcpServers`, connecting from the start; `stop()` once the turns in hand are done. */
   mcp: McpServers;
   sessions: SessionStore;
   commands: CommandAnswerer;
@@ -90,8 +90,6 @@ export function createAgent(deps: AgentDeps): Agent {
   const groups = createProcessGroups();
   registerTools(deps, { tools, pathGuard, groups });
   const mcp = createMcpServers({ servers: deps.config.tools.mcpServers, tools, log: deps.log, agentEnv: deps.env, workspace, ...deps.mcpTiming });
-  // The agent is stopping: the servers are closed (and their processes ended) with it.
-  deps.shutdown?.addEventListener('abort', () => void mcp.stop(), { once: true });
   const sessions = createSessionStore(workspace);
   const memory = createMemoryConsolidator({ workspace, model, ...(deps.memoryLock === undefined ? {} : { lock: deps.memoryLock }) });
   const systemPrompt = createSystemPromptBuilder({ workspace, runtime: deps.runtime, timeZone: deps.timeZone, now, env: deps.env });
