@@ -151,6 +151,8 @@ async function main(): Promise<void> {
     const where = loaded.exists ? `fix it in ${loaded.path}` : `${loaded.path} does not exist yet: \`nanobot onboard\` creates it`;
     return fail(`cannot answer: ${describeError(err)}; ${where}`);
   }
+  // Any exit (Ctrl+C included) takes the MCP servers and commands the tools started along.
+  process.on('exit', () => runner.killNow?.());
   const abort = new AbortController();
   process.once('SIGINT', () => {
     abort.abort();

@@ -53,6 +53,9 @@ export type AgentWorker = {
   stop(): Promise<void>;
 };
 
+/** How long the worker waits at start for the MCP servers' first connection before taking turns. */
+const mcpStartWaitMs = 5_000;
+
 /** A turn that outlived a model outage goes to the inbound failed set as a job of its own. */
 function createTurnParker(queues: Queues) {
   return async (message: InboundMessage, jobId: string, reason: string): Promise<void> => {
@@ -160,6 +163,8 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       await subagents.control.start();
       await queues.waitUntilReady();
       await subagents.queue.waitUntilReady();
+      // The first turns find the MCP servers' tools; a server still starting joins when it is up.
+      await agent.mcp.settled(mcpStartWaitMs);
       running = worker.run().catch((err: unknown) => {
         log.fatal({ err }, 'inbound worker ended');
         options.onWorkerFailed?.(err);
@@ -176,6 +181,8 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       // Running subagents go back to wait at once (their recorded calls let the next agent go on).
       await Promise.all([worker.close(), subagentWorker.close()]);
       await Promise.all([running, subagentsRunning]);
+      // After the turns in hand: their MCP calls still reach the servers while they finish.
+      await agent.mcp.stop();
       await queues.close();
       await subagents.queue.close();
       await cron.close();

@@ -9,6 +9,7 @@ import { createSessionStore, type SessionStore } from './session-store.js';
 import { createCronTool } from './tools/cron-tool.js';
 import { createExecTool } from './tools/exec-tool.js';
 import { createFileTools } from './tools/file-tools.js';
+import { createMcpServers, type McpServers } from './tools/mcp/mcp-servers.js';
 import { createMessageTool } from './tools/message-tool.js';
 import { createPathGuard, type PathGuard } from './tools/protected-paths.js';
 import { createProcessGroups, type ProcessGroups } from './tools/run-command.js';
@@ -60,6 +61,8 @@ export type AgentDeps = {
   resolveHost?: Resolve;
   /** Queues a background subagent (the cluster's `subagent` queue): the `spawn` tool is there only with it. */
   startSubagent?: (job: SubagentJob) => Promise<void>;
+  /** Tests: the MCP servers' timing (ping interval, backoff). */
+  mcpTiming?: { pingIntervalMs?: number; connectTimeoutMs?: number; delayMs?: (failures: number) => number };
 };
 
 export type Agent = {
@@ -67,8 +70,10 @@ export type Agent = {
   tools: ToolRegistry;
   /** A subagent's tools: files, exec and web (no message, spawn or cron). */
   subagentTools: ToolRegistry;
-  /** Kills every running `exec` command with what it started (synchronous: fit for an exit handler); how many. */
+  /** Kills every running `exec` command and MCP server with what it started (synchronous: fit for an exit handler); how many. */
   killCommands(): number;
+  /** The MCP servers of `tools.mcpServers`, connecting from the start; `stop()` once the turns in hand are done. */
+  mcp: McpServers;
   sessions: SessionStore;
   commands: CommandAnswerer;
   handleTurn: HandleTurn;
@@ -96,6 +101,7 @@ export function createAgent(deps: AgentDeps): Agent {
   registerTools(deps, { tools, pathGuard, groups });
   const subagentTools = createToolRegistry();
   registerWorkTools(deps, { tools: subagentTools, pathGuard, groups, quiet: true });
+  const mcp = createMcpServers({ servers: deps.config.tools.mcpServers, tools, log: deps.log, agentEnv: deps.env, workspace, ...deps.mcpTiming });
   const sessions = createSessionStore(workspace);
   const memory = createMemoryConsolidator({ workspace, model, ...(deps.memoryLock === undefined ? {} : { lock: deps.memoryLock }) });
   const systemPrompt = createSystemPromptBuilder({ workspace, runtime: deps.runtime, timeZone: deps.timeZone, now, env: deps.env });
@@ -125,7 +131,7 @@ export function createAgent(deps: AgentDeps): Agent {
       streamIntervalFor(message, { telegram: deps.config.channels.telegram, ...(deps.cliStreamIntervalMs === undefined ? {} : { cliIntervalMs: deps.cliStreamIntervalMs }) }),
     onStep: createProgressSender({ send: deps.send, sendProgress: deps.config.channels.sendProgress, sendToolHints: deps.config.channels.sendToolHints }),
   });
-  return { model, tools, subagentTools, killCommands: () => groups.killAll(), sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
+  return { model, tools, subagentTools, killCommands: () => groups.killAll() + mcp.killAll(), mcp, sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
 }
 
 type ToolParts = { tools: ToolRegistry; pathGuard: PathGuard; groups: ProcessGroups; quiet?: boolean };

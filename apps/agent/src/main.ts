@@ -50,8 +50,10 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
   process.on('exit', () => agent.killCommands());
   const primary = agent.model.targets[0];
   const reporter = createAgentStatus(loaded, () => ({
-    agent: { state: worker.isRunning() ? 'running' : 'stopped', model: agent.model.model, provider: primary?.provider, turns: slots.inUse() },
+    agent: { state: worker.isRunning() ? 'running' : 'stopped', model: agent.model.model, provider: primary?.provider, turns: slots.inUse(), mcp: agent.mcp.status() },
   }));
+  // A server that connects, drops or fails shows in `nanobot status` within a moment.
+  agent.mcp.onChange(() => reporter.status.publishSoon());
   return {
     async start() {
       await instance.start();

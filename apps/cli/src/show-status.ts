@@ -3,6 +3,7 @@ import { gatewayProblem, toGatewayUrl, type LoadedConfig } from '@nanobot/config
 import type { ProcessStatus } from '@nanobot/bus';
 import { createCronStore, describeSchedule } from '@nanobot/cron';
 import { createClusterReader, enabledChannels, judgeHealth, redisWarnings, type ProcessInfo, type QueueView, type RedisView } from '@nanobot/ops';
+import { toMcpLines } from './mcp-status-lines.js';
 
 const ago = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? '-' : `${Math.max(0, Math.round((Date.now() - ms) / 1000))}s ago`;
@@ -84,7 +85,10 @@ export async function printClusterState(redis: Redis, print: (line: string) => v
     print('Channels:');
     if (state.statuses.length === 0) print('  (no process has reported yet)');
     for (const s of state.statuses) {
-      for (const [name, row] of Object.entries(s.channels)) print(toChannelLine(name, s.app, s.instance, row as ChannelRow));
+      for (const [name, row] of Object.entries(s.channels)) {
+        print(toChannelLine(name, s.app, s.instance, row as ChannelRow));
+        for (const line of toMcpLines(row)) print(line);
+      }
     }
     print('Queues:');
     for (const q of state.queues) print(toQueueLine(q));

@@ -72,8 +72,8 @@ describe('loadConfig', () => {
     const path = await writeConfig(camelSample);
     const loaded = await loadConfig({ env: { NANOBOT_HOME: dir }, homeDir: '/home/ada' });
     expect(loaded).toMatchObject({ path, exists: true, nanobotHome: dir });
-    // The sample's MCP server is accepted and said to be not supported yet, nothing else (tool hints are sent).
-    expect(loaded.warnings).toEqual([expect.stringMatching(/^tools\.mcpServers: .* file_system will not be started/)]);
+    // The sample's settings are all acted on: no warning.
+    expect(loaded.warnings).toEqual([]);
     expect(loaded.config.providers['custom']?.apiBase).toBe('http://127.0.0.1:8000/v1');
     expect(loaded.config.channels.telegram).toMatchObject({ enabled: true, allowFrom: ['42'], replyToMessage: true });
     expect(loaded.config.tools.mcpServers['file_system']?.toolTimeout).toBe(45);

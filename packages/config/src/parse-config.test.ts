@@ -119,7 +119,7 @@ describe('parseConfig', () => {
       tools: { mcp_servers: { git_hub: { command: 'gh', env: { GITHUB_TOKEN: 't' }, tool_timeout: 10 } } },
     };
     const { config, warnings } = parseConfig(raw, options);
-    expect(warnings).toEqual([expect.stringMatching(/^tools\.mcpServers: MCP servers are not supported yet; git_hub will not be started/)]);
+    expect(warnings).toEqual([]);
     expect(config.providers).toEqual({
       my_llm: { apiKey: 'k', apiBase: 'http://127.0.0.1:8000/v1', extraHeaders: { 'X-Api_Key': 'h' } },
     });

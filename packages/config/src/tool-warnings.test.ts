@@ -42,7 +42,7 @@ describe('the tools section of a nanobot config', () => {
   it('warns at start about every tool setting it accepts but does not act on', () => {
     const raw = {
       tools: {
-        mcpServers: { github: { command: 'npx' }, fs: { url: 'http://127.0.0.1:1/mcp' } },
+        mcpServers: { github: { command: 'npx' }, fs: { url: 'http://127.0.0.1:1/mcp', auth: 'oauth' }, half: { type: 'sse', command: 'x' }, empty: {} },
         exec: { sandbox: 'bwrap' },
         web: { proxy: 'http://127.0.0.1:3128', search: { provider: 'kagi' }, fetch: { useJinaReader: true } },
         ssrfWhitelist: ['10.0.0.0/8', 'tailnet'],
@@ -50,7 +50,9 @@ describe('the tools section of a nanobot config', () => {
     };
     const { warnings } = parseConfig(raw, options);
     expect(warnings).toEqual([
-      'tools.mcpServers: MCP servers are not supported yet; github, fs will not be started and their tools are not available',
+      'tools.mcpServers.fs.auth: OAuth is not supported yet; fs connects without it (a token can go in headers)',
+      'tools.mcpServers.half: type sse needs a url; half is not started',
+      'tools.mcpServers.empty: neither command nor url is set; empty is not started',
       'tools.exec.sandbox: sandboxes are not supported yet; commands run without "bwrap"',
       'tools.web.proxy: not supported yet; web_fetch and web_search connect directly',
       'tools.web.fetch.useJinaReader: pages are read locally, never sent to Jina Reader',

@@ -23,9 +23,15 @@ export function isCidr(value: string): boolean {
 export function toolConfigWarnings(config: Config): string[] {
   const { tools } = config;
   const warnings: string[] = [];
-  const servers = Object.keys(tools.mcpServers);
-  if (servers.length > 0) {
-    warnings.push(`tools.mcpServers: MCP servers are not supported yet; ${servers.join(', ')} will not be started and their tools are not available`);
+  for (const [name, server] of Object.entries(tools.mcpServers)) {
+    if (server.auth !== undefined) {
+      warnings.push(`tools.mcpServers.${name}.auth: OAuth is not supported yet; ${name} connects without it (a token can go in headers)`);
+    }
+    const hasCommand = server.command !== undefined && server.command !== '';
+    const hasUrl = server.url !== undefined && server.url !== '';
+    if (server.type === undefined ? !hasCommand && !hasUrl : server.type === 'stdio' ? !hasCommand : !hasUrl) {
+      warnings.push(`tools.mcpServers.${name}: ${server.type === undefined ? 'neither command nor url is set' : `type ${server.type} needs ${server.type === 'stdio' ? 'a command' : 'a url'}`}; ${name} is not started`);
+    }
   }
   if (tools.exec.sandbox !== '') warnings.push(`tools.exec.sandbox: sandboxes are not supported yet; commands run without "${tools.exec.sandbox}"`);
   if (tools.exec.sandboxRoBinds.length + tools.exec.sandboxRwBinds.length > 0) {

@@ -14,3 +14,5 @@ export { startFakeWhatsappBridge, createWhatsappTraffic, withFakeWhatsapp } from
 export { startTelegramStack } from './telegram-stack.js';
 export type { TelegramStack, TelegramStackOptions } from './telegram-stack.js';
 export { failedCountIn } from './status-text.js';
+export { startFakeMcpServer } from './fake-mcp-server.js';
+export type { FakeMcpServer, FakeMcpServerOptions } from './fake-mcp-server.js';

@@ -7,6 +7,8 @@ export type ChatRunner = {
   /** Runs one turn and returns the reply texts. */
   run(message: InboundMessage, signal: AbortSignal): Promise<string[]>;
   close(): Promise<void>;
+  /** Synchronous, for an exit handler: kills what the tools started (exec commands, MCP servers). */
+  killNow?(): void;
 };
 
 /**
@@ -23,13 +25,17 @@ export function createLocalRunner(deps: Omit<AgentDeps, 'send'> & { onStream?: (
   };
   // The answer is printed as it streams in when someone watches it (the terminal chat).
   const agent = createAgent({ ...agentDeps, send, ...(onStream === undefined ? {} : { cliStreamIntervalMs: 50 }) });
+  // The first message finds the MCP servers' tools (a server that takes longer joins later).
+  const mcpReady = agent.mcp.settled(10_000);
   return {
     async run(message, signal) {
       sink = [];
+      await mcpReady;
       if (isImmediateCommand(message)) await agent.commands.immediate(message, async () => 0);
       else if ((await agent.handleTurn(message, { signal })).kind === 'unavailable') sink.push(toReply(message, replies.modelDown));
       return sink.map((reply) => reply.text);
     },
-    close: async () => undefined,
+    close: () => agent.mcp.stop(),
+    killNow: () => void agent.killCommands(),
   };
 }

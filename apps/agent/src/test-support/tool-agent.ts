@@ -30,6 +30,7 @@ export type ToolAgentOptions = {
   journal?: ToolCallJournal;
   shutdown?: AbortSignal;
   resolveHost?: AgentDeps['resolveHost'];
+  mcpTiming?: AgentDeps['mcpTiming'];
   /** An existing home (a second agent on the same files, as after a restart). */
   home?: string;
 };
@@ -64,6 +65,7 @@ export async function createToolAgent(llm: FakeLlm, options: ToolAgentOptions = 
     ...(options.journal === undefined ? {} : { journal: options.journal }),
     ...(options.shutdown === undefined ? {} : { shutdown: options.shutdown }),
     ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
+    ...(options.mcpTiming === undefined ? {} : { mcpTiming: options.mcpTiming }),
   });
   const message = (text: string, overrides: Partial<InboundMessage> = {}) => {
     seq += 1;

@@ -27,6 +27,16 @@ describe('the tool registry', () => {
     ]);
   });
 
+  it('gives a tool its own JSON Schema when it brings one, and drops a tool taken away from the specs', () => {
+    const own = createToolRegistry();
+    const parameters = { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] };
+    own.register({ name: 'mcp_fs_read', description: 'Reads', schema: z.record(z.string(), z.unknown()), parameters, execute: async () => 'ok' });
+    expect(own.specs()).toEqual([{ name: 'mcp_fs_read', description: 'Reads', parameters }]);
+    own.unregister('mcp_fs_read');
+    expect(own.specs()).toEqual([]);
+    expect(own.has('mcp_fs_read')).toBe(false);
+  });
+
   it('tells the model about invalid arguments, bad JSON and unknown tools instead of throwing', async () => {
     expect(await registry.run(call('repeat', { word: 'a', times: 0 }), context)).toMatch(/^Error: Invalid parameters for tool 'repeat': times/);
     expect(await registry.run(call('repeat', '{not json'), context)).toMatch(/not valid JSON/);

@@ -43,6 +43,11 @@ export type Tool = {
   rerunSafe?: boolean;
   /** Longer results are cut (default: the registry's). */
   maxResultChars?: number;
+  /**
+   * The JSON Schema the model sees, when it does not come from `schema` (an MCP server's own
+   * schema; `schema` then only checks that the arguments are an object and the server checks the rest).
+   */
+  parameters?: Record<string, unknown>;
   execute(args: unknown, context: ToolContext): Promise<string | ToolOutput>;
 };
 
@@ -70,6 +75,7 @@ export function truncateResult(text: string, maxChars: number): string {
 }
 
 function toSpec(tool: Tool): ToolSpec {
+  if (tool.parameters !== undefined) return { name: tool.name, description: tool.description, parameters: tool.parameters };
   const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.schema, { io: 'input' }) as Record<string, unknown>;
   return { name: tool.name, description: tool.description, parameters };
 }
@@ -123,6 +129,10 @@ export function createToolRegistry(options: ToolRegistryOptions = {}) {
       if (tools.has(tool.name)) throw new AppError('INTERNAL', `tool ${tool.name} is registered twice`);
       tools.set(tool.name, tool);
       specs = undefined;
+    },
+    /** Takes a tool away (an MCP server that went away); turns that already started keep their specs. */
+    unregister(name: string): void {
+      if (tools.delete(name)) specs = undefined;
     },
     has: (name: string) => tools.has(name),
     names: () => [...tools.keys()],
