@@ -4,6 +4,7 @@ export { startFakeTelegram } from './fake-telegram.js';
 export type * from './fake-telegram.js';
 export { startFakeLlm } from './fake-llm.js';
 export type * from './fake-llm.js';
+export { tokensOf } from './fake-llm-cache.js';
 export { freePort } from './redis-server.js';
 export { parseTelegramHtml } from './telegram-html.js';
 export { createCluster, fakeConfig, writeConfig, repoRoot } from './pm2-cluster.js';
