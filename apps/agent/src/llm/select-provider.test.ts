@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type ConfigInput } from '@nanobot/config';
+import { parseConfig, providerRegistry, type ConfigInput } from '@nanobot/config';
 import { isVisionModel, selectProvider } from './select-provider.js';
 
 const configOf = (input: ConfigInput) =>
@@ -48,6 +48,22 @@ describe('selectProvider', () => {
     for (const [provider, model, baseUrl] of cases) {
       const config = configOf({ agents: { defaults: { model } }, providers: { [provider]: { apiKey: 'k' } } });
       expect(selectProvider(config)).toMatchObject({ provider, api: 'openai', baseUrl });
+    }
+  });
+
+  it('reaches every provider of the registry through its API, at its default endpoint, or says why not', () => {
+    for (const spec of providerRegistry) {
+      const config = configOf({ agents: { defaults: { provider: spec.name, model: 'some-model' } }, providers: { [spec.name]: { apiKey: 'k' } } });
+      if (spec.backend === 'unsupported') {
+        expect(() => selectProvider(config), spec.name).toThrow(new RegExp(`providers\\.${spec.name} is not supported here`));
+      } else if (spec.defaultApiBase === undefined) {
+        expect(() => selectProvider(config), spec.name).toThrow(new RegExp(`providers\\.${spec.name}\\.apiBase is required`));
+      } else {
+        const target = selectProvider(config);
+        expect(target.api, spec.name).toBe(spec.backend === 'anthropic' ? 'anthropic' : 'openai');
+        expect(target.baseUrl, spec.name).toBe(spec.backend === 'anthropic' ? spec.defaultApiBase.replace(/\/v1$/, '') : spec.defaultApiBase);
+        expect(target.extraHeaders, spec.name).toEqual(spec.defaultHeaders ?? {});
+      }
     }
   });
 
