@@ -1,5 +1,5 @@
 import OpenAI, { AzureOpenAI } from 'openai';
-import type { ModelTarget } from './select-provider.js';
+import { defaultAzureApiVersion, type ModelTarget } from './select-provider.js';
 
 export type ClientOptions = { timeoutMs: number; maxRetries: number };
 
@@ -24,7 +24,7 @@ export function createOpenAiClient(target: ModelTarget, options: ClientOptions):
     maxRetries: options.maxRetries,
   };
   if (target.api === 'azure') {
-    return new AzureOpenAI({ ...common, baseURL: toAzureBaseUrl(target.baseUrl), apiVersion: target.apiVersion ?? '2024-10-21' });
+    return new AzureOpenAI({ ...common, baseURL: toAzureBaseUrl(target.baseUrl), apiVersion: target.apiVersion ?? defaultAzureApiVersion });
   }
   return new OpenAI({ ...common, baseURL: target.baseUrl });
 }

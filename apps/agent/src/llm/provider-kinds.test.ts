@@ -65,6 +65,14 @@ describe('Azure OpenAI', () => {
     expect(viaQuery.request.query).toEqual({ 'api-version': '2024-12-01-preview' });
   });
 
+  it('takes the resource endpoint with or without its /openai/ path', async () => {
+    const { request } = await ask1({
+      agents: { defaults: { provider: 'azure_openai', model: 'dep' } },
+      providers: { azure_openai: { apiKey: 'k', apiBase: `${llm.origin}/openai/` } },
+    });
+    expect(request.path).toBe('/openai/deployments/dep/chat/completions');
+  });
+
   it('is refused by the fake, as by Azure, without the key header or the version', async () => {
     const noKey = await fetch(`${llm.origin}/openai/deployments/d/chat/completions?api-version=2024-10-21`, {
       method: 'POST',
