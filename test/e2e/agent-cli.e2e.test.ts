@@ -51,7 +51,8 @@ describe('nanobot agent', () => {
     const result = await run(['agent', '-m', 'hello'], env);
     expect(result.stderr).toBe('');
     expect(result).toMatchObject({ code: 0, stdout: 'echo: hello\n' });
-    expect(llm.requests().at(-1)?.body).toMatchObject({ messages: [{ role: 'system' }, { role: 'user', content: 'hello' }] });
+    // The clock rides after the user's words (a runtime context block), not in the system prompt.
+    expect(llm.requests().at(-1)?.body).toMatchObject({ messages: [{ role: 'system' }, { role: 'user', content: expect.stringMatching(/^hello\n\n\[Runtime Context/) }] });
   });
 
   it('keeps the conversation in an interactive session and leaves on an exit word', async () => {
@@ -61,7 +62,8 @@ describe('nanobot agent', () => {
     expect(result.stdout).toContain('echo: second');
     expect(llm.requests().some((r) => JSON.stringify(r.body).includes('never sent'))).toBe(false);
     const last = llm.requests().at(-1)?.body as { messages: Array<{ content: unknown }> };
-    expect(last.messages.map((m) => m.content)).toEqual(expect.arrayContaining(['first', 'echo: first', 'second']));
+    const withContext = (text: string) => expect.stringMatching(new RegExp(`^${text}\\n\\n\\[Runtime Context`));
+    expect(last.messages.map((m) => m.content)).toEqual(expect.arrayContaining([withContext('first'), 'echo: first', withContext('second')]));
   });
 
   it('on a fresh machine (no config, no cluster) says within 2 s that no provider is configured', async () => {

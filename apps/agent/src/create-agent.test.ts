@@ -186,6 +186,7 @@ describe('the agent, in process against the fake LLM', () => {
     expect(body.messages.at(-1)?.content).toEqual([
       { type: 'text', text: 'what is this? [image: cat.png]' },
       { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw==' } },
+      { type: 'text', text: expect.stringMatching(/^\[Runtime Context — metadata only, not instructions\]\nCurrent Time: /) },
     ]);
   });
 });

@@ -2,6 +2,7 @@ import type { Config } from '@nanobot/config';
 import type { CronStore } from '@nanobot/cron';
 import type { Logger } from '@nanobot/log';
 import { createSystemPromptBuilder } from './context/build-system-prompt.js';
+import { createRuntimeContext } from './context/runtime-context.js';
 import { createModelChain, type ModelChain } from './llm/create-model-chain.js';
 import { createMemoryConsolidator } from './memory/consolidate-memory.js';
 import type { MemoryLock } from './memory/memory-lock.js';
@@ -122,6 +123,7 @@ export function createAgent(deps: AgentDeps): Agent {
     journal: deps.journal ?? createMemoryToolJournal(),
     memory,
     systemPrompt,
+    runtimeContext: createRuntimeContext({ now, timeZone: deps.timeZone }),
     memoryWindow: defaults.memoryWindow,
     maxToolIterations: defaults.maxToolIterations,
     pathGuard,

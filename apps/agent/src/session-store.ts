@@ -9,7 +9,7 @@ export type StoredToolCall = { id: string; type: 'function'; function: { name: s
 /**
  * One line of a session file, in nanobot's format: `user`, `assistant` (with `tool_calls` when
  * it asked for tools) and `tool` (a call's result, `tool_call_id` and `name`), plus fields of
- * ours that nanobot ignores (`inboundId`, `injectedInto`, `usage`, `replySuppressed`).
+ * ours that nanobot ignores (`inboundId`, `injectedInto`, `runtimeContext`, `usage`, `replySuppressed`).
  */
 export type HistoryEntry = {
   role: 'user' | 'assistant' | 'tool';
@@ -19,6 +19,8 @@ export type HistoryEntry = {
   inboundId: string;
   /** A user message that joined the running turn of another inbound message. */
   injectedInto?: string;
+  /** The runtime context block sent after this user message (ours), so later turns send it unchanged. */
+  runtimeContext?: string;
   /** Tokens the turn used (assistant entries), for `/status`. */
   usage?: TokenUsage;
   tool_calls?: StoredToolCall[];

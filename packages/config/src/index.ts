@@ -15,5 +15,8 @@ export { toolConfigWarnings, isCidr, searchProviders } from './tool-warnings.js'
 export type { SearchProvider } from './tool-warnings.js';
 export { providerNames, isProviderName } from './provider-names.js';
 export type { ProviderName } from './provider-names.js';
+export { providerRegistry, findProviderSpec, toProviderKey } from './provider-registry.js';
+export type { ProviderSpec, ProviderBackend } from './provider-registry.js';
+export { providerConfigWarnings } from './provider-warnings.js';
 export { allowFromWarnings, usernameEntries } from './allow-from-check.js';
 export { gatewayProblem, isLoopbackHost, toGatewayUrl } from './gateway-access.js';

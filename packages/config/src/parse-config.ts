@@ -8,6 +8,7 @@ import { expandHome } from './resolve-nanobot-home.js';
 import { configSchema, type Config } from './schema.js';
 import { isPlainObject } from './schema-walk.js';
 import { channelConfigWarnings } from './channel-warnings.js';
+import { providerConfigWarnings } from './provider-warnings.js';
 import { toolConfigWarnings } from './tool-warnings.js';
 
 export type ParseConfigOptions = {
@@ -48,6 +49,7 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions): ParsedCo
     ...unknownKeys.map((path) => `${path}: unknown key, ignored`),
     ...toolConfigWarnings(config),
     ...channelConfigWarnings(config),
+    ...providerConfigWarnings(config),
   ];
   return { config, warnings };
 }

@@ -1,25 +1,13 @@
-/**
- * Provider names nanobot knows. `providers` in config.json is a map, so any other name is
- * accepted too (an OpenAI-compatible endpoint under a name of the user's choice).
- */
-export const providerNames = [
-  'openrouter',
-  'anthropic',
-  'openai',
-  'deepseek',
-  'groq',
-  'gemini',
-  'moonshot',
-  'dashscope',
-  'zhipu',
-  'vllm',
-  'ollama',
-  'custom',
-  'aihubmix',
-] as const;
+import { providerRegistry } from './provider-registry.js';
 
-export type ProviderName = (typeof providerNames)[number];
+/**
+ * Provider names nanobot v0.3 knows (its registry). `providers` in config.json is a map, so any
+ * other name is accepted too (an OpenAI-compatible endpoint under a name of the user's choice).
+ */
+export const providerNames: readonly string[] = providerRegistry.map((entry) => entry.name);
+
+export type ProviderName = string;
 
 export function isProviderName(value: unknown): value is ProviderName {
-  return typeof value === 'string' && (providerNames as readonly string[]).includes(value);
+  return typeof value === 'string' && providerNames.includes(value);
 }

@@ -35,6 +35,12 @@ const providerSchema = z.object({
   apiKey: z.string().default(''),
   apiBase: z.url().optional(),
   extraHeaders: stringMap.optional(),
+  /** nanobot's request API of `providers.openai`: Chat Completions (`chat_completions`, or `chat`) or the Responses API. */
+  apiType: z.enum(['auto', 'chat_completions', 'chat', 'responses']).optional(),
+  /** nanobot's extra query parameters on every request (e.g. `api-version` for Azure-style gateways). */
+  extraQuery: stringMap.optional(),
+  /** Ours: the `api-version` query of `providers.azure_openai` (default 2024-10-21); `extraQuery["api-version"]` too. */
+  apiVersion: z.string().min(1).optional(),
 });
 
 const telegramSchema = z

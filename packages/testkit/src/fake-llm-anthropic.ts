@@ -3,6 +3,18 @@ import { nextId, type ResolvedReply } from './fake-llm-replies.js';
 
 /** Shapes replies and errors like Anthropic's Messages API (https://docs.anthropic.com/en/api/messages). */
 
+/** `input_tokens` is the part neither read from nor written to the cache, as Anthropic counts it. */
+function toUsage(reply: ResolvedReply) {
+  if (reply.cache === undefined) return { input_tokens: reply.promptTokens, output_tokens: reply.completionTokens };
+  const { cachedTokens, cacheWriteTokens } = reply.cache;
+  return {
+    input_tokens: Math.max(0, reply.promptTokens - cachedTokens - cacheWriteTokens),
+    cache_read_input_tokens: cachedTokens,
+    cache_creation_input_tokens: cacheWriteTokens,
+    output_tokens: reply.completionTokens,
+  };
+}
+
 export function toAnthropicMessage(reply: ResolvedReply, model: string): unknown {
   const text = reply.content === '' ? [] : [{ type: 'text', text: reply.content }];
   const tools = reply.toolCalls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.input }));
@@ -14,7 +26,7 @@ export function toAnthropicMessage(reply: ResolvedReply, model: string): unknown
     content: [...text, ...tools],
     stop_reason: tools.length > 0 ? 'tool_use' : 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: reply.promptTokens, output_tokens: reply.completionTokens },
+    usage: toUsage(reply),
   };
 }
 

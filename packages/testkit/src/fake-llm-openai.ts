@@ -7,6 +7,8 @@ function usageOf(reply: ResolvedReply) {
     prompt_tokens: reply.promptTokens,
     completion_tokens: reply.completionTokens,
     total_tokens: reply.promptTokens + reply.completionTokens,
+    // `prompt_tokens` includes the cached part, as OpenAI counts it.
+    ...(reply.cache === undefined ? {} : { prompt_tokens_details: { cached_tokens: reply.cache.cachedTokens, audio_tokens: 0 } }),
   };
 }
 

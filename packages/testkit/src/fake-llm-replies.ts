@@ -6,6 +6,8 @@ export type ResolvedReply = {
   toolCalls: Array<{ id: string; name: string; argumentsJson: string; input: unknown }>;
   promptTokens: number;
   completionTokens: number;
+  /** Set when the fake reports prompt caching (its `promptCache` option, or a scripted usage with cache fields). */
+  cache?: { cachedTokens: number; cacheWriteTokens: number };
 };
 
 let sequence = 0;
@@ -27,9 +29,14 @@ function textOf(content: unknown): string {
   if (!Array.isArray(content)) return '';
   const parts = content.filter(
     (part): part is { type: 'text'; text: string } =>
-      typeof part === 'object' && part !== null && part.type === 'text' && typeof part.text === 'string',
+      typeof part === 'object' && part !== null && (part.type === 'text' || part.type === 'input_text') && typeof part.text === 'string',
   );
-  return parts.map((part) => part.text).join('\n');
+  return withoutRuntimeContext(parts.map((part) => part.text).join('\n'));
+}
+
+/** nanobot's runtime context block (the clock) rides on the user's message; the echo leaves it out. */
+function withoutRuntimeContext(text: string): string {
+  return text.replace(/\s*\[Runtime Context — metadata only, not instructions\][\s\S]*?\[\/Runtime Context\]\s*/g, '\n').trim();
 }
 
 /**
@@ -37,12 +44,15 @@ function textOf(content: unknown): string {
  * of parts; Anthropic tool results are user messages without text and are skipped).
  */
 export function lastUserText(body: unknown): string {
-  const messages = (body as { messages?: unknown } | null)?.messages;
+  const fields = body as { messages?: unknown; input?: unknown } | null;
+  if (typeof fields?.input === 'string') return withoutRuntimeContext(fields.input);
+  // Chat Completions and Anthropic: `messages`; the Responses API: `input` items.
+  const messages = fields?.messages ?? fields?.input;
   if (!Array.isArray(messages)) return '';
   for (let i = messages.length - 1; i >= 0; i -= 1) {
     const message = messages[i] as { role?: unknown; content?: unknown } | null;
     if (message?.role !== 'user') continue;
-    const text = textOf(message.content);
+    const text = typeof message.content === 'string' ? withoutRuntimeContext(message.content) : textOf(message.content);
     if (text !== '') return text;
   }
   return '';
@@ -75,10 +85,18 @@ export function resolveReply(reply: FakeReply, request: LlmRequest, toolIdKind: 
   }));
   const content = reply.content ?? '';
   const generated = content + toolCalls.map((call) => call.name + call.argumentsJson).join('');
+  const body = request.body as { messages?: unknown; input?: unknown } | null;
+  const usage = reply.usage;
+  const scriptedCache = usage?.cachedTokens !== undefined || usage?.cacheWriteTokens !== undefined;
   return {
     content,
     toolCalls,
-    promptTokens: reply.usage?.promptTokens ?? estimateTokens(JSON.stringify((request.body as { messages?: unknown } | null)?.messages ?? '')),
-    completionTokens: reply.usage?.completionTokens ?? estimateTokens(generated),
+    promptTokens: usage?.promptTokens ?? request.cache?.promptTokens ?? estimateTokens(JSON.stringify(body?.messages ?? body?.input ?? '')),
+    completionTokens: usage?.completionTokens ?? estimateTokens(generated),
+    ...(scriptedCache
+      ? { cache: { cachedTokens: usage?.cachedTokens ?? 0, cacheWriteTokens: usage?.cacheWriteTokens ?? 0 } }
+      : request.cache === undefined
+        ? {}
+        : { cache: { cachedTokens: request.cache.cachedTokens, cacheWriteTokens: request.cache.cacheWriteTokens } }),
   };
 }

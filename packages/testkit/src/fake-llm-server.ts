@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAnthropicRequest, toAnthropicError, toAnthropicMessage } from './fake-llm-anthropic.js';
+import type { PromptCache } from './fake-llm-cache.js';
 import { toCompletion, toOpenAiError } from './fake-llm-openai.js';
 import { writeAnthropicStream, writePacedCompletionStream } from './fake-llm-streams.js';
 import { resolveReply } from './fake-llm-replies.js';
-import type { FakeReply, LlmFault, LlmRequest } from './fake-llm-types.js';
+import { checkResponsesRequest, toResponse } from './fake-llm-responses.js';
+import type { FakeReply, LlmApi, LlmFault, LlmRequest } from './fake-llm-types.js';
 
-type Api = 'openai' | 'anthropic';
+type Api = LlmApi;
 
 export type LlmServerDeps = {
   record(request: LlmRequest): void;
@@ -19,6 +21,8 @@ export type LlmServerDeps = {
   chunkDelayMs(): number;
   /** A streamed reply wrote its first piece of content. */
   onFirstChunk(): void;
+  /** Set with the `promptCache` option. */
+  promptCache?: PromptCache;
 };
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -60,8 +64,10 @@ function writeJson(res: ServerResponse, status: number, body: unknown, headers: 
   res.end(JSON.stringify(body));
 }
 
+const errorBody = (api: Api, status: number, message: string): unknown => (api === 'anthropic' ? toAnthropicError(status, message) : toOpenAiError(status, message));
+
 function writeError(res: ServerResponse, api: Api, status: number, message: string): void {
-  writeJson(res, status, api === 'openai' ? toOpenAiError(status, message) : toAnthropicError(status, message));
+  writeJson(res, status, errorBody(api, status, message));
 }
 
 function toHeaders(req: IncomingMessage): Record<string, string> {
@@ -78,8 +84,9 @@ function checkBody(api: Api, req: IncomingMessage, body: unknown): { status: num
     return { status: 400, message: 'We could not parse the JSON body of your request.' };
   }
   if (api === 'anthropic') return checkAnthropicRequest(req.headers, body);
+  if (api === 'responses') return checkResponsesRequest(body as Record<string, unknown>);
   const fields = body as { model?: unknown; messages?: unknown };
-  if (typeof fields.model !== 'string' || fields.model === '') return { status: 400, message: 'you must provide a model parameter' };
+  if (api !== 'azure' && (typeof fields.model !== 'string' || fields.model === '')) return { status: 400, message: 'you must provide a model parameter' };
   if (!Array.isArray(fields.messages)) return { status: 400, message: "'messages' is a required property" };
   return undefined;
 }
@@ -91,7 +98,7 @@ function applyFault(res: ServerResponse, api: Api, fault: LlmFault): void {
       const headers: Record<string, string> =
         fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
       const message = `fake LLM fault: HTTP ${fault.status}`;
-      const body = fault.body ?? (api === 'openai' ? toOpenAiError(fault.status, message) : toAnthropicError(fault.status, message));
+      const body = fault.body ?? errorBody(api, fault.status, message);
       writeJson(res, fault.status, body, headers);
       return;
     }
@@ -112,8 +119,10 @@ async function generate(res: ServerResponse, api: Api, request: LlmRequest, deps
   if (deps.closing.aborted) return;
   const fault = deps.takeFault(request.model);
   if (fault) return applyFault(res, api, fault);
-  const reply = resolveReply(await deps.nextReply(request), request, api === 'openai' ? 'call' : 'toolu');
+  if (deps.promptCache !== undefined) request.cache = deps.promptCache.observe(api === 'azure' ? 'openai' : api, request.model, request.body as Record<string, unknown>);
+  const reply = resolveReply(await deps.nextReply(request), request, api === 'anthropic' ? 'toolu' : 'call');
   if (res.destroyed) return;
+  if (api === 'responses') return writeJson(res, 200, toResponse(reply, request.model));
   const body = request.body as { stream?: unknown; stream_options?: { include_usage?: unknown } };
   const pacing = { chunkDelayMs: deps.chunkDelayMs(), signal: deps.closing, onFirstChunk: deps.onFirstChunk };
   if (api === 'anthropic') {
@@ -124,22 +133,57 @@ async function generate(res: ServerResponse, api: Api, request: LlmRequest, deps
   await writePacedCompletionStream(res, reply, { model: request.model, includeUsage: body.stream_options?.include_usage === true }, pacing);
 }
 
+const azureRoute = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
+
+/**
+ * Which API a route speaks. Any base path is accepted before the API's own (`/v1/messages`
+ * under `/coding` or `/anthropic`, `/chat/completions` under `/api/paas/v4`), as vendors
+ * publish such endpoints; Azure's is `/openai/deployments/<deployment>/chat/completions`.
+ */
+function toApi(method: string, path: string): Api | undefined {
+  if (method !== 'POST') return undefined;
+  if (azureRoute.test(path)) return 'azure';
+  if (path.endsWith('/chat/completions')) return 'openai';
+  if (path.endsWith('/v1/messages')) return 'anthropic';
+  if (path.endsWith('/responses')) return 'responses';
+  return undefined;
+}
+
+/** Azure's own checks: a key in `api-key` and an `api-version` (https://learn.microsoft.com/azure/ai-services/openai/reference). */
+function checkAzure(request: LlmRequest): { status: number; message: string } | undefined {
+  if (!request.headers['api-key']) return { status: 401, message: 'Access denied due to invalid subscription key or wrong API endpoint.' };
+  if (!request.query['api-version']) return { status: 404, message: 'Resource not found' };
+  return undefined;
+}
+
 async function serve(req: IncomingMessage, res: ServerResponse, deps: LlmServerDeps): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const path = url.pathname.replace(/\/+$/, '');
   const text = await readBody(req);
-  const route = `${req.method ?? 'GET'} ${path.replace(/\/+$/, '')}`;
-  const api: Api | undefined =
-    route === 'POST /v1/chat/completions' ? 'openai' : route === 'POST /v1/messages' ? 'anthropic' : undefined;
+  const method = req.method ?? 'GET';
+  const route = `${method} ${path}`;
+  const api = toApi(method, path);
   const body = api ? parseJson(text) : null;
+  const deployment = api === 'azure' ? decodeURIComponent(azureRoute.exec(path)?.[1] ?? '') : undefined;
   const model = (body as { model?: unknown } | null)?.model;
-  const request: LlmRequest = { path, model: typeof model === 'string' ? model : '', body, headers: toHeaders(req), at: Date.now() };
+  const request: LlmRequest = {
+    ...(api === undefined ? {} : { api }),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    ...(deployment === undefined ? {} : { deployment }),
+    // Azure routes by deployment; the body's model is ignored there.
+    model: deployment ?? (typeof model === 'string' ? model : ''),
+    body,
+    headers: toHeaders(req),
+    at: Date.now(),
+  };
   deps.record(request);
-  if (route === 'GET /v1/models') {
+  if (method === 'GET' && path.endsWith('/models')) {
     const data = deps.knownModels().map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake-llm' }));
     return writeJson(res, 200, { object: 'list', data });
   }
   if (!api) return writeError(res, 'openai', 404, `Unknown request URL: ${route}`);
-  const problem = checkBody(api, req, body);
+  const problem = (api === 'azure' ? checkAzure(request) : undefined) ?? checkBody(api, req, body);
   if (problem) return writeError(res, api, problem.status, problem.message);
   try {
     await generate(res, api, request, deps);

@@ -1,8 +1,17 @@
 /** Public types of the fake LLM server (re-exported by `fake-llm.ts`). */
+import type { CacheOutcome, PromptCacheOptions } from './fake-llm-cache.js';
+
+export type { CacheOutcome, PromptCacheOptions };
 
 export type FakeLlmOptions = {
   /** Default 0 (a free port). */
   port?: number;
+  /**
+   * Report prompt-cache hits by longest common prefix with earlier requests (fake-llm-cache.ts):
+   * OpenAI's `prompt_tokens_details.cached_tokens`, Anthropic's cache read and write tokens.
+   * `true` uses the providers' own minimum (1024 tokens). Off by default.
+   */
+  promptCache?: boolean | PromptCacheOptions;
 };
 
 export type FakeToolCall = {
@@ -11,7 +20,7 @@ export type FakeToolCall = {
   arguments: unknown;
 };
 
-export type FakeUsage = { promptTokens: number; completionTokens: number };
+export type FakeUsage = { promptTokens: number; completionTokens: number; cachedTokens: number; cacheWriteTokens: number };
 
 export type FakeReply = {
   content?: string;
@@ -20,8 +29,19 @@ export type FakeReply = {
   usage?: Partial<FakeUsage>;
 };
 
+/** Which API a request spoke: Chat Completions, Azure's deployment route of it, the Responses API, Anthropic Messages. */
+export type LlmApi = 'openai' | 'azure' | 'responses' | 'anthropic';
+
 export type LlmRequest = {
+  /** `undefined` for routes that are no API (GET /models, unknown paths). */
+  api?: LlmApi;
   path: string;
+  /** Query parameters (Azure's `api-version`). */
+  query: Record<string, string>;
+  /** Azure: the deployment named in the path. */
+  deployment?: string;
+  /** What the prompt cache reported, when the fake runs with `promptCache`. */
+  cache?: CacheOutcome;
   /** The requested model; '' when the body had none. */
   model: string;
   /** The parsed JSON body; `null` when it was not valid JSON (or for GET). */
@@ -67,6 +87,8 @@ export type LlmFaultOptions = {
 export type FakeLlm = {
   /** `http://127.0.0.1:<port>/v1`, the OpenAI SDK's `baseURL`. */
   baseUrl: string;
+  /** `http://127.0.0.1:<port>`, for endpoints with their own base path (Azure, vendors). */
+  origin: string;
   script(...replies: FakeReply[]): void;
   setResponder(responder: LlmResponder): void;
   resetResponder(): void;

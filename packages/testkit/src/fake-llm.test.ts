@@ -232,3 +232,91 @@ describe('fake LLM: Anthropic messages', () => {
     expect(overloaded.json.error.type).toBe('overloaded_error');
   });
 });
+
+describe('fake LLM: Azure, the Responses API and vendor base paths', () => {
+  it('answers Azure on the deployment route, recording the deployment and the api-version', async () => {
+    const url = `${llm.origin}/openai/deployments/my-dep/chat/completions?api-version=2024-10-21`;
+    const response = await fetch(url, { method: 'POST', headers: { 'api-key': 'k' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }) });
+    const json = (await response.json()) as Json;
+    expect(json.choices[0].message.content).toBe('echo: hi');
+    expect(llm.requests()[0]).toMatchObject({ api: 'azure', deployment: 'my-dep', model: 'my-dep', query: { 'api-version': '2024-10-21' } });
+  });
+
+  it('answers the Responses API with output items and usage', async () => {
+    llm.script({ content: 'ok', toolCalls: [{ name: 'search', arguments: { q: 'x' } }] });
+    const response = await client.responses.create({ model: 'gpt-test', input: [{ role: 'user', content: [{ type: 'input_text', text: 'hi' }] }] });
+    expect(response.output.map((item) => item.type)).toEqual(['message', 'function_call']);
+    expect(response.output_text).toBe('ok');
+    expect(response.usage?.input_tokens).toBeGreaterThan(0);
+    const echo = await client.responses.create({ model: 'gpt-test', input: 'plain string' });
+    expect(echo.output_text).toBe('echo: plain string');
+  });
+
+  it('serves the Messages API and Chat Completions under any base path', async () => {
+    const headers = { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' };
+    const body = { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hey' }] };
+    const anthropic = await fetch(`${llm.origin}/coding/v1/messages`, { method: 'POST', headers, body: JSON.stringify(body) });
+    expect(((await anthropic.json()) as Json).content[0].text).toBe('echo: hey');
+    const chat = await fetch(`${llm.origin}/api/paas/v4/chat/completions`, { method: 'POST', body: JSON.stringify(ask('yo')) });
+    expect(((await chat.json()) as Json).choices[0].message.content).toBe('echo: yo');
+  });
+
+  it("echoes the user's words without nanobot's runtime context block", async () => {
+    const text = 'what time is it?\n\n[Runtime Context — metadata only, not instructions]\nCurrent Time: 2026-01-01 10:00\n[/Runtime Context]';
+    const completion = await client.chat.completions.create(ask(text));
+    expect(completion.choices[0]?.message.content).toBe('echo: what time is it?');
+  });
+});
+
+describe('fake LLM: prompt cache by common prefix', () => {
+  let cached: FakeLlm;
+  beforeEach(async () => {
+    cached = await startFakeLlm({ promptCache: { minTokens: 0, incrementTokens: 1 } });
+  });
+  afterEach(async () => cached.close());
+
+  it('reports the prefix an OpenAI request shares with an earlier one as cached_tokens', async () => {
+    const c = new OpenAI({ baseURL: cached.baseUrl, apiKey: 'k', maxRetries: 0 });
+    const long = 'x'.repeat(4000);
+    const first = await c.chat.completions.create({ model: 'm', messages: [{ role: 'system', content: long }, { role: 'user', content: 'a' }] });
+    expect(first.usage?.prompt_tokens_details?.cached_tokens).toBe(0);
+    const second = await c.chat.completions.create({ model: 'm', messages: [{ role: 'system', content: long }, { role: 'user', content: 'b' }] });
+    const hit = second.usage?.prompt_tokens_details?.cached_tokens ?? 0;
+    expect(hit).toBeGreaterThanOrEqual(1000);
+    expect(hit).toBeLessThan(second.usage?.prompt_tokens ?? 0);
+    const otherModel = await c.chat.completions.create({ model: 'n', messages: [{ role: 'system', content: long }, { role: 'user', content: 'b' }] });
+    expect(otherModel.usage?.prompt_tokens_details?.cached_tokens).toBe(0);
+  });
+
+  it('caches Anthropic prompts only up to cache_control breakpoints', async () => {
+    const headers = { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' };
+    const long = 'y'.repeat(4000);
+    const send = async (system: unknown) => {
+      const response = await fetch(`${cached.origin}/v1/messages`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ model: 'c', max_tokens: 10, system, messages: [{ role: 'user', content: 'q' }] }),
+      });
+      return ((await response.json()) as Json).usage as Json;
+    };
+    await send(long);
+    const unmarked = await send(long);
+    expect([unmarked.cache_read_input_tokens, unmarked.cache_creation_input_tokens]).toEqual([0, 0]);
+    const marked = [{ type: 'text', text: long, cache_control: { type: 'ephemeral' } }];
+    const write = await send(marked);
+    expect(write.cache_creation_input_tokens).toBeGreaterThanOrEqual(1000);
+    const read = await send(marked);
+    expect(read.cache_read_input_tokens).toBe(write.cache_creation_input_tokens);
+    expect(read.cache_creation_input_tokens).toBe(0);
+    expect(read.input_tokens).toBeGreaterThan(0);
+  });
+
+  it('caches nothing below the minimum prompt length providers cache', async () => {
+    const strict = await startFakeLlm({ promptCache: true });
+    const c = new OpenAI({ baseURL: strict.baseUrl, apiKey: 'k', maxRetries: 0 });
+    await c.chat.completions.create(ask('short'));
+    const again = await c.chat.completions.create(ask('short'));
+    expect(again.usage?.prompt_tokens_details?.cached_tokens).toBe(0);
+    await strict.close();
+  });
+});

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createPromptCache } from './fake-llm-cache.js';
 import { echoReply } from './fake-llm-replies.js';
 import { handleLlmRequest, type LlmServerDeps } from './fake-llm-server.js';
 import type { FakeLlm, FakeLlmOptions, FakeReply, LlmFault, LlmLatency, LlmRequest, LlmResponder } from './fake-llm-types.js';
@@ -91,7 +92,9 @@ async function listen(port: number, handle: (req: IncomingMessage, res: ServerRe
 
 /**
  * Starts a fake LLM on 127.0.0.1 speaking OpenAI's Chat Completions API (JSON and SSE
- * streaming) and Anthropic's Messages API, with scripted replies, latency and faults.
+ * streaming, also on Azure's deployment route), OpenAI's Responses API and Anthropic's
+ * Messages API (under any base path), with scripted replies, latency, faults and, with
+ * `promptCache`, prompt-cache hits by common prefix.
  * Without a script or responder it answers `echo: <last user text>`.
  */
 export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLlm> {
@@ -115,6 +118,9 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     closing: closing.signal,
     chunkDelayMs: () => chunkDelayMs,
     onFirstChunk: () => void firstChunks.push(Date.now()),
+    ...(options.promptCache === undefined || options.promptCache === false
+      ? {}
+      : { promptCache: createPromptCache(options.promptCache === true ? {} : options.promptCache) }),
   };
   const server = await listen(options.port ?? 0, (req, res) => {
     gauge.enter();
@@ -123,6 +129,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   });
   return {
     baseUrl: `http://127.0.0.1:${server.port}/v1`,
+    origin: `http://127.0.0.1:${server.port}`,
     script(...replies) {
       scripted.push(...replies);
     },

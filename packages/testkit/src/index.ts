@@ -4,6 +4,8 @@ export { startFakeTelegram } from './fake-telegram.js';
 export type * from './fake-telegram.js';
 export { startFakeLlm } from './fake-llm.js';
 export type * from './fake-llm.js';
+export { tokensOf, createPromptCache } from './fake-llm-cache.js';
+export type { PromptCache } from './fake-llm-cache.js';
 export { freePort } from './redis-server.js';
 export { parseTelegramHtml } from './telegram-html.js';
 export { createCluster, fakeConfig, writeConfig, repoRoot } from './pm2-cluster.js';

@@ -33,7 +33,8 @@ describe('the system prompt', () => {
       env: { PATH: '/usr/bin' },
     });
     const prompt = await build({ channel: 'whatsapp', chatId: '351900' });
-    expect(prompt).toContain('2026-03-01 12:30 (Sunday) (Europe/Lisbon)');
+    expect(prompt).toContain('Time zone: Europe/Lisbon');
+    expect(prompt).not.toContain('12:30');
     expect(prompt).toContain('Node.js v20 on linux x64');
     expect(prompt).toContain(`Your workspace is at: ${workspace}`);
     expect(prompt).toContain('plain text without Markdown');
@@ -42,6 +43,14 @@ describe('the system prompt', () => {
     expect(prompt).toContain('<name>weather</name>');
     expect(prompt).not.toContain('Call the weather API.');
     expect(prompt).toMatch(/<skill available="false">\s*<name>github<\/name>[\s\S]*<requires>CLI: surely-not-installed-gh, ENV: NB_TEST_GH_TOKEN<\/requires>/);
+  });
+
+  it('stays byte-identical as the clock moves, so providers can cache it', async () => {
+    let now = new Date('2026-03-01T12:30:00Z');
+    const build = createSystemPromptBuilder({ workspace: await workspaceWith({ 'AGENTS.md': 'Be brief.' }), runtime: 'r', timeZone: 'UTC', now: () => now, env: {} });
+    const first = await build({ channel: 'telegram', chatId: '1' });
+    now = new Date('2026-03-02T08:01:00Z');
+    expect(await build({ channel: 'telegram', chatId: '1' })).toBe(first);
   });
 
   it('asks for Markdown on Telegram', async () => {

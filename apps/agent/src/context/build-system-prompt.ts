@@ -10,6 +10,7 @@ export type SystemPromptDeps = {
   /** e.g. `Node.js v20.19.0 on linux x64`. */
   runtime: string;
   timeZone: string;
+  /** Not read by the prompt (the clock is in the runtime context, runtime-context.ts); kept for callers. */
   now: () => Date;
   /** For skill requirements (`env`, and `PATH` for `bins`). */
   env: Record<string, string | undefined>;
@@ -54,8 +55,7 @@ function identity(deps: SystemPromptDeps, target: PromptTarget): string {
   return [
     '# nanobot 🐈',
     'You are nanobot, a helpful personal AI assistant. You can read, write and edit files in your workspace and list directories.',
-    `## Current Time\n${formatTime(deps.now(), deps.timeZone)}`,
-    `## Runtime\n${deps.runtime}`,
+    `## Runtime\n${deps.runtime}\nTime zone: ${deps.timeZone}. The current time comes with each user message, in a Runtime Context block.`,
     `## Workspace\nYour workspace is at: ${ws}\n- Long-term memory: ${join(ws, 'memory', 'MEMORY.md')}\n- History log: ${join(ws, 'memory', 'HISTORY.md')} (grep-searchable)\n- Custom skills: ${join(ws, 'skills')}/{skill-name}/SKILL.md`,
     `## Current Session\nChannel: ${target.channel}\nChat ID: ${target.chatId}\n${formatHints[target.channel]}`,
     'Reply directly with text for conversations. When remembering something important, write it to memory/MEMORY.md.',
@@ -63,10 +63,11 @@ function identity(deps: SystemPromptDeps, target: PromptTarget): string {
 }
 
 /**
- * nanobot's system prompt: identity (time and zone, runtime, workspace and memory
+ * nanobot's system prompt: identity (runtime and time zone, workspace and memory
  * paths, channel and its format), the bootstrap files, long-term memory, the
  * always-on skills in full and a summary of the others. Read fresh every turn,
- * so edits to the workspace apply at once.
+ * so edits to the workspace apply at once. Nothing in it changes by itself between
+ * turns (no clock): it is the cacheable prefix of every request.
  */
 export function createSystemPromptBuilder(deps: SystemPromptDeps) {
   return async (target: PromptTarget): Promise<string> => {

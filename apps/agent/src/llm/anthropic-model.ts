@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { ChatMessage, ChatModel, ContentPart, ToolSpec } from './chat-types.js';
+import { withCacheBreakpoints } from './anthropic-cache.js';
+import type { ChatMessage, ChatModel, ContentPart, TokenUsage, ToolSpec } from './chat-types.js';
 import type { ModelOptions } from './openai-model.js';
 import { requestAnthropicMessage } from './request-streamed.js';
 import { toLlmError } from './to-llm-error.js';
@@ -65,7 +66,24 @@ export function toAnthropicMessages(messages: ChatMessage[]): { system: string; 
 const toTools = (tools: ToolSpec[]): Anthropic.Tool[] =>
   tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters as Anthropic.Tool.InputSchema }));
 
-/** Anthropic's native Messages API via the official SDK. */
+/** Models that refuse `temperature` (nanobot's list); the rest get the configured one. */
+export function takesAnthropicTemperature(model: string): boolean {
+  const lower = model.toLowerCase();
+  return !['opus-4-7', 'opus-4-8', 'sonnet-5', 'fable'].some((name) => lower.includes(name));
+}
+
+/** The whole prompt, as nanobot counts it: uncached input plus what was read from and written to the cache. */
+export function toAnthropicUsage(usage: Anthropic.Usage): TokenUsage {
+  const read = usage.cache_read_input_tokens ?? 0;
+  const written = usage.cache_creation_input_tokens ?? 0;
+  return { promptTokens: usage.input_tokens + read + written, completionTokens: usage.output_tokens, cachedTokens: read, cacheWriteTokens: written };
+}
+
+/**
+ * The Messages API via the official SDK: Anthropic itself and the vendors that speak it
+ * (MiniMax, Kimi Coding), each with its base URL and headers (select-provider.ts). The stable
+ * prefix carries cache breakpoints (anthropic-cache.ts).
+ */
 export function createAnthropicModel(options: ModelOptions): ChatModel {
   const { target } = options;
   const client = new Anthropic({
@@ -74,38 +92,33 @@ export function createAnthropicModel(options: ModelOptions): ChatModel {
     // Anthropic documents the key in `x-api-key`; this SDK version would send it as a
     // Bearer token, so the header is set here and Authorization removed (null drops it).
     defaultHeaders: { ...target.extraHeaders, 'x-api-key': target.apiKey, Authorization: null },
+    defaultQuery: target.extraQuery,
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
   });
+  const temperature = takesAnthropicTemperature(target.model) ? { temperature: options.temperature } : {};
   return {
     model: target.model,
     vision: options.vision,
     async complete(request, { signal, onText }) {
-      const { system, messages } = toAnthropicMessages(request.messages);
-      const tools = request.tools ?? [];
+      const converted = toAnthropicMessages(request.messages);
+      const { system, messages, tools } = withCacheBreakpoints(converted.system, converted.messages, toTools(request.tools ?? []));
+      // This SDK's types dropped `temperature` (newer models refuse it); the API still takes it for the others.
+      const params: Anthropic.MessageCreateParamsNonStreaming & { temperature?: number } = {
+        model: target.model,
+        max_tokens: options.maxTokens,
+        ...temperature,
+        ...(system === undefined ? {} : { system }),
+        messages,
+        ...(tools.length > 0 ? { tools } : {}),
+      };
       try {
-        const response = await requestAnthropicMessage(
-          client,
-          {
-            model: target.model,
-            // This SDK's Messages API has no `temperature` any more; the model's default applies.
-            max_tokens: options.maxTokens,
-            ...(system === '' ? {} : { system }),
-            messages,
-            ...(tools.length > 0 ? { tools: toTools(tools) } : {}),
-          },
-          { signal, onText },
-        );
+        const response = await requestAnthropicMessage(client, params, { signal, onText });
         const text = response.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
         const toolCalls = response.content.flatMap((block) =>
           block.type === 'tool_use' ? [{ id: block.id, name: block.name, argumentsJson: JSON.stringify(block.input ?? {}) }] : [],
         );
-        return {
-          text,
-          toolCalls,
-          usage: { promptTokens: response.usage.input_tokens, completionTokens: response.usage.output_tokens },
-          model: target.model,
-        };
+        return { text, toolCalls, usage: toAnthropicUsage(response.usage), model: target.model };
       } catch (cause) {
         throw toLlmError(cause, { provider: target.provider, model: target.model, isApiError: cause instanceof Anthropic.APIError });
       }

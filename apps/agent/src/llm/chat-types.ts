@@ -25,7 +25,14 @@ export type ToolSpec = {
   parameters: Record<string, unknown>;
 };
 
-export type TokenUsage = { promptTokens: number; completionTokens: number };
+/**
+ * Tokens of one request (or a turn's sum). `promptTokens` counts the whole prompt, cached
+ * part included; `cachedTokens` is the part read from the provider's prompt cache (OpenAI
+ * `prompt_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens`) and
+ * `cacheWriteTokens` the part written to it (Anthropic `cache_creation_input_tokens`).
+ * Both are absent in sessions written before they were recorded.
+ */
+export type TokenUsage = { promptTokens: number; completionTokens: number; cachedTokens?: number; cacheWriteTokens?: number };
 
 export type ChatRequest = {
   messages: ChatMessage[];
@@ -50,8 +57,13 @@ export type ChatModel = {
   complete(request: ChatRequest, options: CompleteOptions): Promise<ChatResult>;
 };
 
-export const noUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+export const noUsage: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0 };
 
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    cachedTokens: (a.cachedTokens ?? 0) + (b.cachedTokens ?? 0),
+    cacheWriteTokens: (a.cacheWriteTokens ?? 0) + (b.cacheWriteTokens ?? 0),
+  };
 }

@@ -1,6 +1,8 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import type { ChatMessage, ChatModel, ContentPart, ToolSpec } from './chat-types.js';
+import type { ChatMessage, ChatModel, ContentPart, TokenUsage, ToolSpec } from './chat-types.js';
+import { createOpenAiClient, takesTemperature } from './openai-client.js';
+import { createResponsesModel } from './openai-responses-model.js';
 import { requestOpenAiCompletion } from './request-streamed.js';
 import type { ModelTarget } from './select-provider.js';
 import { toLlmError } from './to-llm-error.js';
@@ -56,16 +58,24 @@ export function toOpenAiMessages(messages: ChatMessage[]): ChatCompletionMessage
 const toTools = (tools: ToolSpec[]): ChatCompletionTool[] =>
   tools.map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } }));
 
-/** An OpenAI-compatible chat model (OpenRouter, OpenAI, DeepSeek, vLLM, Ollama, custom ...) via the official SDK. */
+type UsageFields = OpenAI.CompletionUsage & { cached_tokens?: number; prompt_cache_hit_tokens?: number };
+
+/** Cached prompt tokens as OpenAI reports them, or as Moonshot/StepFun (top level) and DeepSeek do (nanobot reads the same three). */
+export function toChatUsage(usage: UsageFields | undefined): TokenUsage {
+  const cached = usage?.prompt_tokens_details?.cached_tokens ?? usage?.cached_tokens ?? usage?.prompt_cache_hit_tokens ?? 0;
+  return { promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0, cachedTokens: cached, cacheWriteTokens: 0 };
+}
+
+/**
+ * A model reached through the official openai SDK: Chat Completions (OpenRouter, OpenAI,
+ * DeepSeek, vLLM, Ollama, custom ... and Azure's deployment URL), or OpenAI's Responses API
+ * for `providers.openai.apiType: "responses"`.
+ */
 export function createOpenAiModel(options: ModelOptions): ChatModel {
+  if (options.target.api === 'openai-responses') return createResponsesModel(options);
   const { target } = options;
-  const client = new OpenAI({
-    apiKey: target.apiKey,
-    baseURL: target.baseUrl,
-    defaultHeaders: target.extraHeaders,
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries,
-  });
+  const client = createOpenAiClient(target, options);
+  const azure = target.api === 'azure';
   return {
     model: target.model,
     vision: options.vision,
@@ -77,8 +87,9 @@ export function createOpenAiModel(options: ModelOptions): ChatModel {
           {
             model: target.model,
             messages: toOpenAiMessages(request.messages),
-            max_tokens: options.maxTokens,
-            temperature: options.temperature,
+            // Azure's reasoning deployments accept only max_completion_tokens (nanobot's Azure client sends it).
+            ...(azure ? { max_completion_tokens: options.maxTokens } : { max_tokens: options.maxTokens }),
+            ...(azure && !takesTemperature(target.model) ? {} : { temperature: options.temperature }),
             ...(tools.length > 0 ? { tools: toTools(tools), tool_choice: 'auto' as const } : {}),
           },
           { signal, onText },
@@ -87,12 +98,7 @@ export function createOpenAiModel(options: ModelOptions): ChatModel {
         const toolCalls = (message?.tool_calls ?? []).flatMap((call) =>
           call.type === 'function' ? [{ id: call.id, name: call.function.name, argumentsJson: call.function.arguments }] : [],
         );
-        return {
-          text: message?.content ?? '',
-          toolCalls,
-          usage: { promptTokens: response.usage?.prompt_tokens ?? 0, completionTokens: response.usage?.completion_tokens ?? 0 },
-          model: target.model,
-        };
+        return { text: message?.content ?? '', toolCalls, usage: toChatUsage(response.usage), model: target.model };
       } catch (cause) {
         throw toLlmError(cause, { provider: target.provider, model: target.model, isApiError: cause instanceof OpenAI.APIError });
       }

@@ -1,101 +1,112 @@
 import { AppError } from '@nanobot/core';
-import type { Config } from '@nanobot/config';
+import { findProviderSpec, providerRegistry, type Config, type ProviderConfig, type ProviderSpec } from '@nanobot/config';
 
-/** Default endpoints of the providers nanobot knows, by config name. */
-const defaultApiBase: Record<string, string> = {
-  openrouter: 'https://openrouter.ai/api/v1',
-  openai: 'https://api.openai.com/v1',
-  deepseek: 'https://api.deepseek.com',
-  groq: 'https://api.groq.com/openai/v1',
-  gemini: 'https://generativelanguage.googleapis.com/v1beta/openai/',
-  moonshot: 'https://api.moonshot.ai/v1',
-  dashscope: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
-  zhipu: 'https://open.bigmodel.cn/api/paas/v4',
-  aihubmix: 'https://aihubmix.com/v1',
-  anthropic: 'https://api.anthropic.com',
-};
-
-/** nanobot's keyword match: a model name containing one of these picks the provider. */
-const keywords: Array<[provider: string, words: string[]]> = [
-  ['openrouter', ['openrouter']],
-  ['aihubmix', ['aihubmix']],
-  ['anthropic', ['anthropic', 'claude']],
-  ['openai', ['openai', 'gpt']],
-  ['deepseek', ['deepseek']],
-  ['gemini', ['gemini']],
-  ['zhipu', ['zhipu', 'glm']],
-  ['dashscope', ['qwen', 'dashscope']],
-  ['moonshot', ['moonshot', 'kimi']],
-  ['groq', ['groq']],
-  ['vllm', ['vllm']],
-  ['ollama', ['ollama']],
-];
-
-/** Providers without a public endpoint: usable with an apiBase, no key needed. */
-const localProviders = new Set(['vllm', 'ollama', 'custom']);
-
-export type ProviderApi = 'openai' | 'anthropic';
+/**
+ * How a model is reached: `openai` (Chat Completions), `openai-responses` (OpenAI's Responses
+ * API), `azure` (Azure OpenAI's deployment URL), all through the openai SDK; `anthropic`
+ * (the Messages API through the Anthropic SDK).
+ */
+export type ProviderApi = 'openai' | 'openai-responses' | 'azure' | 'anthropic';
 
 export type ModelTarget = {
+  /** The provider's name as the config spells it (`azureOpenai` or `azure_openai`). */
   provider: string;
   api: ProviderApi;
   apiKey: string;
   baseUrl: string;
-  /** The model name as this provider expects it (its own prefix removed). */
+  /** The model name as this provider expects it (its own prefix removed); Azure's deployment. */
   model: string;
   extraHeaders: Record<string, string>;
+  /** Query parameters on every request (`extraQuery`). */
+  extraQuery: Record<string, string>;
+  /** Azure's `api-version`. */
+  apiVersion?: string;
 };
 
-type ProviderEntry = { apiKey: string; apiBase?: string | undefined; extraHeaders?: Record<string, string> | undefined };
+/** nanobot's first Azure OpenAI client was pinned to this version; any GA version works. */
+export const defaultAzureApiVersion = '2024-10-21';
+
+type Entry = { key: string; config: ProviderConfig; spec: ProviderSpec | undefined };
+
+/** Local servers and direct endpoints need no key (nanobot's `is_local` / `is_direct`). */
+const needsNoKey = (spec: ProviderSpec | undefined) => spec === undefined || spec.local === true || spec.direct === true;
 
 /**
- * nanobot's provider selection for one model: a forced `provider` wins; else a
- * model prefix naming a usable provider (`openrouter/...`); else a keyword in the
- * model name; else the first provider with a key (local ones need an apiBase).
+ * nanobot's provider selection for one model: a forced `provider` wins; else a model prefix
+ * naming a configured provider (`openrouter/...`); else a keyword of the model name, in the
+ * registry's order; else the first provider with a key (or a local one with an apiBase).
+ * Provider names are matched in any spelling (`azureOpenai`, `azure-openai`, `azure_openai`).
  */
 export function selectProvider(config: Config, model = config.agents.defaults.model): ModelTarget {
-  const forced = config.agents.defaults.provider;
-  const providers = config.providers as Record<string, ProviderEntry>;
-  const usable = (name: string): boolean => {
-    const p = providers[name];
-    if (p === undefined) return false;
-    return localProviders.has(name) ? p.apiBase !== undefined : p.apiKey !== '';
+  const entries: Entry[] = Object.entries(config.providers).map(([key, value]) => ({ key, config: value, spec: findProviderSpec(key) }));
+  const byName = (name: string) => {
+    const wanted = findProviderSpec(name)?.name ?? name.replace(/-/g, '_').toLowerCase();
+    return entries.find((e) => (e.spec?.name ?? e.key.replace(/-/g, '_').toLowerCase()) === wanted);
   };
-  const prefix = model.includes('/') ? model.slice(0, model.indexOf('/')) : undefined;
+  const usable = (e: Entry | undefined): e is Entry => e !== undefined && (e.config.apiKey !== '' || needsNoKey(e.spec));
+  const forced = config.agents.defaults.provider;
   const lower = model.toLowerCase();
-  let name: string | undefined;
-  if (forced !== 'auto') name = forced;
-  else if (prefix !== undefined && usable(prefix)) name = prefix;
-  else name = keywords.find(([p, words]) => usable(p) && words.some((w) => lower.includes(w)))?.[0];
-  name ??= Object.keys(providers).find(usable);
-  const entry = name === undefined ? undefined : providers[name];
-  if (name === undefined || entry === undefined) {
-    throw new AppError('CONFIG_INVALID', 'no LLM provider is configured: set providers.<name>.apiKey (or apiBase for a local server)', {
-      details: { path: 'providers' },
+  const prefix = lower.includes('/') ? lower.slice(0, lower.indexOf('/')) : undefined;
+  let chosen: Entry | undefined;
+  if (forced !== 'auto') chosen = byName(forced);
+  else {
+    const byPrefix = prefix === undefined ? undefined : byName(prefix);
+    if (usable(byPrefix)) chosen = byPrefix;
+    chosen ??= providerRegistry
+      .filter((s) => s.keywords.some((word) => lower.includes(word) || lower.replace(/-/g, '_').includes(word.replace(/-/g, '_'))))
+      .map((s) => byName(s.name))
+      .find(usable);
+    chosen ??= entries.find((e) => e.config.apiKey !== '' || (needsNoKey(e.spec) && e.config.apiBase !== undefined));
+  }
+  if (chosen === undefined) {
+    const path = forced === 'auto' ? 'providers' : `providers.${forced}`;
+    throw new AppError('CONFIG_INVALID', `no LLM provider is configured${forced === 'auto' ? '' : ` (agents.defaults.provider is "${forced}")`}: set providers.<name>.apiKey (or apiBase for a local server)`, {
+      details: { path },
     });
   }
-  return toTarget(name, entry, prefix === name ? model.slice(name.length + 1) : model);
+  return toTarget(chosen, stripPrefix(chosen, model));
 }
 
-function toTarget(name: string, entry: ProviderEntry, model: string): ModelTarget {
-  const baseUrl = entry.apiBase ?? defaultApiBase[name];
+/** nanobot sends the model without the provider's own prefix; gateways that want bare names lose any prefix. */
+function stripPrefix(entry: Entry, model: string): string {
+  const slash = model.indexOf('/');
+  if (slash === -1) return model;
+  const prefix = model.slice(0, slash);
+  const ownName = entry.spec?.name ?? entry.key;
+  if (findProviderSpec(prefix)?.name === ownName || prefix === entry.key) return model.slice(slash + 1);
+  if (entry.spec?.stripModelPrefix === true) return model.slice(model.lastIndexOf('/') + 1);
+  return model;
+}
+
+function toTarget(entry: Entry, model: string): ModelTarget {
+  const { key, config: p, spec } = entry;
+  if (spec?.backend === 'unsupported') {
+    throw new AppError('CONFIG_INVALID', `providers.${key} is not supported here: ${spec.unsupportedReason ?? 'no client for it'}`, { details: { path: `providers.${key}` } });
+  }
+  const baseUrl = p.apiBase ?? spec?.defaultApiBase;
   if (baseUrl === undefined) {
-    throw new AppError('CONFIG_INVALID', `providers.${name}.apiBase is required for this provider`, {
-      details: { path: `providers.${name}.apiBase` },
-    });
+    throw new AppError('CONFIG_INVALID', `providers.${key}.apiBase is required for this provider`, { details: { path: `providers.${key}.apiBase` } });
   }
-  if (!localProviders.has(name) && entry.apiKey === '') {
-    throw new AppError('CONFIG_INVALID', `providers.${name}.apiKey is empty`, { details: { path: `providers.${name}.apiKey` } });
+  if (p.apiKey === '' && (!needsNoKey(spec) || spec?.backend === 'azure')) {
+    const why = spec?.backend === 'azure' ? ' (Microsoft Entra ID sign-in is not supported here)' : '';
+    throw new AppError('CONFIG_INVALID', `providers.${key}.apiKey is empty${why}`, { details: { path: `providers.${key}.apiKey` } });
   }
-  const api: ProviderApi = name === 'anthropic' ? 'anthropic' : 'openai';
+  const backend = spec?.backend ?? 'openai';
+  const api: ProviderApi =
+    backend === 'anthropic' ? 'anthropic' : backend === 'azure' ? 'azure' : spec?.name === 'openai' && p.apiType === 'responses' ? 'openai-responses' : 'openai';
+  const extraQuery = { ...(p.extraQuery ?? {}) };
+  const apiVersion = api === 'azure' ? (p.apiVersion ?? extraQuery['api-version'] ?? defaultAzureApiVersion) : undefined;
+  if (api === 'azure') delete extraQuery['api-version'];
   return {
-    provider: name,
+    provider: key,
     api,
     // Local servers ignore the key, but the SDKs refuse to start without one.
-    apiKey: entry.apiKey || 'no-key',
+    apiKey: p.apiKey || 'no-key',
     baseUrl: api === 'anthropic' ? toAnthropicBase(baseUrl) : baseUrl,
     model,
-    extraHeaders: entry.extraHeaders ?? {},
+    extraHeaders: { ...(spec?.defaultHeaders ?? {}), ...(p.extraHeaders ?? {}) },
+    extraQuery,
+    ...(apiVersion === undefined ? {} : { apiVersion }),
   };
 }
 

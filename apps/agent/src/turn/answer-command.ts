@@ -4,6 +4,7 @@ import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
 import type { SessionStore } from '../session-store.js';
 import type { TurnOutcome } from './handle-turn.js';
+import { formatUsage } from './format-usage.js';
 import { toReply, type SendReply } from './to-reply.js';
 
 
@@ -29,12 +30,9 @@ export function createCommandAnswerer(deps: CommandDeps) {
 
   async function status(message: CommandMessage): Promise<void> {
     const history = await deps.sessions.readAll(message.sessionKey);
-    const usage = [...history].reverse().find((e) => e.role === 'assistant' && e.usage !== undefined)?.usage;
-    const lastTurn = usage === undefined ? 'none yet' : `${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens`;
-    await reply(
-      message,
-      [`🐈 nanobot status`, `Model: ${deps.model}`, `Uptime: ${formatUptime(deps.now() - deps.startedAt)}`, `Last turn: ${lastTurn}`, `Messages in this session: ${history.length}`].join('\n'),
-    );
+    const usages = history.flatMap((e) => (e.role === 'assistant' && e.usage !== undefined ? [e.usage] : []));
+    const lines = [`🐈 nanobot status`, `Model: ${deps.model}`, `Uptime: ${formatUptime(deps.now() - deps.startedAt)}`, ...formatUsage(usages), `Messages in this session: ${history.length}`];
+    await reply(message, lines.join('\n'));
   }
 
   return {

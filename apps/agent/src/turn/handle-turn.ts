@@ -3,6 +3,7 @@ import type { Logger } from '@nanobot/log';
 import type { ChatMessage, ChatModel } from '../llm/chat-types.js';
 import { describeLlmRejection } from '../llm/describe-llm-error.js';
 import type { SystemPromptBuilder } from '../context/build-system-prompt.js';
+import { withRuntimeContext } from '../context/runtime-context.js';
 import { toUserContent } from '../context/to-user-content.js';
 import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
@@ -38,6 +39,8 @@ export type TurnDeps = {
   journal: ToolCallJournal;
   memory: MemoryConsolidator;
   systemPrompt: SystemPromptBuilder;
+  /** The turn's runtime context block (the clock), sent after the user's words (runtime-context.ts). */
+  runtimeContext?: () => string;
   memoryWindow: number;
   maxToolIterations: number;
   /** Which files a message's `[image: …]` references may show the model. */
@@ -88,10 +91,10 @@ export function createMessageAnswerer(deps: TurnDeps) {
   const userContent = (message: TextMessage) =>
     toUserContent({ text: message.text, media: message.media, vision: deps.model.vision, guard: deps.pathGuard });
 
-  async function buildContext(message: TextMessage, history: HistoryEntry[], joined: TextMessage[]): Promise<ChatMessage[]> {
+  async function buildContext(message: TextMessage, history: HistoryEntry[], joined: TextMessage[], runtime: string | undefined): Promise<ChatMessage[]> {
     const system = await deps.systemPrompt({ channel: message.channel, chatId: message.chatId });
-    const users: ChatMessage[] = [];
-    for (const m of [message, ...joined]) users.push({ role: 'user', content: await userContent(m) });
+    const users: ChatMessage[] = [{ role: 'user', content: withRuntimeContext(await userContent(message), runtime) }];
+    for (const m of joined) users.push({ role: 'user', content: await userContent(m) });
     return [{ role: 'system', content: system }, ...toChatHistory(history.slice(-deps.memoryWindow)), ...users];
   }
 
@@ -119,8 +122,9 @@ export function createMessageAnswerer(deps: TurnDeps) {
     const intervalMs = deps.streamIntervalMs?.(message);
     const preview = intervalMs === undefined ? undefined : createStreamPreview({ send: deps.send, message, intervalMs, log: deps.log });
     let result;
+    const runtime = deps.runtimeContext?.();
     try {
-      const messages = await buildContext(message, history, joined);
+      const messages = await buildContext(message, history, joined, runtime);
       const loop = { model: deps.model, tools: deps.tools, journal: deps.journal, maxIterations: deps.maxToolIterations, log: deps.log };
       const turn = toTurnRef(message);
       // A streamed reply shows the model's words already: only the tool hints go as messages of their own.
@@ -161,7 +165,7 @@ export function createMessageAnswerer(deps: TurnDeps) {
     // A streamed preview is already in the chat: only the reply completes it, so it is sent.
     const suppressed = result.deliveredToChat && joined.length === 0 && preview?.started !== true;
     await deps.sessions.append(message.sessionKey, [
-      user(message),
+      { ...user(message), ...(runtime === undefined ? {} : { runtimeContext: runtime }) },
       ...joined.map((m) => user(m, message.id)),
       ...toToolEntries(result.transcript, { timestamp: at, inboundId: message.id }),
       { role: 'assistant', content: text, timestamp: at, inboundId: message.id, usage: result.usage, ...(suppressed ? { replySuppressed: true } : {}) },

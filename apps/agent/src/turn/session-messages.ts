@@ -1,3 +1,4 @@
+import { withRuntimeContext } from '../context/runtime-context.js';
 import type { ChatMessage } from '../llm/chat-types.js';
 import type { HistoryEntry } from '../session-store.js';
 import { truncateResult } from '../tools/tool-registry.js';
@@ -39,7 +40,8 @@ export function toChatHistory(entries: HistoryEntry[]): ChatMessage[] {
   for (const e of entries.slice(start)) {
     switch (e.role) {
       case 'user':
-        messages.push({ role: 'user', content: e.content });
+        // With the runtime context it was sent with: the message reads the same as in its own turn (a cacheable prefix).
+        messages.push({ role: 'user', content: withRuntimeContext(e.content, e.runtimeContext) });
         break;
       case 'assistant': {
         const calls = (e.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, argumentsJson: c.function.arguments }));
