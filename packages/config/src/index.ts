@@ -17,3 +17,6 @@ export { providerNames, isProviderName } from './provider-names.js';
 export type { ProviderName } from './provider-names.js';
 export { allowFromWarnings, usernameEntries } from './allow-from-check.js';
 export { gatewayProblem, isLoopbackHost, toGatewayUrl } from './gateway-access.js';
+export { defaultPresetName, findPresetName, modelPresetProblems, presetNames, resolveFallbackSpecs, resolveModelSpec } from './model-selection.js';
+export type { ModelSpec } from './model-selection.js';
+export type { FallbackModel, InlineFallback, ModelPreset } from './model-schema.js';

@@ -7,6 +7,7 @@ import { resolveEnvRefs } from './resolve-env-refs.js';
 import { expandHome } from './resolve-nanobot-home.js';
 import { configSchema, type Config } from './schema.js';
 import { isPlainObject } from './schema-walk.js';
+import { modelPresetProblems } from './model-selection.js';
 import { channelConfigWarnings } from './channel-warnings.js';
 import { toolConfigWarnings } from './tool-warnings.js';
 
@@ -40,6 +41,8 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions): ParsedCo
   const result = configSchema.safeParse(overridden);
   if (!result.success) throw toConfigError(toConfigProblems(result.error.issues), file, result.error);
   const config = result.data;
+  const presetProblems = modelPresetProblems(config);
+  if (presetProblems.length > 0) throw toConfigError(presetProblems, file);
   config.agents.defaults.workspace = hasWorkspace(overridden)
     ? expandHome(config.agents.defaults.workspace, options.homeDir)
     : join(options.nanobotHome, 'workspace');
