@@ -2,7 +2,9 @@ import type { Config } from '@nanobot/config';
 import type { CronStore } from '@nanobot/cron';
 import type { Logger } from '@nanobot/log';
 import { createSystemPromptBuilder } from './context/build-system-prompt.js';
-import { createModelChain, type ModelChain } from './llm/create-model-chain.js';
+import type { ModelChain } from './llm/create-model-chain.js';
+import { createModelRouter, toCurrentModel, type ModelRouter } from './llm/create-model-router.js';
+import type { ModelSelections } from './llm/model-selections.js';
 import { createMemoryConsolidator } from './memory/consolidate-memory.js';
 import type { MemoryLock } from './memory/memory-lock.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
@@ -42,6 +44,8 @@ export type AgentDeps = {
   cron?: CronStore;
   /** Tests: SDK retries and request timeout per model. */
   modelOptions?: { maxRetries?: number; timeoutMs?: number };
+  /** Each session's `/model` choice (the cluster's Redis; default: this process). */
+  modelSelections?: ModelSelections;
   /** Guards the workspace's MEMORY.md across every process that writes it (default: this process). */
   memoryLock?: MemoryLock;
   /** Tool-call records of the turns in progress (the cluster's Redis; default: this process). */
@@ -55,7 +59,10 @@ export type AgentDeps = {
 };
 
 export type Agent = {
+  /** The model chain of the config in force (it follows a reload). */
   model: ModelChain;
+  /** Chains per session (`/model`), circuit breakers, and `update` for a reloaded config. */
+  models: ModelRouter;
   tools: ToolRegistry;
   /** Kills every running `exec` command with what it started (synchronous: fit for an exit handler); how many. */
   killCommands(): number;
@@ -73,7 +80,13 @@ export function createAgent(deps: AgentDeps): Agent {
   const defaults = deps.config.agents.defaults;
   const now = deps.now ?? (() => new Date());
   const workspace = defaults.workspace;
-  const model = createModelChain({ config: deps.config, log: deps.log, ...deps.modelOptions });
+  const models = createModelRouter({
+    config: deps.config,
+    log: deps.log,
+    ...(deps.modelSelections === undefined ? {} : { selections: deps.modelSelections }),
+    ...(deps.modelOptions === undefined ? {} : { modelOptions: deps.modelOptions }),
+  });
+  const model = toCurrentModel(models);
   const tools = createToolRegistry();
   const pathGuard = createPathGuard({
     workspace,
@@ -91,15 +104,15 @@ export function createAgent(deps: AgentDeps): Agent {
     send: deps.send,
     sessions,
     memory,
-    model: model.model,
+    models,
     startedAt: deps.startedAt,
     now: () => now().getTime(),
     log: deps.log,
   });
-  const answer = createMessageAnswerer({
+  const answerWith = (turnModel: ModelChain) => createMessageAnswerer({
     send: deps.send,
     sessions,
-    model,
+    model: turnModel,
     tools,
     journal: deps.journal ?? createMemoryToolJournal(),
     memory,
@@ -110,7 +123,10 @@ export function createAgent(deps: AgentDeps): Agent {
     log: deps.log,
     now,
   });
-  return { model, tools, killCommands: () => groups.killAll(), sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
+  // The session's model is taken when its turn starts and kept for the whole turn.
+  const answer: Parameters<typeof createTurnHandler>[0]['answer'] = async (message, context) =>
+    answerWith(await models.forSession(message.sessionKey))(message, context);
+  return { model, models, tools, killCommands: () => groups.killAll(), sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
 }
 
 /** nanobot's tool set: files, exec, web_search, web_fetch, message, cron; `enable: false` leaves a group out. */
