@@ -16,6 +16,9 @@ import {
 } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import { createTurnCanceller } from './cancel-turns.js';
+import { createConfigApplier } from './config/apply-config.js';
+import { createConfigWatcher, type ConfigWatcher } from './config/watch-config-file.js';
+import { createRedisModelSelections } from './llm/model-selections.js';
 import { createAgent, type Agent, type AgentDeps } from './create-agent.js';
 import { createRedisLock } from './memory/memory-lock.js';
 import { createRedisToolJournal } from './tools/tool-call-journal.js';
@@ -34,6 +37,8 @@ export type AgentWorkerOptions = Omit<AgentDeps, 'send' | 'config' | 'memoryLock
   outage?: Partial<OutageTiming>;
   /** Called after each reply is added to the bus (tests, metrics). */
   onSent?: (reply: OutboundMessage) => void;
+  /** Reads the config file again: with `configPath`, a change to the file applies without a restart. */
+  reloadConfig?: () => Promise<Config>;
   /** The worker's run loop ended with an error (main.ts exits so pm2 restarts it). */
   onWorkerFailed?: (err: unknown) => void;
 };
@@ -44,6 +49,8 @@ export type AgentWorker = {
   processor: ReturnType<typeof createInboundProcessor>;
   worker: Worker;
   slots: TurnSlots;
+  /** Present when the config file is watched (`reloadConfig` and `configPath` given). */
+  configWatcher?: ConfigWatcher;
   start(): Promise<void>;
   /** Finishes the turns in hand, hands the rest back to the queue, closes connections. */
   stop(): Promise<void>;
@@ -91,7 +98,12 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const cron = createCronStore({ redis: producer });
   const shutdown = new AbortController();
   const journal = createRedisToolJournal(producer);
-  const agent = createAgent({ ...options, send, sendElsewhere: send, memoryLock, cron, journal, shutdown: shutdown.signal });
+  const modelSelections = createRedisModelSelections(producer);
+  const agent = createAgent({ ...options, send, sendElsewhere: send, memoryLock, cron, journal, modelSelections, shutdown: shutdown.signal });
+  const configWatcher =
+    options.reloadConfig === undefined || options.configPath === undefined
+      ? undefined
+      : createConfigWatcher({ path: options.configPath, load: options.reloadConfig, apply: createConfigApplier({ initial: config, models: agent.models, log }), log });
   const canceller = createTurnCanceller({ redis: producer, subscriber, log });
   const slots = createTurnSlots(defaults.maxConcurrentTurns);
   const mailbox = createSessionMailbox(producer, options.leaseMs ?? 10_000);
@@ -131,7 +143,9 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     processor,
     worker,
     slots,
+    ...(configWatcher === undefined ? {} : { configWatcher }),
     async start() {
+      await configWatcher?.start();
       await canceller.start();
       await queues.waitUntilReady();
       running = worker.run().catch((err: unknown) => {
@@ -141,6 +155,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       await worker.waitUntilReady();
     },
     async stop() {
+      configWatcher?.stop();
       shutdown.abort();
       await worker.close();
       await running;

@@ -1,6 +1,6 @@
 import { homedir, hostname } from 'node:os';
 import { describeError, isAppError } from '@nanobot/core';
-import type { LoadedConfig } from '@nanobot/config';
+import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
 import { createRedis, createStatusReporter, type ProcessStatus } from '@nanobot/bus';
 import { runWorkerProcess, toProcessPort, type RunnableWorker } from '@nanobot/runtime';
@@ -37,6 +37,7 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
     nanobotHome: loaded.nanobotHome,
     ...(process.env.PM2_HOME === undefined ? {} : { pm2Home: process.env.PM2_HOME }),
     configPath: loaded.path,
+    reloadConfig: async () => (await loadConfig({ env: process.env, homeDir: homedir(), path: loaded.path })).config,
     redisUrl: loaded.redis.url,
     log,
     env: process.env,
@@ -48,16 +49,21 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
   const { agent, worker, slots } = instance;
   // A fatal exit (or any exit) takes the running exec commands along; a graceful stop killed them already.
   process.on('exit', () => agent.killCommands());
-  const primary = agent.model.targets[0];
   const reporter = createAgentStatus(loaded, () => ({
-    agent: { state: worker.isRunning() ? 'running' : 'stopped', model: agent.model.model, provider: primary?.provider, turns: slots.inUse() },
+    agent: {
+      state: worker.isRunning() ? 'running' : 'stopped',
+      model: agent.model.model,
+      provider: agent.model.targets[0]?.provider,
+      turns: slots.inUse(),
+      breakers: agent.models.breakers(),
+    },
   }));
   return {
     async start() {
       await instance.start();
       // Published before `ready`, so `nanobot agent` finds the running cluster at once.
       await reporter.status.start();
-      log.info({ provider: primary?.provider, model: agent.model.model, instance: instanceName }, 'agent ready');
+      log.info({ provider: agent.model.targets[0]?.provider, model: agent.model.model, instance: instanceName }, 'agent ready');
     },
     async stop() {
       log.info('stopping: finishing the turns in hand');

@@ -64,6 +64,20 @@ export function toChannelLine(name: string, app: string, instance: string, row: 
   ].join(' ');
 }
 
+type BreakerRow = { id?: unknown; state?: unknown; failures?: unknown; probeAt?: unknown };
+
+/** The agent's models that are failing or skipped (its circuit breakers), one line each. */
+export function toBreakerLines(row: ChannelRow): string[] {
+  const breakers = Array.isArray(row.breakers) ? (row.breakers as BreakerRow[]) : [];
+  return breakers
+    .filter((b) => b.state !== 'closed' || (typeof b.failures === 'number' && b.failures > 0))
+    .map((b) => {
+      const probe = typeof b.probeAt === 'number' ? `, probe in ${Math.max(0, Math.round((b.probeAt - Date.now()) / 1000))}s` : '';
+      const state = b.state === 'open' ? 'skipped (circuit open)' : b.state === 'half-open' ? 'next request probes it' : 'failing';
+      return `    model ${String(b.id)}: ${state}, ${String(b.failures)} failure(s) in a row${b.state === 'open' ? probe : ''}`;
+    });
+}
+
 export function toQueueLine(q: QueueView): string {
   const oldest = q.oldestWaitingAt === null ? '' : `  oldest waiting ${ago(q.oldestWaitingAt)}`;
   return `  ${q.name.padEnd(18)} waiting ${q.waiting} active ${q.active} delayed ${q.delayed} failed ${q.failed} completed ${q.completed}${oldest}`;
@@ -84,7 +98,10 @@ export async function printClusterState(redis: Redis, print: (line: string) => v
     print('Channels:');
     if (state.statuses.length === 0) print('  (no process has reported yet)');
     for (const s of state.statuses) {
-      for (const [name, row] of Object.entries(s.channels)) print(toChannelLine(name, s.app, s.instance, row as ChannelRow));
+      for (const [name, row] of Object.entries(s.channels)) {
+        print(toChannelLine(name, s.app, s.instance, row as ChannelRow));
+        for (const line of toBreakerLines(row as ChannelRow)) print(line);
+      }
     }
     print('Queues:');
     for (const q of state.queues) print(toQueueLine(q));
