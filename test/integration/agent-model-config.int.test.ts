@@ -6,10 +6,12 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '@nanobot/config';
 import type { InboundMessage, OutboundMessage } from '@nanobot/core';
-import { bullPrefix, createQueues, createRedis, queueNames, type Queues } from '@nanobot/bus';
+import { bullPrefix, createQueues, createRedis, createStatusReporter, queueNames, readStatuses, type Queues } from '@nanobot/bus';
 import { createLogger } from '@nanobot/log';
 import { startFakeLlm, startRedis, type FakeLlm, type RedisServer } from '@nanobot/testkit';
+import { toAgentStatusRow } from '../../apps/agent/src/agent-status-row.js';
 import { createAgentWorker, type AgentWorker } from '../../apps/agent/src/create-agent-worker.js';
+import { toBreakerLines } from '../../apps/cli/src/show-status.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -174,7 +176,7 @@ describe('model selection of a running agent', () => {
     expect(agent.agent.model.model).toBe('model-a');
   });
 
-  it('skips a primary that failed 3 times in a row for the inline fallback, and /status says so', async () => {
+  it('skips a primary that failed 3 times in a row for the inline fallback; /status and the status record in Redis say so', async () => {
     const agent = await startAgent({
       agents: { defaults: { workspace: workspace(), model: 'primary-m', provider: 'custom', fallbackModels: [{ model: 'backup-m', provider: 'vllm' }] } },
       providers: { custom: { apiKey: 'key-1', apiBase: llmA.baseUrl }, vllm: { apiKey: null, apiBase: llmB.baseUrl } },
@@ -187,5 +189,13 @@ describe('model selection of a running agent', () => {
     expect(lastRequest(llmB)?.model).toBe('backup-m');
     expect(agent.agent.models.breakers()).toContainEqual(expect.objectContaining({ id: 'custom/primary-m', state: 'open', failures: 3 }));
     expect(await ask(command('5', 'status'))).toMatch(/Circuit: custom\/primary-m: skipped after 3 failures, probed again in (59|60) s/);
+
+    // The agent's status record, as main.ts publishes it and `nanobot status` reads it.
+    const reporter = createStatusReporter({ redis: connection, app: 'nanobot-agent', instance: '0', pid: process.pid, host: 'test', channels: () => ({ agent: toAgentStatusRow(agent) }), onError: () => undefined });
+    await reporter.publish();
+    const [record] = (await readStatuses(connection)).filter((s) => s.app === 'nanobot-agent');
+    expect(record?.channels['agent']).toMatchObject({ state: 'running', model: 'primary-m', breakers: expect.arrayContaining([expect.objectContaining({ id: 'custom/primary-m', state: 'open', failures: 3 })]) });
+    expect(toBreakerLines(record?.channels['agent'] ?? {})).toEqual([expect.stringMatching(/^ {4}model custom\/primary-m: skipped \(circuit open\), 3 failure\(s\) in a row, probe in (59|60)s$/)]);
+    await reporter.stop();
   });
 });

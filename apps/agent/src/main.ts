@@ -4,6 +4,7 @@ import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
 import { createRedis, createStatusReporter, type ProcessStatus } from '@nanobot/bus';
 import { runWorkerProcess, toProcessPort, type RunnableWorker } from '@nanobot/runtime';
+import { toAgentStatusRow } from './agent-status-row.js';
 import { createAgentWorker } from './create-agent-worker.js';
 
 const log = createLogger({ name: 'nanobot-agent', level: process.env.LOG_LEVEL });
@@ -46,18 +47,10 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
     startedAt,
     onWorkerFailed: () => process.exit(1),
   });
-  const { agent, worker, slots } = instance;
+  const { agent } = instance;
   // A fatal exit (or any exit) takes the running exec commands along; a graceful stop killed them already.
   process.on('exit', () => agent.killCommands());
-  const reporter = createAgentStatus(loaded, () => ({
-    agent: {
-      state: worker.isRunning() ? 'running' : 'stopped',
-      model: agent.model.model,
-      provider: agent.model.targets[0]?.provider,
-      turns: slots.inUse(),
-      breakers: agent.models.breakers(),
-    },
-  }));
+  const reporter = createAgentStatus(loaded, () => ({ agent: toAgentStatusRow(instance) }));
   return {
     async start() {
       await instance.start();

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { gatewayProblem, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
+import { gatewayProblem, resolveModelSpec, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
 import type { ProcessStatus } from '@nanobot/bus';
 import { createCronStore, describeSchedule } from '@nanobot/cron';
 import { createClusterReader, enabledChannels, judgeHealth, redisWarnings, type ProcessInfo, type QueueView, type RedisView } from '@nanobot/ops';
@@ -13,7 +13,8 @@ export function printConfigSummary(loaded: LoadedConfig, print: (line: string) =
   const { config } = loaded;
   print(`Config:    ${loaded.path}${loaded.exists ? '' : ' (missing: defaults in use; run `nanobot onboard`)'}`);
   print(`Workspace: ${config.agents.defaults.workspace}`);
-  print(`Model:     ${config.agents.defaults.model}`);
+  const model = resolveModelSpec(config);
+  print(`Model:     ${model.model}${model.preset === undefined || model.preset === 'default' ? '' : ` (preset ${model.preset})`}`);
   const providers = Object.entries(config.providers)
     .map(([name, p]) => `${name} ${p.apiKey !== '' ? '✓' : p.apiBase !== undefined ? '(apiBase)' : '·'}`)
     .join(', ');

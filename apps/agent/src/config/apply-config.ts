@@ -10,9 +10,11 @@ import { describeConfigChange } from './describe-config-change.js';
  */
 export function createConfigApplier(options: { initial: Config; models: ModelRouter; log: Logger }): (next: Config) => void {
   let current = options.initial;
+  const { requestTimeoutS } = options.initial.agents.defaults;
   return (next) => {
     const change = describeConfigChange(current, next);
-    if (change.applied.length > 0) options.models.update(next);
+    // The request timeout stays the one pm2's kill timeout was made for.
+    if (change.applied.length > 0) options.models.update({ ...next, agents: { ...next.agents, defaults: { ...next.agents.defaults, requestTimeoutS } } });
     current = next;
     if (change.applied.length > 0) options.log.info({ fields: change.applied, model: options.models.current().model }, 'config reloaded: the next turn uses the new model settings');
     if (change.needsRestart.length > 0) options.log.warn({ fields: change.needsRestart }, 'config changed where a running agent cannot follow: applies after nanobot restart');

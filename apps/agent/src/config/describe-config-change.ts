@@ -1,7 +1,10 @@
 import type { Config } from '@nanobot/config';
 
-/** Fields of `agents.defaults` a running agent takes over from a reloaded config. */
-const hotDefaults = ['model', 'provider', 'maxTokens', 'temperature', 'fallbackModels', 'modelPreset', 'requestTimeoutS'] as const;
+/**
+ * Fields of `agents.defaults` a running agent takes over from a reloaded config.
+ * `requestTimeoutS` is not among them: pm2's kill timeout was derived from it at start.
+ */
+const hotDefaults = ['model', 'provider', 'maxTokens', 'temperature', 'fallbackModels', 'modelPreset'] as const;
 /** Whole sections a running agent takes over. */
 const hotSections = ['providers', 'modelPresets'] as const;
 

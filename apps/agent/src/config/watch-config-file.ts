@@ -42,7 +42,8 @@ export function createConfigWatcher(options: ConfigWatcherOptions): ConfigWatche
 
   async function reloadOnce(): Promise<ReloadOutcome> {
     const text = await readText();
-    if (text === lastText) return 'unchanged';
+    // Gone (an editor between delete and write, or removed by hand): keep what is in force, never the defaults.
+    if (text === undefined || text === lastText) return 'unchanged';
     lastText = text;
     try {
       options.apply(await options.load());

@@ -5,7 +5,8 @@ import type { Logger } from '@nanobot/log';
 import type { ChatMessage, ChatModel, ChatRequest } from './chat-types.js';
 import { createBreakerRegistry, type BreakerRegistry, type CircuitBreaker } from './circuit-breaker.js';
 import { createTargetModel } from './create-target-model.js';
-import { selectProvider, type ModelTarget } from './select-provider.js';
+import type { ModelTarget } from './select-provider.js';
+import { selectSpecProvider } from './select-spec-provider.js';
 
 export type ModelChainOptions = {
   config: Config;
@@ -71,12 +72,6 @@ function countsAgainst(err: unknown): boolean {
   return status === 401 || status === 403;
 }
 
-/** The model spec's provider forced (or `auto`), through nanobot's provider selection. */
-function toTarget(config: Config, spec: ModelSpec): ModelTarget {
-  const forced = { ...config, agents: { ...config.agents, defaults: { ...config.agents.defaults, provider: spec.provider } } };
-  return selectProvider(forced, spec.model);
-}
-
 function fingerprintOf(target: ModelTarget, spec: ModelSpec): string {
   return createHash('sha256').update(JSON.stringify([target, spec.maxTokens, spec.temperature])).digest('hex').slice(0, 24);
 }
@@ -87,7 +82,7 @@ export function toChainLinks(options: ModelChainOptions & { breakers: BreakerReg
   const primary = resolveModelSpec(config, options.preset);
   const specs = [primary, ...resolveFallbackSpecs(config, primary)];
   return specs.map((spec) => {
-    const target = toTarget(config, spec);
+    const target = selectSpecProvider(config, spec);
     const fingerprint = fingerprintOf(target, spec);
     const model = createTargetModel({
       target,
