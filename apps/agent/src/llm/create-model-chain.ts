@@ -80,8 +80,18 @@ function fingerprintOf(target: ModelTarget, spec: ModelSpec): string {
 export function toChainLinks(options: ModelChainOptions & { breakers: BreakerRegistry }): ChainLink[] {
   const { config } = options;
   const primary = resolveModelSpec(config, options.preset);
-  const specs = [primary, ...resolveFallbackSpecs(config, primary)];
-  return specs.map((spec) => {
+  const usable = resolveFallbackSpecs(config, primary).filter((spec) => {
+    try {
+      selectSpecProvider(config, spec);
+      return true;
+    } catch (err) {
+      if (!isAppError(err, 'CONFIG_INVALID')) throw err;
+      // As nanobot does with a fallback it cannot create: left out, said at once rather than on the first outage.
+      options.log.warn({ model: spec.model, provider: spec.provider, reason: err.message }, 'fallback model left out: no usable provider for it');
+      return false;
+    }
+  });
+  return [primary, ...usable].map((spec) => {
     const target = selectSpecProvider(config, spec);
     const fingerprint = fingerprintOf(target, spec);
     const model = createTargetModel({

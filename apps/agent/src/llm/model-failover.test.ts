@@ -81,3 +81,20 @@ describe('failover to an inline fallback, with a circuit breaker (two fake LLM s
     expect(models.breakers()).toContainEqual({ id: 'openrouter/anthropic/claude-sonnet-4.5', state: 'closed', failures: 0 });
   });
 });
+
+describe('fallbacks that cannot be used', () => {
+  it('are left out with a warning naming model and provider, and the chain still runs', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const warnLog = createLogger({ name: 'test', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const config = parseConfig(
+      {
+        agents: { defaults: { model: 'm', provider: 'custom', fallbackModels: [{ model: 'llama3.2', provider: 'ollama' }, 'm2'] } },
+        providers: { custom: { apiKey: 'k', apiBase: 'http://127.0.0.1:9/v1' } },
+      },
+      { env: {}, homeDir: '/home/u', nanobotHome: '/home/u/.nanobot' },
+    ).config;
+    const chain = createModelRouter({ config, log: warnLog }).current();
+    expect(chain.targets.map((t) => `${t.provider}/${t.model}`)).toEqual(['custom/m', 'custom/m2']);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'fallback model left out: no usable provider for it', model: 'llama3.2', provider: 'ollama' }));
+  });
+});
