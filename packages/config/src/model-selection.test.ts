@@ -26,7 +26,11 @@ describe('model presets and fallbacks', () => {
     );
     expect(config.modelPresets['fast']).toEqual({ model: 'gpt-4.1-mini', provider: 'auto', maxTokens: 1000, temperature: 0.1 });
     expect(config.agents.defaults.fallbackModels).toEqual([{ model: 'deepseek-chat', provider: 'deepseek' }, 'gpt-4o']);
-    expect(warnings.sort()).toEqual(['agents.defaults.fallbackModels[0].context_window_tokens: unknown key, ignored', 'modelPresets.fast.reasoning_effort: unknown key, ignored']);
+    expect(warnings.sort()).toEqual([
+      'agents.defaults.fallbackModels[0].context_window_tokens: unknown key, ignored',
+      "agents.defaults.fallbackModels[1]: not a name from modelPresets (fast), used as a model name on the primary's provider",
+      'modelPresets.fast.reasoning_effort: unknown key, ignored',
+    ]);
   });
 
   it('refuses a modelPreset that names no preset, and a preset called default, naming the field', () => {
@@ -48,6 +52,12 @@ describe('model presets and fallbacks', () => {
     const primary = resolveModelSpec(config);
     expect(primary).toEqual({ preset: 'default', model: 'gpt-4o', provider: 'openai', maxTokens: 900, temperature: 0.1 });
     expect(resolveFallbackSpecs(config, primary)).toEqual([{ model: 'gpt-4o-mini', provider: 'openai', maxTokens: 900, temperature: 0.1 }]);
+  });
+
+  it('warns about a fallback string that names no preset when presets are configured (nanobot would refuse it)', () => {
+    const { warnings } = parseConfig({ modelPresets: { Deep: { model: 'b' } }, agents: { defaults: { fallbackModels: ['Deep', 'Dep'] } } }, options);
+    expect(warnings).toEqual(["agents.defaults.fallbackModels[1]: not a name from modelPresets (Deep), used as a model name on the primary's provider"]);
+    expect(parseConfig({ agents: { defaults: { fallbackModels: ['gpt-4o-mini'] } } }, options).warnings).toEqual([]);
   });
 
   it('finds preset names regardless of case when unambiguous, default included', () => {

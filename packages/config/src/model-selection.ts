@@ -72,3 +72,17 @@ export function modelPresetProblems(config: Config): ConfigProblem[] {
   }
   return problems;
 }
+
+/**
+ * nanobot v0.3 takes only preset names as strings in `fallbackModels`; we take model names too
+ * (as before v0.3). With presets configured, a string naming none of them may be a typo: said.
+ */
+export function modelPresetWarnings(config: Config): string[] {
+  const names = Object.keys(config.modelPresets);
+  if (names.length === 0) return [];
+  return config.agents.defaults.fallbackModels.flatMap((entry, index) =>
+    typeof entry === 'string' && !names.includes(entry)
+      ? [`agents.defaults.fallbackModels[${index}]: not a name from modelPresets (${names.join(', ')}), used as a model name on the primary's provider`]
+      : [],
+  );
+}

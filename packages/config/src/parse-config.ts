@@ -7,7 +7,7 @@ import { resolveEnvRefs } from './resolve-env-refs.js';
 import { expandHome } from './resolve-nanobot-home.js';
 import { configSchema, type Config } from './schema.js';
 import { isPlainObject } from './schema-walk.js';
-import { modelPresetProblems } from './model-selection.js';
+import { modelPresetProblems, modelPresetWarnings } from './model-selection.js';
 import { channelConfigWarnings } from './channel-warnings.js';
 import { toolConfigWarnings } from './tool-warnings.js';
 
@@ -51,6 +51,7 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions): ParsedCo
     ...unknownKeys.map((path) => `${path}: unknown key, ignored`),
     ...toolConfigWarnings(config),
     ...channelConfigWarnings(config),
+    ...modelPresetWarnings(config),
   ];
   return { config, warnings };
 }
