@@ -38,7 +38,11 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
     nanobotHome: loaded.nanobotHome,
     ...(process.env.PM2_HOME === undefined ? {} : { pm2Home: process.env.PM2_HOME }),
     configPath: loaded.path,
-    reloadConfig: async () => (await loadConfig({ env: process.env, homeDir: homedir(), path: loaded.path })).config,
+    reloadConfig: async () => {
+      const reloaded = await loadConfig({ env: process.env, homeDir: homedir(), path: loaded.path });
+      for (const warning of reloaded.warnings) log.warn({ warning }, 'config warning');
+      return reloaded.config;
+    },
     redisUrl: loaded.redis.url,
     log,
     env: process.env,

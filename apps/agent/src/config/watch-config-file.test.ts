@@ -61,3 +61,35 @@ describe('the config file watcher', () => {
     watcher.stop();
   });
 });
+
+describe('a config.json that is a symlink', () => {
+  it('is watched where it really lives: an edit of the target applies', async () => {
+    const { mkdir, symlink } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(tmpdir(), 'nb-watch-link-'));
+    await mkdir(join(dir, 'dotfiles'));
+    await mkdir(join(dir, 'home'));
+    const target = join(dir, 'dotfiles', 'nanobot.json');
+    await writeFile(target, '{"agents": {"defaults": {"model": "a"}}}');
+    await symlink(target, join(dir, 'home', 'config.json'));
+    const seen: string[] = [];
+    let resolveSeen: () => void = () => undefined;
+    const applied = new Promise<void>((resolve) => (resolveSeen = resolve));
+    const path = join(dir, 'home', 'config.json');
+    const watcher = createConfigWatcher({
+      path,
+      load: async () => (await loadConfig({ env: {}, homeDir: dir, path })).config,
+      apply: (config) => {
+        seen.push(config.agents.defaults.model);
+        resolveSeen();
+      },
+      log: createLogger({ name: 'watch', level: 'silent' }),
+      debounceMs: 50,
+    });
+    await watcher.start();
+    await writeFile(target, '{"agents": {"defaults": {"model": "b"}}}');
+    await applied;
+    expect(seen).toEqual(['b']);
+    watcher.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+});

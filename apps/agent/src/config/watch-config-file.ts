@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Config } from '@nanobot/config';
 import { describeError, toAppError } from '@nanobot/core';
@@ -32,7 +32,6 @@ export type ConfigWatcher = {
  */
 export function createConfigWatcher(options: ConfigWatcherOptions): ConfigWatcher {
   const { log } = options;
-  const name = basename(options.path);
   let lastText: string | undefined;
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -66,7 +65,10 @@ export function createConfigWatcher(options: ConfigWatcherOptions): ConfigWatche
   return {
     async start() {
       lastText = await readText();
-      watcher = watch(dirname(options.path), { persistent: false }, (_event, file) => {
+      // A config.json that is a symlink (a dotfiles repository) is watched where it really lives, as nanobot does.
+      const target = await realpath(options.path).catch(() => options.path);
+      const name = basename(target);
+      watcher = watch(dirname(target), { persistent: false }, (_event, file) => {
         if (file !== null && file !== name) return;
         if (timer !== undefined) clearTimeout(timer);
         timer = setTimeout(() => {
