@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { describeError, isAppError } from '@nanobot/core';
-import { loadConfig, type LoadedConfig } from '@nanobot/config';
+import { loadConfig, resolveModelSpec, type LoadedConfig } from '@nanobot/config';
 import { connectionOptions, readStatuses } from '@nanobot/bus';
 import { createLogger } from '@nanobot/log';
 import { countInboundWorkers } from '@nanobot/ops';
@@ -13,7 +13,7 @@ import { createClusterRunner } from './chat/create-cluster-runner.js';
 import type { ChatRunner } from './chat/create-local-runner.js';
 import { isExitWord, toChatMessage } from './chat/to-chat-message.js';
 import { toClusterVerdict } from './chat/to-cluster-verdict.js';
-import { selectProvider } from './llm/select-provider.js';
+import { selectSpecProvider } from './llm/select-spec-provider.js';
 
 /**
  * `nanobot agent [-m MESSAGE] [-s SESSION] [--logs] [--local]`: the composition root of the
@@ -94,7 +94,7 @@ async function createRunner(loaded: LoadedConfig): Promise<ChatRunner> {
     return { run: runner.run, close: async () => (await runner.close(), void redis.disconnect()) };
   }
   // A missing provider is said before the agent's SDKs are loaded (a second on a busy machine).
-  selectProvider(loaded.config, loaded.config.agents.defaults.model);
+  selectSpecProvider(loaded.config, resolveModelSpec(loaded.config));
   const { createLocalRunner } = await import('./chat/create-local-runner.js');
   return createLocalRunner({
     config: loaded.config,

@@ -11,11 +11,15 @@ import {
   inboundJobOptions,
   jobNames,
   queueNames,
+  whenReady,
   workerReliability,
   type Queues,
 } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import { createTurnCanceller } from './cancel-turns.js';
+import { createConfigApplier } from './config/apply-config.js';
+import { createConfigWatcher, type ConfigWatcher } from './config/watch-config-file.js';
+import { createRedisModelSelections } from './llm/model-selections.js';
 import { createAgent, type Agent, type AgentDeps } from './create-agent.js';
 import { createRedisLock } from './memory/memory-lock.js';
 import { createRedisToolJournal } from './tools/tool-call-journal.js';
@@ -36,6 +40,8 @@ export type AgentWorkerOptions = Omit<AgentDeps, 'send' | 'config' | 'memoryLock
   outage?: Partial<OutageTiming>;
   /** Called after each reply is added to the bus (tests, metrics). */
   onSent?: (reply: OutboundMessage) => void;
+  /** Reads the config file again: with `configPath`, a change to the file applies without a restart. */
+  reloadConfig?: () => Promise<Config>;
   /** The worker's run loop ended with an error (main.ts exits so pm2 restarts it). */
   onWorkerFailed?: (err: unknown) => void;
 };
@@ -48,6 +54,8 @@ export type AgentWorker = {
   /** Runs the `subagent` queue's jobs (the `spawn` tool's background tasks). */
   subagentWorker: Worker;
   slots: TurnSlots;
+  /** Present when the config file is watched (`reloadConfig` and `configPath` given). */
+  configWatcher?: ConfigWatcher;
   start(): Promise<void>;
   /** Finishes the turns in hand, hands the rest back to the queue, closes connections. */
   stop(): Promise<void>;
@@ -99,7 +107,10 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const shutdown = new AbortController();
   const journal = createRedisToolJournal(producer);
   const subagents = createSubagentQueue({ producer, subscriber, log });
-  const agent = createAgent({ ...options, send, sendElsewhere: send, memoryLock, cron, journal, shutdown: shutdown.signal, startSubagent: (job) => subagents.start(job) });
+  const modelSelections = createRedisModelSelections(producer);
+  const agent = createAgent({
+    ...options, send, sendElsewhere: send, memoryLock, cron, journal, modelSelections, shutdown: shutdown.signal, startSubagent: (job) => subagents.start(job),
+  });
   const subagentWorker = createSubagentWorker({
     connection: workerConnection,
     log,
@@ -116,6 +127,10 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       log,
     }),
   });
+  const configWatcher =
+    options.reloadConfig === undefined || options.configPath === undefined
+      ? undefined
+      : createConfigWatcher({ path: options.configPath, load: options.reloadConfig, apply: createConfigApplier({ initial: config, models: agent.models, log }), log });
   const canceller = createTurnCanceller({ redis: producer, subscriber, log });
   const slots = createTurnSlots(defaults.maxConcurrentTurns);
   const mailbox = createSessionMailbox(producer, options.leaseMs ?? 10_000);
@@ -158,7 +173,11 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     worker,
     subagentWorker,
     slots,
+    ...(configWatcher === undefined ? {} : { configWatcher }),
     async start() {
+      await configWatcher?.start();
+      // Subscribing before the connection is ready would break it (whenReady says why).
+      await whenReady(subscriber);
       await canceller.start();
       await subagents.control.start();
       await queues.waitUntilReady();
@@ -177,6 +196,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       await subagentWorker.waitUntilReady();
     },
     async stop() {
+      configWatcher?.stop();
       shutdown.abort();
       // Running subagents go back to wait at once (their recorded calls let the next agent go on).
       await Promise.all([worker.close(), subagentWorker.close()]);

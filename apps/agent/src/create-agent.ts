@@ -3,7 +3,9 @@ import type { CronStore } from '@nanobot/cron';
 import type { Logger } from '@nanobot/log';
 import { createSystemPromptBuilder } from './context/build-system-prompt.js';
 import { createRuntimeContext } from './context/runtime-context.js';
-import { createModelChain, type ModelChain } from './llm/create-model-chain.js';
+import type { ModelChain } from './llm/create-model-chain.js';
+import { createModelRouter, toCurrentModel, type ModelRouter } from './llm/create-model-router.js';
+import type { ModelSelections } from './llm/model-selections.js';
 import { createMemoryConsolidator } from './memory/consolidate-memory.js';
 import type { MemoryLock } from './memory/memory-lock.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
@@ -48,6 +50,8 @@ export type AgentDeps = {
   cron?: CronStore;
   /** Tests: SDK retries and request timeout per model. */
   modelOptions?: { maxRetries?: number; timeoutMs?: number };
+  /** Each session's `/model` choice (the cluster's Redis; default: this process). */
+  modelSelections?: ModelSelections;
   /** Guards the workspace's MEMORY.md across every process that writes it (default: this process). */
   memoryLock?: MemoryLock;
   /** Tool-call records of the turns in progress (the cluster's Redis; default: this process). */
@@ -67,7 +71,10 @@ export type AgentDeps = {
 };
 
 export type Agent = {
+  /** The model chain of the config in force (it follows a reload). */
   model: ModelChain;
+  /** Chains per session (`/model`), circuit breakers, and `update` for a reloaded config. */
+  models: ModelRouter;
   tools: ToolRegistry;
   /** A subagent's tools: files, exec and web (no message, spawn or cron). */
   subagentTools: ToolRegistry;
@@ -89,7 +96,13 @@ export function createAgent(deps: AgentDeps): Agent {
   const defaults = deps.config.agents.defaults;
   const now = deps.now ?? (() => new Date());
   const workspace = defaults.workspace;
-  const model = createModelChain({ config: deps.config, log: deps.log, ...deps.modelOptions });
+  const models = createModelRouter({
+    config: deps.config,
+    log: deps.log,
+    ...(deps.modelSelections === undefined ? {} : { selections: deps.modelSelections }),
+    ...(deps.modelOptions === undefined ? {} : { modelOptions: deps.modelOptions }),
+  });
+  const model = toCurrentModel(models);
   const tools = createToolRegistry();
   const pathGuard = createPathGuard({
     workspace,
@@ -110,15 +123,15 @@ export function createAgent(deps: AgentDeps): Agent {
     send: deps.send,
     sessions,
     memory,
-    model: model.model,
+    models,
     startedAt: deps.startedAt,
     now: () => now().getTime(),
     log: deps.log,
   });
-  const answer = createMessageAnswerer({
+  const answerWith = (turnModel: ModelChain) => createMessageAnswerer({
     send: deps.send,
     sessions,
-    model,
+    model: turnModel,
     tools,
     journal: deps.journal ?? createMemoryToolJournal(),
     memory,
@@ -133,7 +146,10 @@ export function createAgent(deps: AgentDeps): Agent {
       streamIntervalFor(message, { telegram: deps.config.channels.telegram, ...(deps.cliStreamIntervalMs === undefined ? {} : { cliIntervalMs: deps.cliStreamIntervalMs }) }),
     onStep: createProgressSender({ send: deps.send, sendProgress: deps.config.channels.sendProgress, sendToolHints: deps.config.channels.sendToolHints }),
   });
-  return { model, tools, subagentTools, killCommands: () => groups.killAll() + mcp.killAll(), mcp, sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
+  // The session's model is taken when its turn starts and kept for the whole turn.
+  const answer: Parameters<typeof createTurnHandler>[0]['answer'] = async (message, context) =>
+    answerWith(await models.forSession(message.sessionKey))(message, context);
+  return { model, models, tools, subagentTools, killCommands: () => groups.killAll() + mcp.killAll(), mcp, sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
 }
 
 type ToolParts = { tools: ToolRegistry; pathGuard: PathGuard; groups: ProcessGroups; quiet?: boolean };

@@ -1,9 +1,10 @@
 import { homedir, hostname } from 'node:os';
 import { describeError, isAppError } from '@nanobot/core';
-import type { LoadedConfig } from '@nanobot/config';
+import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
 import { createRedis, createStatusReporter, type ProcessStatus } from '@nanobot/bus';
 import { runWorkerProcess, toProcessPort, type RunnableWorker } from '@nanobot/runtime';
+import { toAgentStatusRow } from './agent-status-row.js';
 import { createAgentWorker } from './create-agent-worker.js';
 
 const log = createLogger({ name: 'nanobot-agent', level: process.env.LOG_LEVEL });
@@ -37,6 +38,11 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
     nanobotHome: loaded.nanobotHome,
     ...(process.env.PM2_HOME === undefined ? {} : { pm2Home: process.env.PM2_HOME }),
     configPath: loaded.path,
+    reloadConfig: async () => {
+      const reloaded = await loadConfig({ env: process.env, homeDir: homedir(), path: loaded.path });
+      for (const warning of reloaded.warnings) log.warn({ warning }, 'config warning');
+      return reloaded.config;
+    },
     redisUrl: loaded.redis.url,
     log,
     env: process.env,
@@ -45,13 +51,10 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
     startedAt,
     onWorkerFailed: () => process.exit(1),
   });
-  const { agent, worker, slots } = instance;
+  const { agent } = instance;
   // A fatal exit (or any exit) takes the running exec commands along; a graceful stop killed them already.
   process.on('exit', () => agent.killCommands());
-  const primary = agent.model.targets[0];
-  const reporter = createAgentStatus(loaded, () => ({
-    agent: { state: worker.isRunning() ? 'running' : 'stopped', model: agent.model.model, provider: primary?.provider, turns: slots.inUse(), mcp: agent.mcp.status() },
-  }));
+  const reporter = createAgentStatus(loaded, () => ({ agent: toAgentStatusRow(instance) }));
   // A server that connects, drops or fails shows in `nanobot status` within a moment.
   agent.mcp.onChange(() => reporter.status.publishSoon());
   return {
@@ -59,7 +62,7 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
       await instance.start();
       // Published before `ready`, so `nanobot agent` finds the running cluster at once.
       await reporter.status.start();
-      log.info({ provider: primary?.provider, model: agent.model.model, instance: instanceName }, 'agent ready');
+      log.info({ provider: agent.model.targets[0]?.provider, model: agent.model.model, instance: instanceName }, 'agent ready');
     },
     async stop() {
       log.info('stopping: finishing the turns in hand');

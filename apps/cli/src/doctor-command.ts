@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
-import { allowFromWarnings, loadConfig, type LoadedConfig } from '@nanobot/config';
+import { allowFromWarnings, loadConfig, resolveModelSpec, type LoadedConfig } from '@nanobot/config';
 
 /** `warning`: works, but the operator should change something (shown with `!`, exit code 0). */
 export type Check = { name: string; ok: boolean; detail: string; warning?: boolean };
@@ -31,12 +31,12 @@ async function checkRedis(loaded: LoadedConfig): Promise<Check> {
 }
 
 export function checkProvider(loaded: LoadedConfig): Check {
-  const { providers, agents } = loaded.config;
+  const { providers } = loaded.config;
   const usable = Object.entries(providers).filter(([, p]) => p.apiKey !== '' || p.apiBase !== undefined).map(([name]) => name);
   if (usable.length === 0) {
     return { name: 'model', ok: false, detail: `no provider has an apiKey or apiBase: set providers.<name>.apiKey in ${loaded.path}` };
   }
-  return { name: 'model', ok: true, detail: `${agents.defaults.model} (providers configured: ${usable.join(', ')})` };
+  return { name: 'model', ok: true, detail: `${resolveModelSpec(loaded.config).model} (providers configured: ${usable.join(', ')})` };
 }
 
 async function checkTelegram(loaded: LoadedConfig): Promise<Check | null> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '@nanobot/config';
-import { toChannelLine, toDashboardLine, toQueueLine, toRedisLine } from './show-status.js';
+import { toBreakerLines, toChannelLine, toDashboardLine, toQueueLine, toRedisLine } from './show-status.js';
 
 describe('toChannelLine', () => {
   it('shows state, role, restarts, failures, poll age, next retry and last error', () => {
@@ -49,5 +49,22 @@ describe('the rest of nanobot status', () => {
     expect(line).toMatch(/inbound\s+waiting 3 active 1 delayed 0 failed 0 completed 9 {2}oldest waiting 42s ago/);
     const redis = toRedisLine({ version: '7.0.15', aofEnabled: true, aofFailing: false, rdbFailing: false, usedMemoryBytes: 2 * 1048576, maxmemoryBytes: 0, maxmemoryPolicy: 'noeviction' });
     expect(redis).toBe('  version 7.0.15, AOF on, memory 2.0MB (no limit), policy noeviction');
+  });
+});
+
+describe('toBreakerLines', () => {
+  it('shows the models the agent skips or that keep failing, not the healthy ones', () => {
+    const lines = toBreakerLines({
+      state: 'running',
+      breakers: [
+        { id: 'openrouter/anthropic/claude-sonnet-4.5', state: 'open', failures: 3, probeAt: Date.now() + 42_000 },
+        { id: 'deepseek/deepseek-chat', state: 'closed', failures: 0 },
+        { id: 'custom/m', state: 'closed', failures: 1 },
+      ],
+    });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/model openrouter\/anthropic\/claude-sonnet-4\.5: skipped \(circuit open\), 3 failure\(s\) in a row, probe in 4[12]s/);
+    expect(lines[1]).toBe('    model custom/m: failing, 1 failure(s) in a row');
+    expect(toBreakerLines({ state: 'running' })).toEqual([]);
   });
 });

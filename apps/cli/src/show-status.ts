@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { gatewayProblem, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
+import { gatewayProblem, resolveModelSpec, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
 import type { ProcessStatus } from '@nanobot/bus';
 import { createCronStore, describeSchedule } from '@nanobot/cron';
 import { createClusterReader, enabledChannels, judgeHealth, redisWarnings, type ProcessInfo, type QueueView, type RedisView } from '@nanobot/ops';
@@ -14,7 +14,8 @@ export function printConfigSummary(loaded: LoadedConfig, print: (line: string) =
   const { config } = loaded;
   print(`Config:    ${loaded.path}${loaded.exists ? '' : ' (missing: defaults in use; run `nanobot onboard`)'}`);
   print(`Workspace: ${config.agents.defaults.workspace}`);
-  print(`Model:     ${config.agents.defaults.model}`);
+  const model = resolveModelSpec(config);
+  print(`Model:     ${model.model}${model.preset === undefined || model.preset === 'default' ? '' : ` (preset ${model.preset})`}`);
   const providers = Object.entries(config.providers)
     .map(([name, p]) => `${name} ${p.apiKey !== '' ? '✓' : p.apiBase !== undefined ? '(apiBase)' : '·'}`)
     .join(', ');
@@ -65,6 +66,20 @@ export function toChannelLine(name: string, app: string, instance: string, row: 
   ].join(' ');
 }
 
+type BreakerRow = { id?: unknown; state?: unknown; failures?: unknown; probeAt?: unknown };
+
+/** The agent's models that are failing or skipped (its circuit breakers), one line each. */
+export function toBreakerLines(row: ChannelRow): string[] {
+  const breakers = Array.isArray(row.breakers) ? (row.breakers as BreakerRow[]) : [];
+  return breakers
+    .filter((b) => b.state !== 'closed' || (typeof b.failures === 'number' && b.failures > 0))
+    .map((b) => {
+      const probe = typeof b.probeAt === 'number' ? `, probe in ${Math.max(0, Math.round((b.probeAt - Date.now()) / 1000))}s` : '';
+      const state = b.state === 'open' ? 'skipped (circuit open)' : b.state === 'half-open' ? 'next request probes it' : 'failing';
+      return `    model ${String(b.id)}: ${state}, ${String(b.failures)} failure(s) in a row${b.state === 'open' ? probe : ''}`;
+    });
+}
+
 export function toQueueLine(q: QueueView): string {
   const oldest = q.oldestWaitingAt === null ? '' : `  oldest waiting ${ago(q.oldestWaitingAt)}`;
   return `  ${q.name.padEnd(18)} waiting ${q.waiting} active ${q.active} delayed ${q.delayed} failed ${q.failed} completed ${q.completed}${oldest}`;
@@ -88,6 +103,7 @@ export async function printClusterState(redis: Redis, print: (line: string) => v
       for (const [name, row] of Object.entries(s.channels)) {
         print(toChannelLine(name, s.app, s.instance, row as ChannelRow));
         for (const line of toMcpLines(row)) print(line);
+        for (const line of toBreakerLines(row as ChannelRow)) print(line);
       }
     }
     print('Queues:');

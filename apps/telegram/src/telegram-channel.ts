@@ -43,6 +43,7 @@ const menu = [
   { command: 'new', description: 'Start a new conversation' },
   { command: 'stop', description: 'Stop the current task' },
   { command: 'status', description: 'Model, uptime and session size' },
+  { command: 'model', description: 'Show or switch the model preset' },
   { command: 'help', description: 'Show available commands' },
 ];
 

@@ -51,6 +51,8 @@ describe('toInbound', () => {
     expect(other).toMatchObject({ kind: 'ignore' });
     const unknown = toInbound(update(3, { text: '/weather Paris' }), bot, open, 0);
     expect(unknown).toMatchObject({ kind: 'accept', message: { kind: 'message', text: '/weather Paris' } });
+    const model = toInbound(update(4, { text: '/model@nano_bot deep' }), bot, open, 0);
+    expect(model).toMatchObject({ kind: 'accept', message: { kind: 'command', command: 'model', args: 'deep' } });
   });
 
   it('answers groups only when mentioned or replied to, under the mention policy', () => {

@@ -1,5 +1,5 @@
 export { queueNames, jobNames, bullPrefix, keyPrefix } from './queue-names.js';
-export { createRedis, connectionOptions, reconnectDelayMs } from './redis-connection.js';
+export { createRedis, connectionOptions, reconnectDelayMs, whenReady } from './redis-connection.js';
 export type { ConnectionRole, CreateRedisOptions } from './redis-connection.js';
 export {
   dedupeTtlMs,

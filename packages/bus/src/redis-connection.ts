@@ -62,3 +62,18 @@ export function createRedis(options: CreateRedisOptions): Redis {
   });
   return redis;
 }
+
+/**
+ * Resolves once the connection is ready. A connection that is to subscribe must wait for it:
+ * ioredis sends a SUBSCRIBE made while it is still in its connect prelude at once, and then its
+ * own ready check (an INFO) is refused in subscriber mode, which it reports as a lost connection.
+ */
+export async function whenReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const onReady = () => (redis.off('end', onEnd), resolve());
+    const onEnd = () => (redis.off('ready', onReady), reject(new Error('the Redis connection ended before it was ready')));
+    redis.once('ready', onReady);
+    redis.once('end', onEnd);
+  });
+}

@@ -20,3 +20,6 @@ export type { ProviderSpec, ProviderBackend } from './provider-registry.js';
 export { providerConfigWarnings } from './provider-warnings.js';
 export { allowFromWarnings, usernameEntries } from './allow-from-check.js';
 export { gatewayProblem, isLoopbackHost, toGatewayUrl } from './gateway-access.js';
+export { defaultPresetName, findPresetName, modelPresetProblems, presetNames, resolveFallbackSpecs, resolveModelSpec } from './model-selection.js';
+export type { ModelSpec } from './model-selection.js';
+export type { FallbackModel, InlineFallback, ModelPreset } from './model-schema.js';

@@ -7,6 +7,7 @@ import { resolveEnvRefs } from './resolve-env-refs.js';
 import { expandHome } from './resolve-nanobot-home.js';
 import { configSchema, type Config } from './schema.js';
 import { isPlainObject } from './schema-walk.js';
+import { modelPresetProblems, modelPresetWarnings } from './model-selection.js';
 import { channelConfigWarnings } from './channel-warnings.js';
 import { providerConfigWarnings } from './provider-warnings.js';
 import { toolConfigWarnings } from './tool-warnings.js';
@@ -41,6 +42,8 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions): ParsedCo
   const result = configSchema.safeParse(overridden);
   if (!result.success) throw toConfigError(toConfigProblems(result.error.issues), file, result.error);
   const config = result.data;
+  const presetProblems = modelPresetProblems(config);
+  if (presetProblems.length > 0) throw toConfigError(presetProblems, file);
   config.agents.defaults.workspace = hasWorkspace(overridden)
     ? expandHome(config.agents.defaults.workspace, options.homeDir)
     : join(options.nanobotHome, 'workspace');
@@ -50,6 +53,7 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions): ParsedCo
     ...toolConfigWarnings(config),
     ...channelConfigWarnings(config),
     ...providerConfigWarnings(config),
+    ...modelPresetWarnings(config),
   ];
   return { config, warnings };
 }

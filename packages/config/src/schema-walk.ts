@@ -29,7 +29,15 @@ export function unwrapSchema(schema: SchemaNode): SchemaNode {
 /** The known keys of an object schema, or undefined when the node is not an object. */
 export function objectKeys(schema: SchemaNode): readonly string[] | undefined {
   const node = unwrapSchema(schema);
-  return node instanceof z.ZodObject ? Object.keys(node.shape) : undefined;
+  if (node instanceof z.ZodObject) return Object.keys(node.shape);
+  const shapes = unionObjects(node);
+  return shapes.length === 0 ? undefined : [...new Set(shapes.flatMap((shape) => Object.keys(shape.shape)))];
+}
+
+/** The object options of a union (a fallback is a name or an inline object). */
+function unionObjects(node: SchemaNode): z.ZodObject[] {
+  if (!(node instanceof z.ZodUnion)) return [];
+  return (node.options as SchemaNode[]).map(unwrapSchema).filter((option): option is z.ZodObject => option instanceof z.ZodObject);
 }
 
 /** True for maps whose keys the user names (providers, mcpServers, env, headers). */
@@ -45,7 +53,8 @@ export function childSchema(schema: SchemaNode, key: string): SchemaNode {
   }
   if (node instanceof z.ZodRecord) return node.valueType as SchemaNode;
   if (node instanceof z.ZodArray) return node.element as SchemaNode;
-  return undefined;
+  const option = unionObjects(node).find((shape) => Object.hasOwn(shape.shape, key));
+  return option === undefined ? undefined : (option.shape[key] as SchemaNode);
 }
 
 /** True when the leaf expects a string (plain or formatted, such as a URL). */

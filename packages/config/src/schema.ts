@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fallbackModelSchema, modelPresetSchema } from './model-schema.js';
 
 /**
  * The shape of `$NANOBOT_HOME/config.json`: nanobot's schema (camelCase) and its defaults, plus
@@ -16,13 +17,15 @@ const port = z.number().int().min(1).max(65535);
 
 const agentDefaultsSchema = z.object({
   workspace: z.string().min(1).default(defaultWorkspace),
+  /** A name from `modelPresets`: when set (and not `default`) it wins over model/provider/maxTokens/temperature. */
+  modelPreset: z.string().min(1).optional(),
   model: z.string().min(1).default('anthropic/claude-opus-4-5'),
   provider: z.string().min(1).default('auto'),
   maxTokens: positiveInt.default(8192),
   temperature: z.number().min(0).max(2).default(0.1),
   maxToolIterations: positiveInt.default(40),
   memoryWindow: positiveInt.default(100),
-  fallbackModels: stringList,
+  fallbackModels: z.array(fallbackModelSchema).default([]),
   /** Ours: turns of different sessions an agent process runs at once. */
   maxConcurrentTurns: positiveInt.default(3),
   /** Ours: how long one LLM request may take. */
@@ -32,7 +35,8 @@ const agentDefaultsSchema = z.object({
 });
 
 const providerSchema = z.object({
-  apiKey: z.string().default(''),
+  /** nanobot writes `null` for "no key" (local servers); it means the same as `""`. */
+  apiKey: z.string().nullable().default('').transform((key) => key ?? ''),
   apiBase: z.url().optional(),
   extraHeaders: stringMap.optional(),
   /** nanobot's request API of `providers.openai`: Chat Completions (`chat_completions`, or `chat`) or the Responses API. */
@@ -196,6 +200,7 @@ export const configSchema = z.object({
   tools: toolsSchema.prefault({}),
   gateway: gatewaySchema.prefault({}),
   redis: redisSchema.prefault({}),
+  modelPresets: z.record(z.string(), modelPresetSchema).default({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,10 +1,12 @@
 import { AppError, isAppError, type CommandMessage, type InboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
+import type { ModelRouter } from '../llm/create-model-router.js';
 import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
 import type { SessionStore } from '../session-store.js';
 import type { TurnOutcome } from './handle-turn.js';
 import { formatUsage } from './format-usage.js';
+import { answerModelCommand, modelStatusLines } from './model-command.js';
 import { toReply, type SendReply } from './to-reply.js';
 
 
@@ -12,7 +14,8 @@ export type CommandDeps = {
   send: SendReply;
   sessions: SessionStore;
   memory: MemoryConsolidator;
-  model: string;
+  /** The session's model and the models being skipped (`/status`), and `/model`. */
+  models: ModelRouter;
   startedAt: number;
   now: () => number;
   log: Logger;
@@ -31,7 +34,8 @@ export function createCommandAnswerer(deps: CommandDeps) {
   async function status(message: CommandMessage): Promise<void> {
     const history = await deps.sessions.readAll(message.sessionKey);
     const usages = history.flatMap((e) => (e.role === 'assistant' && e.usage !== undefined ? [e.usage] : []));
-    const lines = [`🐈 nanobot status`, `Model: ${deps.model}`, `Uptime: ${formatUptime(deps.now() - deps.startedAt)}`, ...formatUsage(usages), `Messages in this session: ${history.length}`];
+    const modelLines = await modelStatusLines(deps.models, message.sessionKey, deps.now());
+    const lines = [`🐈 nanobot status`, ...modelLines, `Uptime: ${formatUptime(deps.now() - deps.startedAt)}`, ...formatUsage(usages), `Messages in this session: ${history.length}`];
     await reply(message, lines.join('\n'));
   }
 
@@ -50,12 +54,18 @@ export function createCommandAnswerer(deps: CommandDeps) {
           return reply(message, stopped > 0 ? replies.stopped(stopped) : replies.noTask);
         }
         case 'new':
-          throw new AppError('INTERNAL', '/new must run in its session order');
+        case 'model':
+          throw new AppError('INTERNAL', `/${message.command} must run in its session order`);
         default: {
           const never: never = message.command;
           throw new AppError('MESSAGE_INVALID', `unknown command ${String(never)}`);
         }
       }
+    },
+    /** `/model [preset]`: in the session's order, so the turns before it keep the model they were sent to. */
+    async model(message: CommandMessage): Promise<TurnOutcome> {
+      await reply(message, await answerModelCommand(deps.models, message.sessionKey, message.args));
+      return { kind: 'done' };
     },
     /**
      * `/new`: older messages go to memory (an LLM summary), then the session starts afresh.

@@ -5,7 +5,7 @@ import type { createMessageAnswerer } from './handle-turn.js';
 
 export type HandleTurn = (message: InboundMessage, context: TurnContext) => Promise<TurnOutcome>;
 
-/** One ordered turn of a session: a text message, or `/new`; immediate commands reaching here are answered too. */
+/** One ordered turn of a session: a text message, `/new` or `/model`; immediate commands reaching here are answered too. */
 export function createTurnHandler(deps: { answer: ReturnType<typeof createMessageAnswerer>; commands: CommandAnswerer }): HandleTurn {
   return async (message, context) => {
     switch (message.kind) {
@@ -13,6 +13,7 @@ export function createTurnHandler(deps: { answer: ReturnType<typeof createMessag
         return deps.answer(message, context);
       case 'command':
         if (message.command === 'new') return deps.commands.startNewSession(message, context.signal);
+        if (message.command === 'model') return deps.commands.model(message);
         // Normally answered before the mailbox; a message queued by an older agent version lands here.
         await deps.commands.immediate(message, async () => 0);
         return { kind: 'done' };
