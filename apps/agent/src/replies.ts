@@ -31,6 +31,7 @@ export const replies = {
     '/new — start a new conversation',
     '/stop — stop the task that is running',
     '/status — model, uptime, token usage and session size',
+    '/history [n] — the last n messages of this conversation',
     '/help — this list',
   ].join('\n'),
 } as const;

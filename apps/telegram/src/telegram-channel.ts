@@ -36,12 +36,15 @@ export type TelegramChannelDeps = {
   menuTimeoutMs?: number;
 };
 
-/** nanobot's bot menu. */
-const menu = [
+/** nanobot's bot menu: every chat command the agent answers (packages/core `commandNames`). */
+export const menu = [
   { command: 'start', description: 'Start the bot' },
   { command: 'new', description: 'Start a new conversation' },
   { command: 'stop', description: 'Stop the current task' },
   { command: 'status', description: 'Model, uptime and session size' },
+  { command: 'model', description: 'Show or switch the model preset' },
+  { command: 'history', description: 'Show the last messages of this chat' },
+  { command: 'restart', description: 'Restart the bot' },
   { command: 'help', description: 'Show available commands' },
 ];
 

@@ -4,6 +4,7 @@ import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
 import type { SessionStore } from '../session-store.js';
 import type { TurnOutcome } from './handle-turn.js';
+import { formatHistory, historyUsage, parseHistoryCount } from './format-history.js';
 import { toReply, type SendReply } from './to-reply.js';
 
 
@@ -37,8 +38,15 @@ export function createCommandAnswerer(deps: CommandDeps) {
     );
   }
 
+  /** nanobot's `/history [n]`, as plain text: what users wrote is shown, not rendered. */
+  async function history(message: CommandMessage): Promise<void> {
+    const count = parseHistoryCount(message.args);
+    const text = count === undefined ? historyUsage : formatHistory(await deps.sessions.readAll(message.sessionKey), count);
+    await deps.send({ ...toReply(message, text), format: 'plain' });
+  }
+
   return {
-    /** start, help, status, stop: `stop` cancels the session's running turn and says how many it stopped. */
+    /** start, help, status, history, stop: `stop` cancels the session's running turn and says how many it stopped. */
     async immediate(message: CommandMessage, stop: () => Promise<number>): Promise<void> {
       switch (message.command) {
         case 'start':
@@ -47,6 +55,8 @@ export function createCommandAnswerer(deps: CommandDeps) {
           return reply(message, replies.help);
         case 'status':
           return status(message);
+        case 'history':
+          return history(message);
         case 'stop': {
           const stopped = await stop();
           return reply(message, stopped > 0 ? replies.stopped(stopped) : replies.noTask);
