@@ -16,6 +16,7 @@ import { registerLogsCommand } from './logs-command.js';
 import { onboard } from './onboard.js';
 import { createIsGone, createPm2Control } from '@nanobot/ops';
 import { printClusterState, printConfigSummary, printProcesses, toDashboardLine } from './show-status.js';
+import { printStatusJson } from './status-json-command.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const ecosystemPath = resolve(root, 'ecosystem.config.js');
@@ -135,8 +136,10 @@ program
 program
   .command('status')
   .description('config, processes, channel states and queue counts')
-  .action(async () => {
+  .option('--json', 'the same picture as one JSON document')
+  .action(async (options: { json?: boolean }) => {
     const loaded = await configOrExit();
+    if (options.json === true) return printStatusJson(loaded);
     printConfigSummary(loaded, print);
     const pm2 = createPm2Control();
     try {
