@@ -6,6 +6,7 @@ import type { Config } from '@nanobot/config';
 import { inboundJobOptions, jobNames, type Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
+import type { PairingGate } from './pairing-gate.js';
 import type { PollerLease } from './poller-lease.js';
 import { createPoller } from './poll-updates.js';
 import { toGrammySignal, toTelegramError } from './telegram-errors.js';
@@ -34,6 +35,8 @@ export type TelegramChannelDeps = {
   standbyRetryMs?: number;
   /** How long setMyCommands may take before polling starts without the menu (default 10 s). */
   menuTimeoutMs?: number;
+  /** DM pairing for senders outside allowFrom. */
+  pairing?: PairingGate;
 };
 
 /** nanobot's bot menu: every chat command the agent answers (packages/core `commandNames`). */
@@ -169,6 +172,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
       fence: () => deps.lease.fence(),
       ...(deps.onPolled === undefined ? {} : { onPolled: deps.onPolled }),
       ...(deps.onSeen === undefined ? {} : { onSeen: deps.onSeen }),
+      ...(deps.pairing === undefined ? {} : { pairing: deps.pairing }),
     });
     await poll({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
   }

@@ -7,17 +7,20 @@ import {
   bullPrefix,
   createErrorLogger,
   createLease,
+  createPairingStore,
   createPutBackHold,
   createQueues,
   createRedis,
   createSentMarkers,
   createStatusReporter,
   holdableWorkerOptions,
+  importPairingFile,
   queueNames,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
 import { createApi } from './create-api.js';
+import { createPairingGate } from './pairing-gate.js';
 import { createPollerLease } from './poller-lease.js';
 import { createSendFence } from './send-fence.js';
 import { createSender, type SendFaultPoint } from './send-outbound.js';
@@ -53,6 +56,8 @@ export type TelegramWorkerOptions = {
   putBackDelayMs?: (count: number) => number;
   /** Fault-test hook of the sender (see fault-point.ts). */
   faultPoint?: (point: SendFaultPoint) => void | Promise<void>;
+  /** Where nanobot's pairing.json is; its approvals are loaded at start. Without it, no file is read. */
+  nanobotHome?: string;
 };
 
 /**
@@ -132,12 +137,15 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
   }
 
+  // On the fail-fast connection, like the poller's adds: an outage leaves the update unconfirmed.
+  const pairingStore = createPairingStore(producer);
   const channel = createTelegramChannel({
     api,
     queues,
     producer,
     settings,
     log,
+    pairing: createPairingGate({ store: pairingStore, queues, log }),
     typing,
     lease,
     onActive: startSending,
@@ -169,6 +177,14 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     async start(onFatal: (err: unknown) => void): Promise<void> {
       fatal = onFatal;
       await queues.waitUntilReady();
+      if (options.nanobotHome !== undefined) {
+        const home = options.nanobotHome;
+        // The Redis copy is what the poller reads; the file only adds approvals made elsewhere.
+        await importPairingFile(pairingStore, home).then(
+          (count) => log.info({ count }, 'approved senders loaded from pairing.json'),
+          (err: unknown) => log.warn({ err }, 'could not load pairing.json; approvals in Redis still apply'),
+        );
+      }
       supervisor.start().then(
         () => log.info('telegram channel supervisor ended'),
         (err: unknown) => onFatal(err),

@@ -68,7 +68,8 @@ describe('toInbound', () => {
   });
 
   it('ignores senders outside allowFrom, bots and non-message updates; flags malformed messages', () => {
-    expect(toInbound(update(6, { text: 'x' }), bot, { ...open, allowFrom: ['1'] }, 0)).toMatchObject({ kind: 'ignore' });
+    expect(toInbound(update(6, { text: 'x' }), bot, { ...open, allowFrom: ['1'] }, 0)).toEqual({ kind: 'stranger', id: 'tg-999-6', chatId: '42', userId: '42', sender: '42|alice' });
+    expect(toInbound(update(6, { text: 'x', chat: { id: -5, type: 'group' } }), bot, { ...open, allowFrom: ['1'] }, 0)).toMatchObject({ kind: 'ignore' });
     expect(toInbound(update(7, { text: 'x', from: { id: 5, is_bot: true, first_name: 'b' } }), bot, open, 0)).toMatchObject({ kind: 'ignore' });
     expect(toInbound({ update_id: 8, edited_message: {} } as unknown as Update, bot, open, 0)).toMatchObject({ kind: 'ignore' });
     expect(toInbound({ update_id: 9, message: { text: 'x' } } as unknown as Update, bot, open, 0)).toMatchObject({ kind: 'malformed' });

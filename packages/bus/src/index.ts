@@ -24,3 +24,7 @@ export { acceptIntoMailbox, createSessionMailbox } from './session-mailbox.js';
 export type { MailboxEntry, SessionMailbox, SessionOutage } from './session-mailbox.js';
 export { recordLastActive, readLastActive } from './last-active.js';
 export type { LastActiveChat } from './last-active.js';
+export { createPairingStore, newPairingCode, normalizePairingCode, pairingCodeTtlS, pairingDenyTtlS, pairingMaxPending } from './pairing-store.js';
+export type { PairingOffer, PairingStore, PendingPairing } from './pairing-store.js';
+export { importPairingFile, readPairingFile, writePairingFile, pairingFileName } from './pairing-file.js';
+export type { PairingFile } from './pairing-file.js';
