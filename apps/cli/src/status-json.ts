@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { gatewayProblem, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
+import { apiProblem, gatewayProblem, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
 import type { ProcessStatus } from '@nanobot/bus';
 import { describeError } from '@nanobot/core';
 import { createCronStore, describeSchedule } from '@nanobot/cron';
@@ -30,6 +30,7 @@ export function toConfigJson(loaded: LoadedConfig) {
     redis: redis.embedded ? { embedded: true, port: redis.port } : { embedded: false },
     dashboard: problem === null ? { url: toGatewayUrl(config.gateway), problem: null } : { url: null, problem },
     enabledChannels: enabledChannels(config.channels),
+    api: config.api === undefined ? null : { host: config.api.host, port: config.api.port, apiKeySet: config.api.apiKey !== '', problem: apiProblem(config.api) },
   };
 }
 

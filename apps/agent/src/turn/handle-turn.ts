@@ -136,7 +136,8 @@ export function createMessageAnswerer(deps: TurnDeps) {
       ...(injectedInto === undefined ? {} : { injectedInto }),
     });
     const text = result.text === '' ? replies.error : result.text;
-    const suppressed = result.deliveredToChat && joined.length === 0;
+    // An API caller waits for the answer itself: it is always sent there (apps/api adds what the tool wrote).
+    const suppressed = result.deliveredToChat && joined.length === 0 && message.channel !== 'api';
     await deps.sessions.append(message.sessionKey, [
       user(message),
       ...joined.map((m) => user(m, message.id)),
