@@ -43,14 +43,15 @@ describe('WhatsApp → agent → WhatsApp through pm2 and Redis', () => {
     await redis?.close();
   });
 
-  it('answers 20 messages from 4 chats exactly once each, in order per chat, and ignores a stranger', async () => {
+  it('answers 20 messages from 4 chats exactly once each, in order per chat, and gives a stranger only a pairing code', async () => {
     const traffic = createWhatsappTraffic(bridge, { chats, prefix: 'rt' });
     for (let round = 0; round < 5; round += 1) traffic.round();
     bridge.injectMessage({ chat: stranger, text: 'let me in' });
     await traffic.waitAllAnswered(60_000);
     await sleep(1_500); // a duplicate would arrive now, if at all
     expect(traffic.report()).toEqual(cleanReport(20));
-    expect(bridge.sentTo(stranger)).toEqual([]);
+    // nanobot's DM pairing: one code, and the message never reaches the model.
+    expect(bridge.sentTo(stranger).map((m) => m.text)).toEqual([expect.stringMatching(/pairing code: `[A-Z0-9]{4}-[A-Z0-9]{4}`/)]);
     expect(llm.requests().some((r) => JSON.stringify(r.body).includes('let me in'))).toBe(false);
     expect(bridge.unacked()).toEqual([]);
   }, 90_000);

@@ -1,11 +1,10 @@
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { AppError, type InboundMessage } from '@nanobot/core';
-import type { Queues } from '@nanobot/bus';
+import type { PairingGate, Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import { toGrammySignal, toTelegramError } from './telegram-errors.js';
-import type { PairingGate } from './pairing-gate.js';
 import { toInbound, type BotIdentity, type InboundPolicy, type UpdateVerdict } from './to-inbound.js';
 
 export type PollerDeps = {

@@ -7,6 +7,7 @@ import {
   bullPrefix,
   createErrorLogger,
   createLease,
+  createPairingGate,
   createPairingStore,
   createPutBackHold,
   createQueues,
@@ -20,7 +21,6 @@ import {
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
 import { createApi } from './create-api.js';
-import { createPairingGate } from './pairing-gate.js';
 import { createPollerLease } from './poller-lease.js';
 import { createSendFence } from './send-fence.js';
 import { createSender, type SendFaultPoint } from './send-outbound.js';
@@ -145,7 +145,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     producer,
     settings,
     log,
-    pairing: createPairingGate({ store: pairingStore, queues, log }),
+    pairing: createPairingGate({ channel: 'telegram', store: pairingStore, queues, log }),
     typing,
     lease,
     onActive: startSending,

@@ -66,7 +66,16 @@ describe('toInbound for WhatsApp', () => {
     });
   });
 
-  it('ignores a sender outside allowFrom', () => {
-    expect(toInbound(frame(), { ...open, allowFrom: ['4900000'] }, 1)).toEqual({ kind: 'ignore', reason: 'sender not in allowFrom' });
+  it('leaves a direct message from a sender outside allowFrom to pairing, and ignores one in a group', () => {
+    expect(toInbound(frame(), { ...open, allowFrom: ['4900000'] }, 1)).toEqual({
+      kind: 'stranger',
+      id: 'wa-4915112345678@s.whatsapp.net/ABC',
+      chatId: '4915112345678@s.whatsapp.net',
+      sender: '4915112345678',
+    });
+    const inGroup = frame({ isGroup: true, sender: '1203@g.us', participant: '4915112345678@s.whatsapp.net', wasMentioned: true });
+    expect(toInbound(inGroup, { ...open, allowFrom: ['4900000'] }, 1)).toEqual({ kind: 'ignore', reason: 'sender not in allowFrom' });
+    // Approved later: the bare number as an extra allowFrom entry lets the same frame in.
+    expect(toInbound(frame(), { ...open, allowFrom: ['4900000', '4915112345678'] }, 1)).toMatchObject({ kind: 'accept' });
   });
 });

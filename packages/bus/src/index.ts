@@ -28,3 +28,5 @@ export { createPairingStore, newPairingCode, normalizePairingCode, pairingCodeTt
 export type { PairingOffer, PairingStore, PendingPairing } from './pairing-store.js';
 export { importPairingFile, readPairingFile, writePairingFile, pairingFileName } from './pairing-file.js';
 export type { PairingFile } from './pairing-file.js';
+export { createPairingGate, pairingReplyText } from './pairing-gate.js';
+export type { PairingGate, Stranger } from './pairing-gate.js';

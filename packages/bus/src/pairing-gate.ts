@@ -1,9 +1,16 @@
-import type { OutboundMessage } from '@nanobot/core';
-import type { PairingStore, Queues } from '@nanobot/bus';
+import { AppError, type ChannelName, type OutboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
-import type { UpdateVerdict } from './to-inbound.js';
+import type { Queues } from './create-queues.js';
+import type { PairingStore } from './pairing-store.js';
 
-type Stranger = UpdateVerdict & { kind: 'stranger' };
+/** A private message from a sender outside allowFrom, as a channel describes it. */
+export type Stranger = {
+  /** The inbound id the message would have had (the code's reply answers it). */
+  id: string;
+  chatId: string;
+  /** The sender as nanobot records it (`id|username` on Telegram); approval matches the part before `|`. */
+  sender: string;
+};
 
 /** What the stranger reads: the code, how long it lasts and how the owner approves it. */
 export function pairingReplyText(code: string, ttlMs: number): string {
@@ -23,16 +30,22 @@ export type PairingGate = {
 };
 
 /**
- * nanobot's DM pairing on Telegram: a stranger's first message gets a one-time code, queued as
+ * nanobot's DM pairing: a stranger's first message gets a one-time code, queued as
  * a reply like any other (so it is sent once, design-notes L9); further messages get nothing
  * until the code is approved, denied or expired. A Redis failure throws, and the update stays
  * unconfirmed at Telegram like any message that could not be queued.
  */
-export function createPairingGate(deps: { store: Pick<PairingStore, 'offer'>; queues: Pick<Queues, 'addOutbound'>; log: Logger; now?: () => number }): PairingGate {
+export function createPairingGate(deps: {
+  channel: ChannelName;
+  store: Pick<PairingStore, 'offer'>;
+  queues: Pick<Queues, 'addOutbound'>;
+  log: Logger;
+  now?: () => number;
+}): PairingGate {
   const now = deps.now ?? Date.now;
   return {
     async admit(stranger) {
-      const offer = await deps.store.offer({ channel: 'telegram', sender: stranger.sender, chatId: stranger.chatId, sourceId: stranger.id });
+      const offer = await deps.store.offer({ channel: deps.channel, sender: stranger.sender, chatId: stranger.chatId, sourceId: stranger.id });
       switch (offer.kind) {
         case 'approved':
           return { kind: 'approved' };
@@ -41,10 +54,10 @@ export function createPairingGate(deps: { store: Pick<PairingStore, 'offer'>; qu
             kind: 'reply',
             id: `${stranger.id}-pairing`,
             inReplyTo: stranger.id,
-            channel: 'telegram',
+            channel: deps.channel,
             chatId: stranger.chatId,
             text: pairingReplyText(offer.code, offer.expiresAt - now()),
-            format: 'markdown',
+            format: deps.channel === 'telegram' ? 'markdown' : 'plain',
           };
           await deps.queues.addOutbound(reply);
           // The code is for the owner's eyes too: it is in `nanobot pairing list`, not in the log.
@@ -60,7 +73,7 @@ export function createPairingGate(deps: { store: Pick<PairingStore, 'offer'>; qu
           return { kind: 'ignore', reason: 'too many pairing requests wait' };
         default: {
           const never: never = offer;
-          throw new Error(`unknown pairing offer ${String(never)}`);
+          throw new AppError('INTERNAL', `unknown pairing offer ${String(never)}`);
         }
       }
     },
