@@ -80,6 +80,24 @@ describe('WhatsApp → agent → WhatsApp through pm2 and Redis', () => {
     expect(bridge.sends().length).toBeGreaterThan(bridge.sent().length); // resends happened and were dropped
   }, 120_000);
 
+  it('answers a stranger once `nanobot pairing approve` let them in, with one code before and none for a second message', async () => {
+    const newcomer = '4915188888888@s.whatsapp.net';
+    bridge.injectMessage({ chat: newcomer, text: 'newcomer hello' });
+    await bridge.waitFor(() => bridge.sentTo(newcomer).length === 1, 30_000);
+    const code = /[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(bridge.sentTo(newcomer)[0]?.text ?? '')?.[0] ?? '';
+    bridge.injectMessage({ chat: newcomer, text: 'newcomer again' });
+    // Frames are handled in order and replies leave one at a time: a second code would come first.
+    bridge.injectMessage({ chat: chats[0] ?? '', text: 'pairing barrier' });
+    await bridge.waitFor(() => bridge.sentTo(chats[0] ?? '').some((m) => m.text === 'echo: pairing barrier'), 30_000);
+    expect(bridge.sentTo(newcomer)).toHaveLength(1);
+    const approved = await cluster.nanobot('pairing', 'approve', code);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain('4915188888888 can now talk to the bot on whatsapp');
+    bridge.injectMessage({ chat: newcomer, text: 'newcomer in' });
+    await bridge.waitFor(() => bridge.sentTo(newcomer).some((m) => m.text === 'echo: newcomer in'), 30_000);
+    expect(llm.requests().some((r) => JSON.stringify(r.body).includes('newcomer again'))).toBe(false);
+  }, 90_000);
+
   it('shows the bridge in `nanobot channels status`', async () => {
     const status = await cluster.nanobot('channels', 'status');
     expect(status.code, status.stderr).toBe(0);

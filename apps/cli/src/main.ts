@@ -17,7 +17,7 @@ import { onboard } from './onboard.js';
 import { registerPairingCommand } from './pairing-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { createIsGone, createPm2Control } from '@nanobot/ops';
-import { printClusterState, printConfigSummary, printProcesses, toDashboardLine } from './show-status.js';
+import { printClusterState, printConfigSummary, printProcesses, toApiLine, toDashboardLine } from './show-status.js';
 import { printStatusJson } from './status-json-command.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -85,6 +85,7 @@ program
       pm2.disconnect();
     }
     print(`Dashboard: ${toDashboardLine(loaded)}`);
+    if (loaded.config.api !== undefined) print(`API:       ${toApiLine(loaded.config.api)}`);
   });
 
 /** The cluster still starts (messages queue up), but the user should know why nothing answers. */

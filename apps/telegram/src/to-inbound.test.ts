@@ -47,6 +47,7 @@ describe('toInbound', () => {
   it('reads commands, strips this bot\'s @suffix and ignores commands for other bots', () => {
     const mine = toInbound(update(1, { text: '/new@nano_bot' }), bot, open, 0);
     expect(mine).toMatchObject({ kind: 'accept', message: { kind: 'command', command: 'new' } });
+    expect(toInbound(update(1, { text: '/history 5' }), bot, open, 0)).toMatchObject({ message: { kind: 'command', command: 'history', args: '5' } });
     const other = toInbound(update(2, { text: '/new@other_bot' }), bot, open, 0);
     expect(other).toMatchObject({ kind: 'ignore' });
     const unknown = toInbound(update(3, { text: '/weather Paris' }), bot, open, 0);
