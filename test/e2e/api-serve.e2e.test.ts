@@ -81,6 +81,9 @@ describe('nanobot serve: the OpenAI-compatible API, answered by the cluster thro
     expect(sent).toContain('echo: ann-first: my name is Ann');
     expect(sent).not.toContain('bob-first');
     expect(requestFor(llm, 'bob-first')).not.toContain('ann-first');
+    // Chat commands work as in any chat, on the caller's own session.
+    const history = await client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: '/history 2' }], user: 'ann' });
+    expect(history.choices[0]?.message.content).toBe('Last 2 message(s):\n👤 You: ann-second: who am I?\n🤖 Bot: echo: ann-second: who am I?');
   });
 
   it('refuses a wrong or missing key with 401, and a second message in the array with 400', async () => {

@@ -29,3 +29,13 @@ describe('toPieces', () => {
     expect(toPieces('')).toEqual([]);
   });
 });
+
+describe('toCommand', () => {
+  it('turns the agent\'s chat commands into commands and leaves other text alone', async () => {
+    const { toCommand } = await import('./create-api-server.js');
+    expect(toCommand('/history 5')).toEqual({ command: 'history', args: '5' });
+    expect(toCommand(' /NEW ')).toEqual({ command: 'new', args: '' });
+    expect(toCommand('/weather Paris')).toBeUndefined();
+    expect(toCommand('what does /new do?')).toBeUndefined();
+  });
+});

@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { AppError, toSessionKey, type InboundMessage } from '@nanobot/core';
+import { AppError, commandNames, toSessionKey, type CommandName, type InboundMessage } from '@nanobot/core';
 import type { ApiConfig } from '@nanobot/config';
 import { createQueues, createRedis } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import { createApp } from './create-app.js';
 import { createReplyWaiter } from './reply-waiter.js';
 import { createSessionTurns } from './session-turns.js';
+
+/** `/word args` for a command of the agent's, else undefined (the text is a message). */
+export function toCommand(text: string): { command: CommandName; args: string } | undefined {
+  const match = /^\/([a-z]+)(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  const name = match?.[1]?.toLowerCase();
+  if (name === undefined || !(commandNames as readonly string[]).includes(name)) return undefined;
+  return { command: name as CommandName, args: (match?.[2] ?? '').trim() };
+}
 
 export type ApiServerOptions = {
   settings: ApiConfig;
@@ -39,18 +47,10 @@ export function createApiServer(options: ApiServerOptions) {
     log,
     ask: ({ session, text }, signal) =>
       inTurn(session, async () => {
-        const message: InboundMessage = {
-          kind: 'message',
-          id: `api-${randomUUID()}`,
-          channel: 'api',
-          chatId: session,
-          senderId: session,
-          sessionKey: toSessionKey('api', session),
-          seq: nextSeq(),
-          receivedAt: Date.now(),
-          text,
-          media: [],
-        };
+        const base = { id: `api-${randomUUID()}`, channel: 'api' as const, chatId: session, senderId: session, sessionKey: toSessionKey('api', session), seq: nextSeq(), receivedAt: Date.now() };
+        // Chat commands work here as in any chat (`/new`, `/status`, `/history 5`).
+        const command = toCommand(text);
+        const message: InboundMessage = command === undefined ? { ...base, kind: 'message', text, media: [] } : { ...base, kind: 'command', ...command };
         const answer = replies.expect(message.id, settings.timeout * 1000, signal);
         try {
           await queues.addInbound(message);
