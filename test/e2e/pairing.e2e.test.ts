@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -31,6 +31,8 @@ describe('DM pairing through pm2, Redis and the fake Telegram', () => {
       redisUrl: redis.url,
       config: fakeConfig({ apiRoot: telegram.apiRoot, token: telegram.token, llmBaseUrl: llm.baseUrl, allowFrom: [String(owner)] }),
     });
+    // A sender nanobot itself approved before the move, in nanobot's pairing.json.
+    await writeFile(join(cluster.home, 'pairing.json'), JSON.stringify({ approved: { telegram: ['6100|zed'] }, pending: {} }));
     const started = await cluster.nanobot('start');
     expect(started.code, started.stderr).toBe(0);
     await cluster.waitOnline(['nanobot-telegram', 'nanobot-agent']);
@@ -86,8 +88,14 @@ describe('DM pairing through pm2, Redis and the fake Telegram', () => {
 
     // Kept where nanobot keeps it, in its format.
     const file = JSON.parse(await readFile(join(cluster.home, 'pairing.json'), 'utf8')) as { approved: Record<string, string[]> };
-    expect(file.approved.telegram).toEqual(['6001|eve']);
+    expect(file.approved.telegram).toEqual(['6001|eve', '6100|zed']);
     expect((await cluster.nanobot('pairing', 'approve', code ?? '')).code).toBe(1);
+  });
+
+  it('answers a sender approved in nanobot\'s pairing.json before the cluster started', async () => {
+    telegram.injectMessage({ chatId: 6100, text: 'approved by nanobot', username: 'zed' });
+    await telegram.waitFor(() => telegram.sentTo(6100).length >= 1, 30_000);
+    expect(telegram.sentTo(6100).map((m) => m.visibleText)).toEqual(['echo: approved by nanobot']);
   });
 
   it('ignores a stranger whose code was denied', async () => {
