@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster, fakeConfig, freePort, repoRoot, startFakeLlm, startRedis, type Cluster, type FakeLlm, type RedisServer } from '@nanobot/testkit';
@@ -118,6 +119,46 @@ describe('nanobot serve: the OpenAI-compatible API, answered by the cluster thro
       if (child.exitCode === null) child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
+  });
+});
+
+describe('nanobot serve with no agent running', () => {
+  let redis: RedisServer;
+  let cluster: Cluster;
+  let port: number;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    port = await freePort();
+    cluster = await createCluster({ redisUrl: redis.url, config: { api: { port } } });
+  });
+  afterAll(async () => {
+    await cluster?.destroy();
+    await redis?.close();
+  });
+
+  it('answers 503 at once, naming nanobot-agent, and queues nothing', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'apps/cli/bin/nanobot.js'), 'serve'], { env: cluster.env, cwd: repoRoot, stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!(await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false))) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error('nanobot serve did not listen');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+      await expect(client.chat.completions.create({ model: 'anthropic/claude-opus-4-5', messages: [{ role: 'user', content: 'anyone?' }] })).rejects.toMatchObject({
+        status: 503,
+        message: expect.stringContaining('nanobot-agent'),
+      });
+      const probe = new Redis(redis.url);
+      try {
+        expect(await probe.keys('nb:inbound:api-*')).toEqual([]);
+      } finally {
+        probe.disconnect();
+      }
+    } finally {
+      if (child.exitCode === null) child.kill('SIGINT');
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { AppError, commandNames, toSessionKey, type CommandName, type InboundMessage } from '@nanobot/core';
 import type { ApiConfig } from '@nanobot/config';
 import { createQueues, createRedis } from '@nanobot/bus';
+import { countInboundWorkers } from '@nanobot/ops';
 import type { Logger } from '@nanobot/log';
 import { createApp } from './create-app.js';
 import { createReplyWaiter } from './reply-waiter.js';
@@ -51,6 +52,10 @@ export function createApiServer(options: ApiServerOptions) {
         // Chat commands work here as in any chat (`/new`, `/status`, `/history 5`).
         const command = toCommand(text);
         const message: InboundMessage = command === undefined ? { ...base, kind: 'message', text, media: [] } : { ...base, kind: 'command', ...command };
+        // Nothing would answer: say so now rather than after api.timeout (as `nanobot agent` does).
+        if ((await countInboundWorkers(producer).catch(() => null)) === 0) {
+          throw new AppError('LLM_UNAVAILABLE', 'no agent is running (nanobot-agent): start the cluster with `nanobot start`; the message was not queued', { details: { noAgent: true } });
+        }
         const answer = replies.expect(message.id, settings.timeout * 1000, signal);
         try {
           await queues.addInbound(message);

@@ -48,6 +48,7 @@ function createAccess(apiKey: string): MiddlewareHandler {
 
 function failure(err: unknown): { status: 500 | 503 | 504; body: ReturnType<typeof toErrorBody> } {
   if (isAppError(err, 'LLM_UNAVAILABLE') && err.details?.timeout === true) return { status: 504, body: toErrorBody(err.message, 'server_error', 'timeout') };
+  if (isAppError(err, 'LLM_UNAVAILABLE') && err.details?.noAgent === true) return { status: 503, body: toErrorBody(err.message, 'server_error', 'unavailable') };
   if (isAppError(err, 'BUS_UNAVAILABLE')) return { status: 503, body: toErrorBody('nanobot cannot queue the message right now (Redis unreachable)', 'server_error', 'unavailable') };
   return { status: 500, body: toErrorBody('Internal server error', 'server_error') };
 }
