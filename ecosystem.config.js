@@ -155,4 +155,18 @@ if (gatewayProblem(config.gateway) === null) {
   });
 }
 
+// nanobot's OpenAI-compatible API (`nanobot serve` runs the same app in the foreground): only
+// when config.json has an `api` section, and never beyond loopback without api.apiKey.
+const { apiProblem } = require('@nanobot/config');
+if (config.api !== undefined && apiProblem(config.api) === null) {
+  apps.push({
+    ...shared,
+    name: 'nanobot-api',
+    script: 'apps/api/dist/main.js',
+    // Stop: close the port; a request still waiting gets no answer (the turn is kept).
+    kill_timeout: 5000,
+    max_memory_restart: '200M',
+  });
+}
+
 module.exports = { apps };

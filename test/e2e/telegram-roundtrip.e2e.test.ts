@@ -46,7 +46,7 @@ describe('Telegram → agent → Telegram through pm2 and Redis', () => {
     await redis?.close();
   });
 
-  it('answers 50 messages from 10 chats exactly once each, in order per chat, and ignores a stranger', async () => {
+  it('answers 50 messages from 10 chats exactly once each, in order per chat, and gives a stranger only a pairing code', async () => {
     const expected = new Map<number, string[]>();
     for (let round = 0; round < 5; round += 1) {
       for (const chatId of allowed) {
@@ -57,15 +57,16 @@ describe('Telegram → agent → Telegram through pm2 and Redis', () => {
     }
     telegram.injectMessage({ chatId: stranger, text: 'let me in' });
 
-    await telegram.waitFor(() => telegram.sent().length >= 50, 60_000);
+    await telegram.waitFor(() => telegram.sent().length >= 51, 60_000);
     // Grace period: a duplicate would arrive now, if at all.
     await new Promise((r) => setTimeout(r, 1500));
 
-    expect(telegram.sent()).toHaveLength(50);
+    expect(telegram.sent().filter((m) => m.chatId !== String(stranger))).toHaveLength(50);
     for (const chatId of allowed) {
       expect(telegram.sentTo(chatId).map((m) => m.visibleText)).toEqual(expected.get(chatId));
     }
-    expect(telegram.sentTo(stranger)).toEqual([]);
+    // nanobot's DM pairing: one code, and the message never reaches the model.
+    expect(telegram.sentTo(stranger).map((m) => m.visibleText)).toEqual([expect.stringMatching(/pairing code: [A-Z0-9]{4}-[A-Z0-9]{4}/)]);
     expect(llm.requests().some((r) => JSON.stringify(r.body).includes('let me in'))).toBe(false);
   });
 

@@ -43,14 +43,15 @@ describe('WhatsApp → agent → WhatsApp through pm2 and Redis', () => {
     await redis?.close();
   });
 
-  it('answers 20 messages from 4 chats exactly once each, in order per chat, and ignores a stranger', async () => {
+  it('answers 20 messages from 4 chats exactly once each, in order per chat, and gives a stranger only a pairing code', async () => {
     const traffic = createWhatsappTraffic(bridge, { chats, prefix: 'rt' });
     for (let round = 0; round < 5; round += 1) traffic.round();
     bridge.injectMessage({ chat: stranger, text: 'let me in' });
     await traffic.waitAllAnswered(60_000);
     await sleep(1_500); // a duplicate would arrive now, if at all
     expect(traffic.report()).toEqual(cleanReport(20));
-    expect(bridge.sentTo(stranger)).toEqual([]);
+    // nanobot's DM pairing: one code, and the message never reaches the model.
+    expect(bridge.sentTo(stranger).map((m) => m.text)).toEqual([expect.stringMatching(/pairing code: `[A-Z0-9]{4}-[A-Z0-9]{4}`/)]);
     expect(llm.requests().some((r) => JSON.stringify(r.body).includes('let me in'))).toBe(false);
     expect(bridge.unacked()).toEqual([]);
   }, 90_000);
@@ -78,6 +79,24 @@ describe('WhatsApp → agent → WhatsApp through pm2 and Redis', () => {
     expect(traffic.report()).toEqual(cleanReport(traffic.total()));
     expect(bridge.sends().length).toBeGreaterThan(bridge.sent().length); // resends happened and were dropped
   }, 120_000);
+
+  it('answers a stranger once `nanobot pairing approve` let them in, with one code before and none for a second message', async () => {
+    const newcomer = '4915188888888@s.whatsapp.net';
+    bridge.injectMessage({ chat: newcomer, text: 'newcomer hello' });
+    await bridge.waitFor(() => bridge.sentTo(newcomer).length === 1, 30_000);
+    const code = /[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(bridge.sentTo(newcomer)[0]?.text ?? '')?.[0] ?? '';
+    bridge.injectMessage({ chat: newcomer, text: 'newcomer again' });
+    // Frames are handled in order and replies leave one at a time: a second code would come first.
+    bridge.injectMessage({ chat: chats[0] ?? '', text: 'pairing barrier' });
+    await bridge.waitFor(() => bridge.sentTo(chats[0] ?? '').some((m) => m.text === 'echo: pairing barrier'), 30_000);
+    expect(bridge.sentTo(newcomer)).toHaveLength(1);
+    const approved = await cluster.nanobot('pairing', 'approve', code);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain('4915188888888 can now talk to the bot on whatsapp');
+    bridge.injectMessage({ chat: newcomer, text: 'newcomer in' });
+    await bridge.waitFor(() => bridge.sentTo(newcomer).some((m) => m.text === 'echo: newcomer in'), 30_000);
+    expect(llm.requests().some((r) => JSON.stringify(r.body).includes('newcomer again'))).toBe(false);
+  }, 90_000);
 
   it('shows the bridge in `nanobot channels status`', async () => {
     const status = await cluster.nanobot('channels', 'status');

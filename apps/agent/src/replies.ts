@@ -32,6 +32,7 @@ export const replies = {
     '/stop — stop the task that is running',
     '/status — model, uptime, token usage and session size',
     '/model [preset] — show or switch the model preset of this conversation',
+    '/history [n] — the last n messages of this conversation',
     '/help — this list',
   ].join('\n'),
 } as const;

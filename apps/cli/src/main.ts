@@ -14,8 +14,11 @@ import { checkProvider, registerDoctorCommand } from './doctor-command.js';
 import { registerFailedCommands } from './failed-command.js';
 import { registerLogsCommand } from './logs-command.js';
 import { onboard } from './onboard.js';
+import { registerPairingCommand } from './pairing-command.js';
+import { registerServeCommand } from './serve-command.js';
 import { createIsGone, createPm2Control } from '@nanobot/ops';
-import { printClusterState, printConfigSummary, printProcesses, toDashboardLine } from './show-status.js';
+import { printClusterState, printConfigSummary, printProcesses, toApiLine, toDashboardLine } from './show-status.js';
+import { printStatusJson } from './status-json-command.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const ecosystemPath = resolve(root, 'ecosystem.config.js');
@@ -82,6 +85,7 @@ program
       pm2.disconnect();
     }
     print(`Dashboard: ${toDashboardLine(loaded)}`);
+    if (loaded.config.api !== undefined) print(`API:       ${toApiLine(loaded.config.api)}`);
   });
 
 /** The cluster still starts (messages queue up), but the user should know why nothing answers. */
@@ -135,8 +139,10 @@ program
 program
   .command('status')
   .description('config, processes, channel states and queue counts')
-  .action(async () => {
+  .option('--json', 'the same picture as one JSON document')
+  .action(async (options: { json?: boolean }) => {
     const loaded = await configOrExit();
+    if (options.json === true) return printStatusJson(loaded);
     printConfigSummary(loaded, print);
     const pm2 = createPm2Control();
     try {
@@ -162,4 +168,6 @@ registerCronCommands(program);
 registerDoctorCommand(program);
 registerFailedCommands(program);
 registerLogsCommand(program);
+registerPairingCommand(program);
+registerServeCommand(program, root);
 program.parseAsync(process.argv).catch((err: unknown) => fail(`nanobot: ${describeError(err)}`));

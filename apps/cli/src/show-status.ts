@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { gatewayProblem, resolveModelSpec, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
+import { apiProblem, gatewayProblem, resolveModelSpec, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
 import type { ProcessStatus } from '@nanobot/bus';
 import { createCronStore, describeSchedule } from '@nanobot/cron';
 import { createClusterReader, enabledChannels, judgeHealth, redisWarnings, type ProcessInfo, type QueueView, type RedisView } from '@nanobot/ops';
@@ -23,6 +23,14 @@ export function printConfigSummary(loaded: LoadedConfig, print: (line: string) =
   const { redis } = loaded;
   print(`Redis:     ${redis.embedded ? `embedded (nanobot-redis) on port ${redis.port}, password in ${redis.passwordFile ?? '?'}` : 'external (REDIS_URL)'}`);
   print(`Dashboard: ${toDashboardLine(loaded)}`);
+  if (config.api !== undefined) print(`API:       ${toApiLine(config.api)}`);
+}
+
+/** Where nanobot-api answers, or why it does not run. */
+export function toApiLine(api: NonNullable<LoadedConfig['config']['api']>): string {
+  const problem = apiProblem(api);
+  const host = api.host.includes(':') && !api.host.startsWith('[') ? `[${api.host}]` : api.host;
+  return problem === null ? `http://${host}:${api.port}/v1 (nanobot-api, ${api.apiKey === '' ? 'no key' : 'Bearer key'})` : `not started: ${problem}`;
 }
 
 /** Where the dashboard answers, or why it does not run. */

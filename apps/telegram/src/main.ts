@@ -34,6 +34,7 @@ await runWorkerProcess({
       holder: `${hostname()}:${process.env.pm_id ?? `pid${process.pid}`}`,
       instance: process.env.NODE_APP_INSTANCE ?? String(process.pid),
       pid: process.pid,
+      nanobotHome: loaded.nanobotHome,
       ...(faultPoint === undefined ? {} : { faultPoint }),
     });
   },

@@ -1,7 +1,7 @@
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { AppError, type InboundMessage } from '@nanobot/core';
-import type { Queues } from '@nanobot/bus';
+import type { PairingGate, Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import { toGrammySignal, toTelegramError } from './telegram-errors.js';
@@ -31,6 +31,8 @@ export type PollerDeps = {
    * it and resumed) never cuts the new holder's long poll short with a 409.
    */
   fence?: () => Promise<void>;
+  /** DM pairing for senders outside allowFrom; without it they are ignored. */
+  pairing?: PairingGate;
 };
 
 /**
@@ -49,9 +51,9 @@ export function createPoller(deps: PollerDeps) {
    * throws) is parked like a malformed one, so the offset moves past it. Only a failure to
    * store it (Redis away) ends the loop, and that one passes.
    */
-  function verdictOf(update: Update): UpdateVerdict {
+  function verdictOf(update: Update, policy: InboundPolicy = deps.policy): UpdateVerdict {
     try {
-      return toInbound(update, deps.bot, deps.policy, Date.now());
+      return toInbound(update, deps.bot, policy, Date.now());
     } catch (err) {
       const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       return { kind: 'malformed', reason: `could not read the update (${what.slice(0, 200)})` };
@@ -71,8 +73,17 @@ export function createPoller(deps: PollerDeps) {
     }
   }
 
+  /** A stranger approved through pairing counts as listed in allowFrom; one not approved is dropped. */
+  async function admit(update: Update, verdict: UpdateVerdict): Promise<UpdateVerdict> {
+    if (verdict.kind !== 'stranger') return verdict;
+    if (deps.pairing === undefined) return { kind: 'ignore', reason: 'sender not in allowFrom' };
+    const decision = await deps.pairing.admit(verdict);
+    if (decision.kind === 'ignore') return decision;
+    return verdictOf(update, { ...deps.policy, allowFrom: [...deps.policy.allowFrom, verdict.userId] });
+  }
+
   async function handle(update: Update): Promise<void> {
-    const verdict = verdictOf(update);
+    const verdict = await admit(update, verdictOf(update));
     switch (verdict.kind) {
       case 'accept':
         await deps.queues.addInbound(verdict.message);
@@ -86,7 +97,8 @@ export function createPoller(deps: PollerDeps) {
         }
         return;
       case 'ignore':
-        log.debug({ updateId: update.update_id, reason: verdict.reason }, 'update ignored');
+      case 'stranger':
+        log.debug({ updateId: update.update_id, reason: verdict.kind === 'ignore' ? verdict.reason : 'sender not in allowFrom' }, 'update ignored');
         await noteSeen(update);
         return;
       case 'malformed':

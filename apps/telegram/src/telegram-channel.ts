@@ -3,7 +3,7 @@ import type { Update } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { AppError, toJobId } from '@nanobot/core';
 import type { Config } from '@nanobot/config';
-import { inboundJobOptions, jobNames, type Queues } from '@nanobot/bus';
+import { inboundJobOptions, jobNames, type PairingGate, type Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import type { PollerLease } from './poller-lease.js';
@@ -35,15 +35,18 @@ export type TelegramChannelDeps = {
   standbyRetryMs?: number;
   /** How long setMyCommands may take before polling starts without the menu (default 10 s). */
   menuTimeoutMs?: number;
+  /** DM pairing for senders outside allowFrom. */
+  pairing?: PairingGate;
 };
 
-/** nanobot's bot menu. */
-const menu = [
+/** nanobot's bot menu: every chat command the agent answers (packages/core `commandNames`). */
+export const menu = [
   { command: 'start', description: 'Start the bot' },
   { command: 'new', description: 'Start a new conversation' },
   { command: 'stop', description: 'Stop the current task' },
   { command: 'status', description: 'Model, uptime and session size' },
   { command: 'model', description: 'Show or switch the model preset' },
+  { command: 'history', description: 'Show the last messages of this chat' },
   { command: 'help', description: 'Show available commands' },
 ];
 
@@ -155,6 +158,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
       fence: () => deps.lease.fence(),
       ...(deps.onPolled === undefined ? {} : { onPolled: deps.onPolled }),
       ...(deps.onSeen === undefined ? {} : { onSeen: deps.onSeen }),
+      ...(deps.pairing === undefined ? {} : { pairing: deps.pairing }),
     });
     await poll({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
   }

@@ -7,6 +7,8 @@ import {
   bullPrefix,
   createErrorLogger,
   createLease,
+  createPairingGate,
+  createPairingStore,
   createPutBackHold,
   createQueues,
   createRedis,
@@ -14,6 +16,7 @@ import {
   createStatusReporter,
   createStreamStates,
   holdableWorkerOptions,
+  importPairingFile,
   queueNames,
   workerReliability,
 } from '@nanobot/bus';
@@ -56,6 +59,8 @@ export type TelegramWorkerOptions = {
   putBackDelayMs?: (count: number) => number;
   /** Fault-test hook of the sender (see fault-point.ts). */
   faultPoint?: (point: SendFaultPoint) => void | Promise<void>;
+  /** Where nanobot's pairing.json is; its approvals are loaded at start. Without it, no file is read. */
+  nanobotHome?: string;
 };
 
 /**
@@ -137,6 +142,8 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
   }
 
+  // On the fail-fast connection, like the poller's adds: an outage leaves the update unconfirmed.
+  const pairingStore = createPairingStore(producer);
   const channel = createTelegramChannel({
     api,
     queues,
@@ -144,6 +151,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     settings,
     log,
     presence,
+    pairing: createPairingGate({ channel: 'telegram', store: pairingStore, queues, log }),
     lease,
     onActive: startSending,
     onPolled: () => putBacks.channelBack(),
@@ -174,6 +182,14 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     async start(onFatal: (err: unknown) => void): Promise<void> {
       fatal = onFatal;
       await queues.waitUntilReady();
+      if (options.nanobotHome !== undefined) {
+        const home = options.nanobotHome;
+        // The Redis copy is what the poller reads; the file only adds approvals made elsewhere.
+        await importPairingFile(pairingStore, home).then(
+          (count) => log.info({ count }, 'approved senders loaded from pairing.json'),
+          (err: unknown) => log.warn({ err }, 'could not load pairing.json; approvals in Redis still apply'),
+        );
+      }
       supervisor.start().then(
         () => log.info('telegram channel supervisor ended'),
         (err: unknown) => onFatal(err),

@@ -47,6 +47,7 @@ describe('toInbound', () => {
   it('reads commands, strips this bot\'s @suffix and ignores commands for other bots', () => {
     const mine = toInbound(update(1, { text: '/new@nano_bot' }), bot, open, 0);
     expect(mine).toMatchObject({ kind: 'accept', message: { kind: 'command', command: 'new' } });
+    expect(toInbound(update(1, { text: '/history 5' }), bot, open, 0)).toMatchObject({ message: { kind: 'command', command: 'history', args: '5' } });
     const other = toInbound(update(2, { text: '/new@other_bot' }), bot, open, 0);
     expect(other).toMatchObject({ kind: 'ignore' });
     const unknown = toInbound(update(3, { text: '/weather Paris' }), bot, open, 0);
@@ -70,7 +71,8 @@ describe('toInbound', () => {
   });
 
   it('ignores senders outside allowFrom, bots and non-message updates; flags malformed messages', () => {
-    expect(toInbound(update(6, { text: 'x' }), bot, { ...open, allowFrom: ['1'] }, 0)).toMatchObject({ kind: 'ignore' });
+    expect(toInbound(update(6, { text: 'x' }), bot, { ...open, allowFrom: ['1'] }, 0)).toEqual({ kind: 'stranger', id: 'tg-999-6', chatId: '42', userId: '42', sender: '42|alice' });
+    expect(toInbound(update(6, { text: 'x', chat: { id: -5, type: 'group' } }), bot, { ...open, allowFrom: ['1'] }, 0)).toMatchObject({ kind: 'ignore' });
     expect(toInbound(update(7, { text: 'x', from: { id: 5, is_bot: true, first_name: 'b' } }), bot, open, 0)).toMatchObject({ kind: 'ignore' });
     expect(toInbound({ update_id: 8, edited_message: {} } as unknown as Update, bot, open, 0)).toMatchObject({ kind: 'ignore' });
     expect(toInbound({ update_id: 9, message: { text: 'x' } } as unknown as Update, bot, open, 0)).toMatchObject({ kind: 'malformed' });

@@ -7,6 +7,8 @@ export type InboundPolicy = { allowFrom: string[]; groupPolicy: 'mention' | 'ope
 export type UpdateVerdict =
   | { kind: 'accept'; message: InboundMessage }
   | { kind: 'ignore'; reason: string }
+  /** A private message from a sender not in allowFrom: pairing decides (pairing-gate.ts). */
+  | { kind: 'stranger'; id: string; chatId: string; userId: string; sender: string }
   | { kind: 'malformed'; reason: string };
 
 const commands: Record<string, CommandName> = {
@@ -16,6 +18,7 @@ const commands: Record<string, CommandName> = {
   help: 'help',
   status: 'status',
   model: 'model',
+  history: 'history',
 };
 
 /**
@@ -90,7 +93,12 @@ export function toInbound(update: Update, bot: BotIdentity, policy: InboundPolic
   const from = message.from;
   if (from === undefined) return { kind: 'ignore', reason: 'message without sender' };
   if (from.is_bot) return { kind: 'ignore', reason: 'sent by a bot' };
-  if (!isAllowed(policy.allowFrom, String(from.id), from.username)) return { kind: 'ignore', reason: 'sender not in allowFrom' };
+  if (!isAllowed(policy.allowFrom, String(from.id), from.username)) {
+    // nanobot's pairing is for DMs only; strangers in groups are ignored.
+    if (message.chat.type !== 'private') return { kind: 'ignore', reason: 'sender not in allowFrom' };
+    const sender = from.username === undefined ? String(from.id) : `${from.id}|${from.username}`;
+    return { kind: 'stranger', id: `tg-${bot.id}-${update.update_id}`, chatId: String(message.chat.id), userId: String(from.id), sender };
+  }
   const isGroup = message.chat.type === 'group' || message.chat.type === 'supergroup';
   const text = textOf(message);
   const command = parseCommand(text, bot);

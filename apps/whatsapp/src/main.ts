@@ -25,6 +25,7 @@ await runWorkerProcess({
       heartbeatMs: 10_000,
       instance: process.env.NODE_APP_INSTANCE ?? String(process.pid),
       pid: process.pid,
+      nanobotHome: loaded.nanobotHome,
     });
   },
 });

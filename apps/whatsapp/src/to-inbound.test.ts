@@ -62,12 +62,22 @@ describe('toInbound for WhatsApp', () => {
   it('turns /stop into a command and lists media paths in the text', () => {
     expect(toInbound(frame({ content: '/stop' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'stop', args: '' } });
     expect(toInbound(frame({ content: '/model fast' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'model', args: 'fast' } });
+    expect(toInbound(frame({ content: '/history 3' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'history', args: '3' } });
     expect(toInbound(frame({ content: 'see', media: ['/m/a.jpg'] }), open, 1)).toMatchObject({
       message: { text: 'see\n[file: /m/a.jpg]', media: ['/m/a.jpg'] },
     });
   });
 
-  it('ignores a sender outside allowFrom', () => {
-    expect(toInbound(frame(), { ...open, allowFrom: ['4900000'] }, 1)).toEqual({ kind: 'ignore', reason: 'sender not in allowFrom' });
+  it('leaves a direct message from a sender outside allowFrom to pairing, and ignores one in a group', () => {
+    expect(toInbound(frame(), { ...open, allowFrom: ['4900000'] }, 1)).toEqual({
+      kind: 'stranger',
+      id: 'wa-4915112345678@s.whatsapp.net/ABC',
+      chatId: '4915112345678@s.whatsapp.net',
+      sender: '4915112345678',
+    });
+    const inGroup = frame({ isGroup: true, sender: '1203@g.us', participant: '4915112345678@s.whatsapp.net', wasMentioned: true });
+    expect(toInbound(inGroup, { ...open, allowFrom: ['4900000'] }, 1)).toEqual({ kind: 'ignore', reason: 'sender not in allowFrom' });
+    // Approved later: the bare number as an extra allowFrom entry lets the same frame in.
+    expect(toInbound(frame(), { ...open, allowFrom: ['4900000', '4915112345678'] }, 1)).toMatchObject({ kind: 'accept' });
   });
 });

@@ -3,9 +3,13 @@ import type { MessageFrame } from './bridge-frames.js';
 
 export type InboundPolicy = { allowFrom: string[]; groupPolicy: 'mention' | 'open' };
 
-export type FrameVerdict = { kind: 'accept'; message: InboundMessage } | { kind: 'ignore'; reason: string };
+export type FrameVerdict =
+  | { kind: 'accept'; message: InboundMessage }
+  | { kind: 'ignore'; reason: string }
+  /** A direct message from a sender not in allowFrom: pairing decides. `sender` is the bare phone number (or LID). */
+  | { kind: 'stranger'; id: string; chatId: string; sender: string };
 
-const commands = new Set<CommandName>(['start', 'new', 'stop', 'help', 'status', 'model']);
+const commands = new Set<CommandName>(['start', 'new', 'stop', 'help', 'status', 'model', 'history']);
 
 /** nanobot's allowFrom (see isAllowedWhatsappAuthor; the bridge applies the same rule to media). */
 export const isAllowed = (allowFrom: string[], frame: MessageFrame): boolean => isAllowedWhatsappAuthor(allowFrom, frame);
@@ -28,7 +32,13 @@ const seqOf = (frame: MessageFrame) => Math.max(0, Math.floor(frame.timestamp)) 
 
 /** Turns one bridge message frame into an inbound message, or says why it is not one. */
 export function toInbound(frame: MessageFrame, policy: InboundPolicy, receivedAt: number): FrameVerdict {
-  if (!isAllowed(policy.allowFrom, frame)) return { kind: 'ignore', reason: 'sender not in allowFrom' };
+  if (!isAllowed(policy.allowFrom, frame)) {
+    // nanobot's pairing is for direct messages only; strangers in groups are ignored.
+    if (frame.isGroup) return { kind: 'ignore', reason: 'sender not in allowFrom' };
+    const author = frame.pn !== '' ? frame.pn : frame.sender;
+    const sender = (author.split('@')[0] ?? author).split(':')[0] ?? author;
+    return { kind: 'stranger', id: `wa-${deliveryIdOf(frame)}`, chatId: frame.sender, sender };
+  }
   const command = parseCommand(frame.content);
   if (frame.isGroup && command === undefined && policy.groupPolicy === 'mention' && frame.wasMentioned !== true) {
     return { kind: 'ignore', reason: 'group message without mention' };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, toAppError, toJobId } from '@nanobot/core';
-import { inboundJobOptions, jobNames, type Queues } from '@nanobot/bus';
+import { inboundJobOptions, jobNames, type PairingGate, type Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import type { BadMessageFrame, BridgeFrame, MessageFrame } from './bridge-frames.js';
@@ -17,6 +17,8 @@ export type WhatsappChannelDeps = {
   heartbeatMs: number;
   /** The bridge link is up, or the bridge reports WhatsApp connected: put-back replies may go. */
   onUp?: () => void;
+  /** DM pairing for senders outside allowFrom; without it they are ignored. */
+  pairing?: PairingGate;
 };
 
 /**
@@ -40,13 +42,22 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
       const bad = { raw: { ...frame }, reason: `could not read the frame (${what.slice(0, 200)})`, deliveryId: frame.deliveryId };
       return parkBadMessage(bad, link);
     }
+    if (verdict.kind === 'stranger') verdict = await admit(frame, verdict);
     if (verdict.kind === 'accept') {
       await deps.queues.addInbound(verdict.message);
       log.debug({ messageId: verdict.message.id, catchUp: frame.catchUp === true }, 'whatsapp message queued');
     } else {
-      log.debug({ messageId: frame.id, reason: verdict.reason }, 'whatsapp message ignored');
+      log.debug({ messageId: frame.id, reason: verdict.kind === 'ignore' ? verdict.reason : 'sender not in allowFrom' }, 'whatsapp message ignored');
     }
     if (frame.deliveryId !== undefined) link.send({ type: 'ack', id: frame.deliveryId });
+  }
+
+  /** An approved stranger counts as listed in allowFrom; a Redis failure drops the link, so the frame comes again. */
+  async function admit(frame: MessageFrame, stranger: FrameVerdict & { kind: 'stranger' }): Promise<FrameVerdict> {
+    if (deps.pairing === undefined) return { kind: 'ignore', reason: 'sender not in allowFrom' };
+    const decision = await deps.pairing.admit(stranger);
+    if (decision.kind === 'ignore') return decision;
+    return toInbound(frame, { ...deps.policy, allowFrom: [...deps.policy.allowFrom, stranger.sender] }, Date.now());
   }
 
   /**

@@ -3,7 +3,7 @@ import { Worker } from 'bullmq';
 import { isAppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
-  bullPrefix, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
+  bullPrefix, createPairingGate, createPairingStore, createPutBackHold, createQueues, importPairingFile, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
@@ -26,6 +26,8 @@ export type WhatsappWorkerOptions = {
   /** For the status record: pm2 instance id and pid. */
   instance: string;
   pid: number;
+  /** Where nanobot's pairing.json is; its approvals are loaded at start. */
+  nanobotHome?: string;
 };
 
 export type WhatsappWorker = {
@@ -56,9 +58,12 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   const workerConnection = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'whatsapp-worker' });
   const queues = createQueues(producer, log);
   const putBacks = createPutBackHold({ queue: queues.outbound('whatsapp'), rateLimit: async (ms) => outbound.rateLimit(ms), log });
+  // On the fail-fast connection, like the adds: an outage drops the link and the bridge resends.
+  const pairingStore = createPairingStore(producer);
   const channel = createWhatsappChannel({
     url: options.bridgeUrl, token: options.token, queues, policy: options.policy, log, heartbeatMs: options.heartbeatMs,
     onUp: () => putBacks.channelBack(),
+    pairing: createPairingGate({ channel: 'whatsapp', store: pairingStore, queues, log }),
   });
   const supervisor = createSupervisor({
     name: 'whatsapp', run: channel.run, log, liveness: { windowMs: options.heartbeatMs * 3 }, delayMs: restartDelayMs, stopDeadlineMs: 10_000,
@@ -86,6 +91,12 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
     supervisor,
     async start(onFatal) {
       await queues.waitUntilReady();
+      if (options.nanobotHome !== undefined) {
+        await importPairingFile(pairingStore, options.nanobotHome).then(
+          (count) => log.info({ count }, 'approved senders loaded from pairing.json'),
+          (err: unknown) => log.warn({ err }, 'could not load pairing.json; approvals in Redis still apply'),
+        );
+      }
       putBacks.startAfterOrphans(() => void outbound.run().catch(onFatal)).catch((err: unknown) => {
         log.error({ err }, 'waiting for orphaned replies failed; sending anyway');
       });

@@ -1,4 +1,4 @@
-import type { Config } from './schema.js';
+import { apiSchema, type ApiConfig, type Config } from './schema.js';
 
 /** Hosts that only this machine can reach; anything else is "beyond loopback". */
 const loopbackHosts = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
@@ -22,4 +22,18 @@ export function gatewayProblem(gateway: Config['gateway']): string | null {
 export function toGatewayUrl(gateway: Config['gateway']): string {
   const host = gateway.host.includes(':') && !gateway.host.startsWith('[') ? `[${gateway.host}]` : gateway.host;
   return `http://${host}:${gateway.port}`;
+}
+
+/** `nanobot serve` with no `api` section: nanobot's defaults (127.0.0.1:8900, no key). */
+export function apiSettings(config: Config): ApiConfig {
+  return config.api ?? apiSchema.parse({});
+}
+
+/**
+ * Why the API must not listen as configured, or null when it may. nanobot refuses 0.0.0.0 and
+ * `::` without `api.apiKey`; we refuse every host beyond loopback without it.
+ */
+export function apiProblem(api: ApiConfig): string | null {
+  if (isLoopbackHost(api.host) || api.apiKey.trim() !== '') return null;
+  return `api.host is ${api.host}, beyond loopback, and api.apiKey is empty: set api.apiKey (every request must then carry it as a Bearer token) or api.host to 127.0.0.1`;
 }

@@ -10,7 +10,7 @@ export type { NanobotPaths } from './nanobot-paths.js';
 export { prepareEmbeddedRedis, readRedisPassword } from './redis-password.js';
 export type { EmbeddedRedisFiles } from './redis-password.js';
 export { configSchema, defaultWorkspace } from './schema.js';
-export type { Config, ConfigInput, ProviderConfig, McpServerConfig, ToolsConfig, ExecConfig, WebConfig } from './schema.js';
+export type { ApiConfig, Config, ConfigInput, ProviderConfig, McpServerConfig, ToolsConfig, ExecConfig, WebConfig } from './schema.js';
 export { toolConfigWarnings, isCidr, searchProviders } from './tool-warnings.js';
 export type { SearchProvider } from './tool-warnings.js';
 export { providerNames, isProviderName } from './provider-names.js';
@@ -19,7 +19,7 @@ export { providerRegistry, findProviderSpec, toProviderKey } from './provider-re
 export type { ProviderSpec, ProviderBackend } from './provider-registry.js';
 export { providerConfigWarnings } from './provider-warnings.js';
 export { allowFromWarnings, usernameEntries } from './allow-from-check.js';
-export { gatewayProblem, isLoopbackHost, toGatewayUrl } from './gateway-access.js';
+export { apiProblem, apiSettings, gatewayProblem, isLoopbackHost, toGatewayUrl } from './gateway-access.js';
 export { defaultPresetName, findPresetName, modelPresetProblems, presetNames, resolveFallbackSpecs, resolveModelSpec } from './model-selection.js';
 export type { ModelSpec } from './model-selection.js';
 export type { FallbackModel, InlineFallback, ModelPreset } from './model-schema.js';

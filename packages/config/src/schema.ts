@@ -182,6 +182,16 @@ const gatewaySchema = z.object({
     .prefault({}),
 });
 
+/** nanobot's OpenAI-compatible API (`nanobot serve`): loopback by default, a key required beyond it. */
+export const apiSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(8900),
+  /** Per request, in seconds. */
+  timeout: z.number().positive().default(120),
+  /** `null` means no key, as in nanobot. */
+  apiKey: z.string().nullable().default('').transform((key) => key ?? ''),
+});
+
 /** Ours. Without `url` (and without REDIS_URL) the cluster runs its own redis-server. */
 const redisSchema = z.object({
   url: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
@@ -201,11 +211,14 @@ export const configSchema = z.object({
   gateway: gatewaySchema.prefault({}),
   redis: redisSchema.prefault({}),
   modelPresets: z.record(z.string(), modelPresetSchema).default({}),
+  /** Absent unless configured: then `nanobot start` runs nanobot-api too. */
+  api: apiSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
+export type ApiConfig = z.infer<typeof apiSchema>;
 export type McpServerConfig = z.infer<typeof mcpServerSchema>;
 export type ToolsConfig = z.infer<typeof toolsSchema>;
 export type ExecConfig = ToolsConfig['exec'];

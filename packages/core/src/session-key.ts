@@ -1,6 +1,7 @@
 import { AppError } from './app-error.js';
 
-export const channelNames = ['telegram', 'whatsapp', 'cli', 'system'] as const;
+/** `api`: requests to `nanobot serve` (OpenAI's chat completions). */
+export const channelNames = ['telegram', 'whatsapp', 'cli', 'system', 'api'] as const;
 export type ChannelName = (typeof channelNames)[number];
 
 /**

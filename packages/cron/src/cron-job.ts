@@ -16,7 +16,7 @@ export const cronScheduleSchema = z.discriminatedUnion('kind', [
 
 export type CronSchedule = z.infer<typeof cronScheduleSchema>;
 
-const deliverableChannels = channelNames.filter((c) => c !== 'system' && c !== 'cli');
+const deliverableChannels = channelNames.filter((c) => c !== 'system' && c !== 'cli' && c !== 'api');
 
 /** Where a job's answer goes: a chat of a channel, and the session whose history the turn sees. */
 export const cronTargetSchema = z.object({

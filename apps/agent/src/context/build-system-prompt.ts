@@ -33,6 +33,7 @@ const formatHints: Record<ChannelName, string> = {
   whatsapp: 'You are replying on WhatsApp: write plain text without Markdown.',
   cli: 'You are replying in a terminal: plain text or light Markdown.',
   system: 'This is a system-triggered turn: reply in plain text.',
+  api: 'You are replying through an OpenAI-compatible API: Markdown is fine.',
 };
 
 /** Building an Intl formatter costs ~0.2 ms; a process uses one time zone, so they are kept. */

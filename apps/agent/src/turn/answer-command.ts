@@ -7,6 +7,7 @@ import type { SessionStore } from '../session-store.js';
 import type { TurnOutcome } from './handle-turn.js';
 import { formatUsage } from './format-usage.js';
 import { answerModelCommand, modelStatusLines } from './model-command.js';
+import { formatHistory, historyUsage, parseHistoryCount } from './format-history.js';
 import { toReply, type SendReply } from './to-reply.js';
 
 
@@ -39,8 +40,15 @@ export function createCommandAnswerer(deps: CommandDeps) {
     await reply(message, lines.join('\n'));
   }
 
+  /** nanobot's `/history [n]`, as plain text: what users wrote is shown, not rendered. */
+  async function history(message: CommandMessage): Promise<void> {
+    const count = parseHistoryCount(message.args);
+    const text = count === undefined ? historyUsage : formatHistory(await deps.sessions.readAll(message.sessionKey), count);
+    await deps.send({ ...toReply(message, text), format: 'plain' });
+  }
+
   return {
-    /** start, help, status, stop: `stop` cancels the session's running turn and says how many it stopped. */
+    /** start, help, status, history, stop: `stop` cancels the session's running turn and says how many it stopped. */
     async immediate(message: CommandMessage, stop: () => Promise<number>): Promise<void> {
       switch (message.command) {
         case 'start':
@@ -49,6 +57,8 @@ export function createCommandAnswerer(deps: CommandDeps) {
           return reply(message, replies.help);
         case 'status':
           return status(message);
+        case 'history':
+          return history(message);
         case 'stop': {
           const stopped = await stop();
           return reply(message, stopped > 0 ? replies.stopped(stopped) : replies.noTask);

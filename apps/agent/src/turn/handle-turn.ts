@@ -163,7 +163,8 @@ export function createMessageAnswerer(deps: TurnDeps) {
     });
     const text = result.text === '' ? replies.error : result.text;
     // A streamed preview is already in the chat: only the reply completes it, so it is sent.
-    const suppressed = result.deliveredToChat && joined.length === 0 && preview?.started !== true;
+    // An API caller waits for the answer itself: it is always sent there (apps/api adds what the tool wrote).
+    const suppressed = result.deliveredToChat && joined.length === 0 && preview?.started !== true && message.channel !== 'api';
     await deps.sessions.append(message.sessionKey, [
       { ...user(message), ...(runtime === undefined ? {} : { runtimeContext: runtime }) },
       ...joined.map((m) => user(m, message.id)),

@@ -24,6 +24,8 @@ export function streamIntervalFor(message: InboundMessage, settings: StreamSetti
       return settings.cliIntervalMs;
     case 'whatsapp':
     case 'system':
+    // `nanobot serve` writes a `stream: true` request's events from the whole reply.
+    case 'api':
       return undefined;
     default: {
       const never: never = message.channel;
