@@ -24,3 +24,6 @@ export { acceptIntoMailbox, createSessionMailbox } from './session-mailbox.js';
 export type { MailboxEntry, SessionMailbox, SessionOutage } from './session-mailbox.js';
 export { recordLastActive, readLastActive } from './last-active.js';
 export type { LastActiveChat } from './last-active.js';
+export { controlChannels } from './queue-names.js';
+export { createChannelControl, requestChannelRestart } from './channel-control.js';
+export type { ChannelControl, ChannelControlMessage, ChannelControlOptions } from './channel-control.js';
