@@ -11,6 +11,7 @@ import {
   inboundJobOptions,
   jobNames,
   queueNames,
+  requestChannelRestart,
   workerReliability,
   type Queues,
 } from '@nanobot/bus';
@@ -91,7 +92,10 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const cron = createCronStore({ redis: producer });
   const shutdown = new AbortController();
   const journal = createRedisToolJournal(producer);
-  const agent = createAgent({ ...options, send, sendElsewhere: send, memoryLock, cron, journal, shutdown: shutdown.signal });
+  const agent = createAgent({
+    ...options, send, sendElsewhere: send, memoryLock, cron, journal, shutdown: shutdown.signal,
+    restartChannel: (channel, reason) => requestChannelRestart(producer, channel, reason),
+  });
   const canceller = createTurnCanceller({ redis: producer, subscriber, log });
   const slots = createTurnSlots(defaults.maxConcurrentTurns);
   const mailbox = createSessionMailbox(producer, options.leaseMs ?? 10_000);

@@ -1,4 +1,5 @@
 import type { Config } from '@nanobot/config';
+import type { ChannelName } from '@nanobot/core';
 import type { CronStore } from '@nanobot/cron';
 import type { Logger } from '@nanobot/log';
 import { createSystemPromptBuilder } from './context/build-system-prompt.js';
@@ -52,6 +53,8 @@ export type AgentDeps = {
   shutdown?: AbortSignal;
   /** Tests: how web_fetch resolves host names. */
   resolveHost?: Resolve;
+  /** `/restart` (the cluster's control channel); without it `/restart` says there is nothing to restart. */
+  restartChannel?: (channel: ChannelName, reason: string) => Promise<number>;
 };
 
 export type Agent = {
@@ -95,6 +98,7 @@ export function createAgent(deps: AgentDeps): Agent {
     startedAt: deps.startedAt,
     now: () => now().getTime(),
     log: deps.log,
+    ...(deps.restartChannel === undefined ? {} : { restartChannel: deps.restartChannel }),
   });
   const answer = createMessageAnswerer({
     send: deps.send,

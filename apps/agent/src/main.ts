@@ -2,13 +2,24 @@ import { homedir, hostname } from 'node:os';
 import { describeError, isAppError } from '@nanobot/core';
 import type { LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
-import { createRedis, createStatusReporter, type ProcessStatus } from '@nanobot/bus';
+import { Queue } from 'bullmq';
+import { bullPrefix, createRedis, createStatusReporter, queueNames, type ProcessStatus } from '@nanobot/bus';
+import { createWorkerMetrics, startPm2Io, type WorkerMetrics } from '@nanobot/metrics';
 import { runWorkerProcess, toProcessPort, type RunnableWorker } from '@nanobot/runtime';
 import { createAgentWorker } from './create-agent-worker.js';
 
 const log = createLogger({ name: 'nanobot-agent', level: process.env.LOG_LEVEL });
 const startedAt = Date.now();
 const instanceName = process.env.NODE_APP_INSTANCE ?? String(process.pid);
+// pm2 monit / jlist; unhandled rejections stay fatal (design-notes L12).
+const pm2Io = startPm2Io();
+
+/** Messages waiting for an agent: what an unconfigured or busy agent lets grow. */
+function startAgentMetrics(redis: ReturnType<typeof createRedis>, state: () => string): WorkerMetrics {
+  const inbound = new Queue(queueNames.inbound, { connection: redis, prefix: bullPrefix });
+  inbound.on('error', (err) => log.debug({ err }, 'metrics queue error'));
+  return createWorkerMetrics({ sink: pm2Io, log, state, queueDepth: () => inbound.getJobCountByTypes('waiting', 'prioritized') });
+}
 
 /** This process's status record in Redis, from `channels` (the agent's own row). */
 function createAgentStatus(loaded: LoadedConfig, channels: () => ProcessStatus['channels']) {
@@ -24,6 +35,7 @@ function createAgentStatus(loaded: LoadedConfig, channels: () => ProcessStatus['
   });
   return {
     status,
+    redis,
     async close(): Promise<void> {
       await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
       await redis.quit();
@@ -32,6 +44,7 @@ function createAgentStatus(loaded: LoadedConfig, channels: () => ProcessStatus['
 }
 
 function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
+  let metrics: WorkerMetrics | undefined;
   const instance = createAgentWorker({
     config: loaded.config,
     nanobotHome: loaded.nanobotHome,
@@ -44,6 +57,11 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     startedAt,
     onWorkerFailed: () => process.exit(1),
+    // Out: replies queued; latency: from the user's message to its reply in the queue.
+    onSent: (reply) => {
+      metrics?.messageOut();
+      if (reply.receivedAt !== undefined) metrics?.replyLatencyMs(Date.now() - reply.receivedAt);
+    },
   });
   const { agent, worker, slots } = instance;
   // A fatal exit (or any exit) takes the running exec commands along; a graceful stop killed them already.
@@ -52,6 +70,8 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
   const reporter = createAgentStatus(loaded, () => ({
     agent: { state: worker.isRunning() ? 'running' : 'stopped', model: agent.model.model, provider: primary?.provider, turns: slots.inUse() },
   }));
+  metrics = startAgentMetrics(reporter.redis, () => (worker.isRunning() ? 'running' : 'stopped'));
+  worker.on('active', () => metrics?.messageIn());
   return {
     async start() {
       await instance.start();
@@ -77,6 +97,7 @@ function createUnconfiguredAgent(loaded: LoadedConfig, err: unknown): RunnableWo
   const reporter = createAgentStatus(loaded, () => ({
     agent: { state: 'unconfigured', lastError: describeError(err), lastErrorCode: 'CONFIG_INVALID' },
   }));
+  startAgentMetrics(reporter.redis, () => 'unconfigured');
   return {
     start: async () => reporter.status.start(),
     stop: () => reporter.close(),

@@ -42,6 +42,7 @@ const menu = [
   { command: 'new', description: 'Start a new conversation' },
   { command: 'stop', description: 'Stop the current task' },
   { command: 'status', description: 'Model, uptime and session size' },
+  { command: 'restart', description: 'Restart the Telegram connection' },
   { command: 'help', description: 'Show available commands' },
 ];
 

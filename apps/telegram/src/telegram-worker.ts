@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import { AppError, isAppError } from '@nanobot/core';
+import { AppError, isAppError, type OutboundMessage } from '@nanobot/core';
 import type { Config } from '@nanobot/config';
 import type { Logger } from '@nanobot/log';
 import {
   bullPrefix,
+  createChannelControl,
   createErrorLogger,
   createLease,
   createPutBackHold,
@@ -53,6 +54,9 @@ export type TelegramWorkerOptions = {
   putBackDelayMs?: (count: number) => number;
   /** Fault-test hook of the sender (see fault-point.ts). */
   faultPoint?: (point: SendFaultPoint) => void | Promise<void>;
+  /** Metrics: a message was queued for the agent / a reply was sent. */
+  onMessageIn?: () => void;
+  onMessageOut?: (message: OutboundMessage) => void;
 };
 
 /**
@@ -86,7 +90,10 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     markers,
     log,
     hold: putBacks.hold,
-    onSent: (message) => typing.stop(message.chatId),
+    onSent: (message) => {
+      typing.stop(message.chatId);
+      options.onMessageOut?.(message);
+    },
     replyToMessage: settings.replyToMessage,
     fence: sendFence.fence,
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
@@ -142,7 +149,10 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     lease,
     onActive: startSending,
     onPolled: () => putBacks.channelBack(),
-    onSeen: (chatId, messageId) => seenIds.noteSeen(`telegram:${chatId}`, messageId),
+    onSeen: (chatId, messageId) => {
+      options.onMessageIn?.();
+      return seenIds.noteSeen(`telegram:${chatId}`, messageId);
+    },
   });
   const supervisor = createSupervisor({
     name: 'telegram',
@@ -152,6 +162,13 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     delayMs: restartDelayMs,
     stopDeadlineMs: 10_000,
     onState: () => status.publishSoon(),
+  });
+  // `/restart` in a chat: every telegram worker restarts its loop (a standby's loop waits for the lease again).
+  const control = createChannelControl({
+    redisUrl: options.redisUrl,
+    channel: 'telegram',
+    log,
+    onRestart: (reason) => void supervisor.restartLoop(reason),
   });
   const status = createStatusReporter({
     redis: producer,
@@ -165,6 +182,8 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
 
   return {
     supervisor,
+    /** Replies waiting to be sent (pm2 metric). */
+    queueDepth: () => queues.outbound('telegram').getJobCountByTypes('waiting', 'prioritized'),
     /** Starts everything; `onFatal` is called if the channel can no longer be stopped or restarted. */
     async start(onFatal: (err: unknown) => void): Promise<void> {
       fatal = onFatal;
@@ -174,6 +193,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
         (err: unknown) => onFatal(err),
       );
       await status.start();
+      await control.start();
     },
     /** Stops intake, finishes the update and reply in hand, closes connections. Rejects with STOP_TIMEOUT if the channel hangs. */
     async stop(reason: string): Promise<void> {
@@ -182,6 +202,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
         timeout = err;
       });
       typing.stopAll();
+      await control.close();
       // The reply in hand is finished as the holder; only then may a standby take over.
       await outbound.close();
       await lease.release();

@@ -15,6 +15,7 @@ const commands: Record<string, CommandName> = {
   stop: 'stop',
   help: 'help',
   status: 'status',
+  restart: 'restart',
 };
 
 /**

@@ -5,7 +5,7 @@ export type InboundPolicy = { allowFrom: string[]; groupPolicy: 'mention' | 'ope
 
 export type FrameVerdict = { kind: 'accept'; message: InboundMessage } | { kind: 'ignore'; reason: string };
 
-const commands = new Set<CommandName>(['start', 'new', 'stop', 'help', 'status']);
+const commands = new Set<CommandName>(['start', 'new', 'stop', 'help', 'status', 'restart']);
 
 /** nanobot's allowFrom (see isAllowedWhatsappAuthor; the bridge applies the same rule to media). */
 export const isAllowed = (allowFrom: string[], frame: MessageFrame): boolean => isAllowedWhatsappAuthor(allowFrom, frame);

@@ -17,6 +17,8 @@ export type WhatsappChannelDeps = {
   heartbeatMs: number;
   /** The bridge link is up, or the bridge reports WhatsApp connected: put-back replies may go. */
   onUp?: () => void;
+  /** Metrics: a message was queued for the agent. */
+  onQueued?: () => void;
 };
 
 /**
@@ -42,6 +44,7 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
     }
     if (verdict.kind === 'accept') {
       await deps.queues.addInbound(verdict.message);
+      deps.onQueued?.();
       log.debug({ messageId: verdict.message.id, catchUp: frame.catchUp === true }, 'whatsapp message queued');
     } else {
       log.debug({ messageId: frame.id, reason: verdict.reason }, 'whatsapp message ignored');

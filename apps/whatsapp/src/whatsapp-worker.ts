@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import { isAppError } from '@nanobot/core';
+import { isAppError, type OutboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
-  bullPrefix, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
+  bullPrefix, createChannelControl, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
@@ -25,10 +25,15 @@ export type WhatsappWorkerOptions = {
   /** For the status record: pm2 instance id and pid. */
   instance: string;
   pid: number;
+  /** Metrics: a message was queued for the agent / a reply was sent. */
+  onMessageIn?: () => void;
+  onMessageOut?: (message: OutboundMessage) => void;
 };
 
 export type WhatsappWorker = {
   supervisor: Supervisor;
+  /** Replies waiting to be sent (pm2 metric). */
+  queueDepth(): Promise<number>;
   /** Connects the queues, starts the outbound worker and the supervised channel. */
   start(onFatal: (err: unknown) => void): Promise<void>;
   /** Stops intake and the outbound worker; rejects if the channel did not settle in time. */
@@ -58,6 +63,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   const channel = createWhatsappChannel({
     url: options.bridgeUrl, token: options.token, queues, policy: options.policy, log, heartbeatMs: options.heartbeatMs,
     onUp: () => putBacks.channelBack(),
+    ...(options.onMessageIn === undefined ? {} : { onQueued: options.onMessageIn }),
   });
   const supervisor = createSupervisor({
     name: 'whatsapp', run: channel.run, log, liveness: { windowMs: options.heartbeatMs * 3 }, delayMs: restartDelayMs, stopDeadlineMs: 10_000,
@@ -67,6 +73,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
     link: channel.link, markers: createSentMarkers(workerConnection), log, hold: putBacks.hold,
     ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
+    ...(options.onMessageOut === undefined ? {} : { onSent: options.onMessageOut }),
   });
   const outbound = new Worker(queueNames.outbound('whatsapp'), sender, {
     connection: workerConnection, prefix: bullPrefix,
@@ -75,6 +82,8 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   });
   outbound.on('error', (err) => log.warn({ err }, 'outbound worker error'));
   outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));
+  // `/restart` in a chat: the supervisor restarts the bridge link.
+  const control = createChannelControl({ redisUrl: options.redisUrl, channel: 'whatsapp', log, onRestart: (reason) => void supervisor.restartLoop(reason) });
   const status = createStatusReporter({
     redis: producer, app: 'nanobot-whatsapp', instance: options.instance, pid: options.pid, host: hostname(),
     channels: () => ({ whatsapp: { ...supervisor.state() } }),
@@ -83,6 +92,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
 
   return {
     supervisor,
+    queueDepth: () => queues.outbound('whatsapp').getJobCountByTypes('waiting', 'prioritized'),
     async start(onFatal) {
       await queues.waitUntilReady();
       putBacks.startAfterOrphans(() => void outbound.run().catch(onFatal)).catch((err: unknown) => {
@@ -90,10 +100,12 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
       });
       supervisor.start().then(() => log.info('whatsapp channel supervisor ended'), onFatal);
       await status.start();
+      await control.start();
     },
     async stop(reason) {
       let failure: unknown;
       await supervisor.stop(reason).catch((err: unknown) => (failure = err));
+      await control.close();
       await outbound.close();
       await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
       await queues.close();

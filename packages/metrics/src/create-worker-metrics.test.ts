@@ -23,7 +23,7 @@ describe('createWorkerMetrics', () => {
     let now = 1_000;
     const fake = fakeSink();
     let state = { state: 'running', restarts: 0 };
-    const metrics = createWorkerMetrics({ sink: fake.sink, log, now: () => now, channel: () => state, queueDepth: async () => 7 });
+    const metrics = createWorkerMetrics({ sink: fake.sink, log, now: () => now, channel: () => state, queueDepth: async () => 7, state: () => 'running' });
     await Promise.resolve();
     expect([...fake.gauges.keys()].sort()).toEqual(Object.values(metricNames).sort());
     metrics.messageIn();
@@ -37,6 +37,7 @@ describe('createWorkerMetrics', () => {
     expect(fake.read(metricNames.channelState)).toBe('backoff');
     expect(fake.read(metricNames.channelRestarts)).toBe(2);
     expect(fake.read(metricNames.queueDepth)).toBe(7);
+    expect(fake.read(metricNames.state)).toBe('running');
     now += 61_000;
     expect(fake.read(metricNames.messagesIn)).toBe(0);
     metrics.close();

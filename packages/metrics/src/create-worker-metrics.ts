@@ -6,6 +6,7 @@ import { createRateWindow } from './rate-window.js';
 
 /** The names `pm2 monit` and `pm2 jlist` (pm2_env.axm_monitor) show; docs/operations.md lists them. */
 export const metricNames = {
+  state: 'State',
   channelState: 'Channel state',
   channelRestarts: 'Channel restarts',
   messagesIn: 'Messages in/min',
@@ -18,7 +19,9 @@ export type WorkerMetricsOptions = {
   sink: MetricsSink;
   log: Logger;
   now?: () => number;
-  /** The supervised channel loop (channel workers); the agent reports its own state. */
+  /** The worker's own state (agent: running / unconfigured; scheduler). */
+  state?: () => string;
+  /** The supervised channel loop (channel workers). */
   channel?: () => { state: string; restarts: number };
   /** Jobs waiting in the queue this worker takes from; read every `queueDepthIntervalMs`. */
   queueDepth?: () => Promise<number>;
@@ -39,6 +42,8 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
   let depth = 0;
   let timer: NodeJS.Timeout | undefined;
 
+  const state = options.state;
+  if (state !== undefined) sink.metric({ name: metricNames.state, value: state });
   const channel = options.channel;
   if (channel !== undefined) {
     sink.metric({ name: metricNames.channelState, value: () => channel().state });
