@@ -61,6 +61,7 @@ describe('toInbound for WhatsApp', () => {
 
   it('turns /stop into a command and lists media paths in the text', () => {
     expect(toInbound(frame({ content: '/stop' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'stop', args: '' } });
+    expect(toInbound(frame({ content: '/restart' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'restart' } });
     expect(toInbound(frame({ content: 'see', media: ['/m/a.jpg'] }), open, 1)).toMatchObject({
       message: { text: 'see\n[file: /m/a.jpg]', media: ['/m/a.jpg'] },
     });
