@@ -29,9 +29,9 @@ export type StartOptions = {
 };
 
 /**
- * `nanobot start`: the embedded Redis first (everything else waits for it), then the other apps
- * together, a line for each as pm2 reports it ready (apps with `wait_ready` tell pm2 once their
- * queues are connected), then log rotation. False when an app did not come up.
+ * `nanobot start`: the apps in the ecosystem file's order (the embedded Redis first, which the
+ * others wait for), a line for each as pm2 reports it ready (apps with `wait_ready` tell pm2 once
+ * their queues are connected), then log rotation. False when an app did not come up.
  */
 export async function startCluster(options: StartOptions): Promise<boolean> {
   const { pm2, print } = options;
@@ -51,9 +51,8 @@ export async function startCluster(options: StartOptions): Promise<boolean> {
       print(`  ${app.name.padEnd(26)} failed   ${describeError(err)}`);
     }
   };
-  const redis = apps.filter((app) => app.name === 'nanobot-redis');
-  for (const app of redis) await startOne(app);
-  await Promise.all(apps.filter((app) => app.name !== 'nanobot-redis').map(startOne));
+  // One at a time: pm2's API object is not safe for concurrent start() calls (apps get lost).
+  for (const app of apps) await startOne(app);
   const { maxSizeMb, retainFiles } = options.loaded.config.logs;
   try {
     await pm2.installLogRotation({ maxSizeMb, retainFiles });
