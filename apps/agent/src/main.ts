@@ -14,7 +14,7 @@ const instanceName = process.env.NODE_APP_INSTANCE ?? String(process.pid);
 // pm2 monit / jlist; unhandled rejections stay fatal (design-notes L12).
 const pm2Io = startPm2Io();
 
-/** Messages waiting for an agent: what an unconfigured or busy agent lets grow. */
+/** The agent's pm2 metrics; its queue depth is the inbound queue, what an unconfigured or busy agent lets grow. */
 function startAgentMetrics(redis: ReturnType<typeof createRedis>, state: () => string): WorkerMetrics {
   const inbound = new Queue(queueNames.inbound, { connection: redis, prefix: bullPrefix });
   inbound.on('error', (err) => log.debug({ err }, 'metrics queue error'));

@@ -11,11 +11,16 @@ export function readEcosystemApps(ecosystemPath: string): EcosystemApp[] {
   return (require(ecosystemPath) as { apps: EcosystemApp[] }).apps;
 }
 
+/** Every instance of the app runs. */
+export const isAppUp = (app: EcosystemApp, processes: ProcessInfo[]): boolean => {
+  const mine = processes.filter((p) => p.name === app.name);
+  return mine.length > 0 && mine.every((p) => p.status === 'online');
+};
+
 /** `  nanobot-telegram          ready    pid 1234      1.9s` (pids of every instance). */
 export function toAppLine(app: EcosystemApp, processes: ProcessInfo[], tookMs: number): string {
   const mine = processes.filter((p) => p.name === app.name);
-  const up = mine.length > 0 && mine.every((p) => p.status === 'online');
-  const state = !up ? (mine[0]?.status ?? 'not started') : app.wait_ready === true ? 'ready' : 'online';
+  const state = !isAppUp(app, processes) ? (mine[0]?.status ?? 'not started') : app.wait_ready === true ? 'ready' : 'online';
   const pids = mine.map((p) => p.pid).join(',') || '-';
   return `  ${app.name.padEnd(26)} ${state.padEnd(8)} pid ${pids.padEnd(12)} ${(tookMs / 1000).toFixed(1)}s`;
 }
@@ -43,9 +48,9 @@ export async function startCluster(options: StartOptions): Promise<boolean> {
   const startOne = async (app: EcosystemApp): Promise<void> => {
     try {
       await pm2.startApp(app);
-      const line = toAppLine(app, await pm2.list(), now() - started);
-      if (!line.includes(' ready ') && !line.includes(' online ')) ok = false;
-      print(line);
+      const processes = await pm2.list();
+      if (!isAppUp(app, processes)) ok = false;
+      print(toAppLine(app, processes, now() - started));
     } catch (err) {
       ok = false;
       print(`  ${app.name.padEnd(26)} failed   ${describeError(err)}`);
