@@ -53,4 +53,14 @@ describe('log rotation installed by `nanobot start`', () => {
     await waitFor(() => rotated().length === 2, 'old rotated files to be deleted', 30_000);
     for (const file of rotated()) expect(statSync(join(dir, file)).size).toBeGreaterThanOrEqual(1024 * 1024);
   }, 180_000);
+
+  it('comes back with pm2\'s daemon (as after a reboot), with its settings', async () => {
+    expect((await cluster.pm2('kill')).code).toBe(0);
+    // The first pm2 command starts a new daemon, which starts the installed modules.
+    await cluster.pm2('ping');
+    await cluster.waitOnline(['pm2-logrotate']);
+    const shown = await cluster.pm2('conf', 'pm2-logrotate');
+    expect(shown.stdout).toContain('pm2 set pm2-logrotate:max_size 1M');
+    expect(shown.stdout).toContain('pm2 set pm2-logrotate:retain 2');
+  }, 60_000);
 });
