@@ -58,10 +58,7 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
     startedAt,
     onWorkerFailed: () => process.exit(1),
     // Out: replies queued; latency: from the user's message to its reply in the queue.
-    onSent: (reply) => {
-      metrics?.messageOut();
-      if (reply.receivedAt !== undefined) metrics?.replyLatencyMs(Date.now() - reply.receivedAt);
-    },
+    onSent: (reply) => metrics?.replyOut(reply.receivedAt),
   });
   const { agent, worker, slots } = instance;
   // A fatal exit (or any exit) takes the running exec commands along; a graceful stop killed them already.

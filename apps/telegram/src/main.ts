@@ -41,10 +41,7 @@ await runWorkerProcess({
       pid: process.pid,
       ...(faultPoint === undefined ? {} : { faultPoint }),
       onMessageIn: () => metrics?.messageIn(),
-      onMessageOut: (message) => {
-        metrics?.messageOut();
-        if (message.receivedAt !== undefined) metrics?.replyLatencyMs(Date.now() - message.receivedAt);
-      },
+      onMessageOut: (message) => metrics?.replyOut(message.receivedAt),
     });
     metrics = createWorkerMetrics({ sink: pm2Io, log, channel: () => worker.supervisor.state(), queueDepth: worker.queueDepth });
     metrics.action('restart-channel', () => (worker.supervisor.restartLoop('pm2 trigger restart-channel') ? 'restarting the telegram channel' : 'the telegram channel is not running'));

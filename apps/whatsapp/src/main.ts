@@ -31,10 +31,7 @@ await runWorkerProcess({
       instance: process.env.NODE_APP_INSTANCE ?? String(process.pid),
       pid: process.pid,
       onMessageIn: () => metrics?.messageIn(),
-      onMessageOut: (message) => {
-        metrics?.messageOut();
-        if (message.receivedAt !== undefined) metrics?.replyLatencyMs(Date.now() - message.receivedAt);
-      },
+      onMessageOut: (message) => metrics?.replyOut(message.receivedAt),
     });
     metrics = createWorkerMetrics({ sink: pm2Io, log, channel: () => worker.supervisor.state(), queueDepth: () => worker.queueDepth() });
     metrics.action('restart-channel', () => (worker.supervisor.restartLoop('pm2 trigger restart-channel') ? 'restarting the whatsapp channel' : 'the whatsapp channel is not running'));

@@ -28,8 +28,8 @@ describe('createWorkerMetrics', () => {
     expect([...fake.gauges.keys()].sort()).toEqual(Object.values(metricNames).sort());
     metrics.messageIn();
     metrics.messageIn();
-    metrics.messageOut();
-    metrics.replyLatencyMs(120);
+    now += 120;
+    metrics.replyOut(1_000);
     state = { state: 'backoff', restarts: 2 };
     expect(fake.read(metricNames.messagesIn)).toBe(2);
     expect(fake.read(metricNames.messagesOut)).toBe(1);
@@ -38,6 +38,9 @@ describe('createWorkerMetrics', () => {
     expect(fake.read(metricNames.channelRestarts)).toBe(2);
     expect(fake.read(metricNames.queueDepth)).toBe(7);
     expect(fake.read(metricNames.state)).toBe('running');
+    metrics.replyOut(undefined); // a message about no user message: counted, no latency
+    expect(fake.read(metricNames.messagesOut)).toBe(2);
+    expect(fake.read(metricNames.replyLatencyP95)).toBe(120);
     now += 61_000;
     expect(fake.read(metricNames.messagesIn)).toBe(0);
     metrics.close();

@@ -71,6 +71,11 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
     messageIn: (): void => received.mark(),
     messageOut: (): void => sent.mark(),
     replyLatencyMs: (ms: number): void => latency.record(ms),
+    /** A reply went out: counted, and its latency from the user's message (`receivedAt`) when known. */
+    replyOut(receivedAt: number | undefined): void {
+      sent.mark();
+      if (receivedAt !== undefined) latency.record(now() - receivedAt);
+    },
     /** `pm2 trigger <app> <name>` runs `handler`; the trigger prints `{ ok, result }` or `{ ok: false, error }`. */
     action(name: string, handler: () => unknown): void {
       sink.action(name, (reply) => {
