@@ -42,8 +42,9 @@ const shared = {
   min_uptime: 5000,
   max_restarts: 1000,
   wait_ready: true,
-  // pm2 otherwise loads its bundled @pm2/io into each app, whose handler only logs an
-  // unhandled rejection (design-notes L12); Node's default exits and pm2 restarts.
+  // pm2 injects nothing into the apps: each starts @pm2/io itself (packages/metrics) for
+  // `pm2 monit` and `pm2 trigger`, without its rejection handler (design-notes L12), so an
+  // unhandled rejection still exits and pm2 restarts.
   pmx: false,
   listen_timeout: 30000,
   // No `stop_exit_codes`: pm2 7 reports a process killed by a signal as exit code 0,

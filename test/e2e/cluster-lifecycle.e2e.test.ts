@@ -32,6 +32,24 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: numbe
   }
 }
 
+/** pm2-logrotate runs as a pm2 module of this PM2_HOME, with our settings in `pm2 conf` and its environment. */
+async function expectLogRotation(cluster: Cluster, expected: { maxSize: string; retain: string }): Promise<void> {
+  const conf = JSON.parse(readFileSync(join(cluster.pm2Home, 'module_conf.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  expect(conf['pm2-logrotate']).toMatchObject({ max_size: expected.maxSize, retain: expected.retain });
+  expect(Object.keys(conf['module-db-v2'] ?? {})).toContain('pm2-logrotate');
+  const shown = await cluster.pm2('conf', 'pm2-logrotate');
+  expect(shown.stdout).toContain(`pm2 set pm2-logrotate:max_size ${expected.maxSize}`);
+  const jlist = await cluster.pm2('jlist');
+  const list = JSON.parse(jlist.stdout.split('\n').find((l) => l.startsWith('[')) ?? '[]') as Array<{ name: string; pid: number; pm2_env: { pmx_module?: boolean; status: string } }>;
+  const module = list.find((p) => p.name === 'pm2-logrotate');
+  expect(module?.pm2_env).toMatchObject({ pmx_module: true, status: 'online' });
+  const environ = readFileSync(`/proc/${module?.pid}/environ`, 'utf8');
+  expect(environ).toContain(`"max_size":"${expected.maxSize}"`);
+  expect(environ).toContain(`"retain":"${expected.retain}"`);
+  const ls = await cluster.pm2('ls');
+  expect(ls.stdout).toMatch(/Module/);
+}
+
 describe('cluster lifecycle with the embedded Redis', () => {
   let cluster: Cluster | undefined;
   let telegram: FakeTelegram | undefined;
@@ -49,11 +67,25 @@ describe('cluster lifecycle with the embedded Redis', () => {
     llm = await startFakeLlm();
     const port = await freePort();
     cluster = await createCluster({
-      config: { ...fakeConfig({ apiRoot: telegram.apiRoot, token: telegram.token, llmBaseUrl: llm.baseUrl }), redis: { port } },
+      config: {
+        ...fakeConfig({ apiRoot: telegram.apiRoot, token: telegram.token, llmBaseUrl: llm.baseUrl }),
+        redis: { port },
+        logs: { maxSizeMb: 5, retainFiles: 3 },
+      },
     });
     const started = await cluster.nanobot('start');
     expect(started.code, started.stderr).toBe(0);
-    await cluster.waitOnline(['nanobot-redis', 'nanobot-telegram', 'nanobot-agent']);
+    // A line per app as it comes up (redis first), then log rotation and the dashboard's address.
+    const lines = started.stdout.split('\n');
+    expect(lines[0]).toBe('Starting 5 apps under pm2...');
+    expect(lines[1]).toMatch(/^ {2}nanobot-redis\s+online\s+pid \d+/);
+    for (const app of ['nanobot-telegram', 'nanobot-agent', 'nanobot-scheduler', 'nanobot-dashboard']) {
+      expect(started.stdout).toMatch(new RegExp(`\\n {2}${app}\\s+ready\\s+pid \\d+\\s+\\d+\\.\\ds\\n`));
+    }
+    expect(started.stdout).toContain('Log rotation: pm2-logrotate, each log file rotated above 5 MB and daily, 3 rotated files kept');
+    expect(lines.at(-2)).toBe(`Dashboard: http://127.0.0.1:${cluster.env.NANOBOT_GATEWAY__PORT} (health: /health)`);
+    await cluster.waitOnline(['nanobot-redis', 'nanobot-telegram', 'nanobot-agent', 'pm2-logrotate']);
+    await expectLogRotation(cluster, { maxSize: '5M', retain: '3' });
     const password = passwordOf(cluster.home);
     expect(password).toMatch(/^[0-9a-f]{64}$/);
     expect(statSync(join(cluster.home, 'redis', 'password')).mode & 0o777).toBe(0o600);
@@ -89,6 +121,21 @@ describe('cluster lifecycle with the embedded Redis', () => {
     const doctor = await cluster.nanobot('doctor');
     expect(doctor.stdout).toMatch(/redis\s+reachable, noeviction/);
     expect(`${doctor.stdout}${doctor.stderr}`).not.toContain(password);
+
+    // A second start changes nothing that runs: the apps are already there, and so is the module.
+    const logrotatePid = await cluster.pidOf('pm2-logrotate');
+    await writeConfig(cluster.home, {
+      ...fakeConfig({ apiRoot: telegram.apiRoot, token: telegram.token, llmBaseUrl: llm.baseUrl }),
+      redis: { port },
+      logs: { maxSizeMb: 7, retainFiles: 4 },
+    });
+    const again = await cluster.nanobot('start');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('3 rotated files kept'.replace('3', '4'));
+    await cluster.waitOnline(['pm2-logrotate']);
+    // Changed settings restart the module with them.
+    await expectLogRotation(cluster, { maxSize: '7M', retain: '4' });
+    expect(await cluster.pidOf('pm2-logrotate')).not.toBe(logrotatePid);
 
     const stopped = await cluster.nanobot('stop');
     expect(stopped.code).toBe(0);

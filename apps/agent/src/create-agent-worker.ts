@@ -12,6 +12,7 @@ import {
   jobNames,
   queueNames,
   whenReady,
+  requestChannelRestart,
   workerReliability,
   type Queues,
 } from '@nanobot/bus';
@@ -110,6 +111,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const modelSelections = createRedisModelSelections(producer);
   const agent = createAgent({
     ...options, send, sendElsewhere: send, memoryLock, cron, journal, modelSelections, shutdown: shutdown.signal, startSubagent: (job) => subagents.start(job),
+    restartChannel: (channel, reason) => requestChannelRestart(producer, channel, reason),
   });
   const subagentWorker = createSubagentWorker({
     connection: workerConnection,

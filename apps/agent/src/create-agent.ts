@@ -1,4 +1,5 @@
 import type { Config } from '@nanobot/config';
+import type { ChannelName } from '@nanobot/core';
 import type { CronStore } from '@nanobot/cron';
 import type { Logger } from '@nanobot/log';
 import { createSystemPromptBuilder } from './context/build-system-prompt.js';
@@ -68,6 +69,8 @@ export type AgentDeps = {
   startSubagent?: (job: SubagentJob) => Promise<void>;
   /** Tests: the MCP servers' timing (ping interval, backoff). */
   mcpTiming?: { pingIntervalMs?: number; connectTimeoutMs?: number; delayMs?: (failures: number) => number };
+  /** `/restart` (the cluster's control channel); without it `/restart` says there is nothing to restart. */
+  restartChannel?: (channel: ChannelName, reason: string) => Promise<number>;
 };
 
 export type Agent = {
@@ -127,6 +130,7 @@ export function createAgent(deps: AgentDeps): Agent {
     startedAt: deps.startedAt,
     now: () => now().getTime(),
     log: deps.log,
+    ...(deps.restartChannel === undefined ? {} : { restartChannel: deps.restartChannel }),
   });
   const answerWith = (turnModel: ModelChain) => createMessageAnswerer({
     send: deps.send,

@@ -2,7 +2,9 @@ import { homedir, hostname } from 'node:os';
 import { describeError, isAppError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
-import { createRedis, createStatusReporter, type ProcessStatus } from '@nanobot/bus';
+import { Queue } from 'bullmq';
+import { bullPrefix, createRedis, createStatusReporter, queueNames, type ProcessStatus } from '@nanobot/bus';
+import { createWorkerMetrics, startPm2Io, type WorkerMetrics } from '@nanobot/metrics';
 import { runWorkerProcess, toProcessPort, type RunnableWorker } from '@nanobot/runtime';
 import { toAgentStatusRow } from './agent-status-row.js';
 import { createAgentWorker } from './create-agent-worker.js';
@@ -10,6 +12,15 @@ import { createAgentWorker } from './create-agent-worker.js';
 const log = createLogger({ name: 'nanobot-agent', level: process.env.LOG_LEVEL });
 const startedAt = Date.now();
 const instanceName = process.env.NODE_APP_INSTANCE ?? String(process.pid);
+// pm2 monit / jlist; unhandled rejections stay fatal (design-notes L12).
+const pm2Io = startPm2Io();
+
+/** The agent's pm2 metrics; its queue depth is the inbound queue, what an unconfigured or busy agent lets grow. */
+function startAgentMetrics(redis: ReturnType<typeof createRedis>, state: () => string): WorkerMetrics {
+  const inbound = new Queue(queueNames.inbound, { connection: redis, prefix: bullPrefix });
+  inbound.on('error', (err) => log.debug({ err }, 'metrics queue error'));
+  return createWorkerMetrics({ sink: pm2Io, log, state, queueDepth: () => inbound.getJobCountByTypes('waiting', 'prioritized') });
+}
 
 /** This process's status record in Redis, from `channels` (the agent's own row). */
 function createAgentStatus(loaded: LoadedConfig, channels: () => ProcessStatus['channels']) {
@@ -25,6 +36,7 @@ function createAgentStatus(loaded: LoadedConfig, channels: () => ProcessStatus['
   });
   return {
     status,
+    redis,
     async close(): Promise<void> {
       await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
       await redis.quit();
@@ -33,6 +45,7 @@ function createAgentStatus(loaded: LoadedConfig, channels: () => ProcessStatus['
 }
 
 function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
+  let metrics: WorkerMetrics | undefined;
   const instance = createAgentWorker({
     config: loaded.config,
     nanobotHome: loaded.nanobotHome,
@@ -50,6 +63,11 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     startedAt,
     onWorkerFailed: () => process.exit(1),
+    // Out: replies queued; latency: from the user's message to its reply in the queue.
+    onSent: (reply) => {
+      // Previews of a streamed reply and progress hints are not replies.
+      if (reply.kind === 'reply' && reply.progress !== true) metrics?.replyOut(reply.receivedAt);
+    },
   });
   const { agent } = instance;
   // A fatal exit (or any exit) takes the running exec commands along; a graceful stop killed them already.
@@ -57,6 +75,8 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
   const reporter = createAgentStatus(loaded, () => ({ agent: toAgentStatusRow(instance) }));
   // A server that connects, drops or fails shows in `nanobot status` within a moment.
   agent.mcp.onChange(() => reporter.status.publishSoon());
+  metrics = startAgentMetrics(reporter.redis, () => (instance.worker.isRunning() ? 'running' : 'stopped'));
+  instance.worker.on('active', () => metrics?.messageIn());
   return {
     async start() {
       await instance.start();
@@ -82,6 +102,7 @@ function createUnconfiguredAgent(loaded: LoadedConfig, err: unknown): RunnableWo
   const reporter = createAgentStatus(loaded, () => ({
     agent: { state: 'unconfigured', lastError: describeError(err), lastErrorCode: 'CONFIG_INVALID' },
   }));
+  startAgentMetrics(reporter.redis, () => 'unconfigured');
   return {
     start: async () => reporter.status.start(),
     stop: () => reporter.close(),

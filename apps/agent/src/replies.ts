@@ -26,10 +26,15 @@ export const replies = {
   /** The reply to a message that joined a running turn; the turn's answer follows as the reply to the turn's first message. */
   joined: '↪ Got it, I am adding this to the task I am working on.',
   start: "👋 Hi! I'm nanobot, your personal assistant.\n\nSend me a message and I'll answer.\nType /help to see what I understand.",
+  /** `/restart`: the chat channel's connection is restarted by its worker's supervisor; the process stays. */
+  restarting: (channel: string) => `Restarting the ${channel} channel…`,
+  restartNobody: (channel: string) => `No ${channel} worker is running right now, so there is no channel to restart; pm2 starts the worker again by itself.`,
+  restartNotHere: '/restart restarts the connection of a chat channel (Telegram, WhatsApp); this conversation has none.',
   help: [
     '🐈 nanobot commands:',
     '/new — start a new conversation',
     '/stop — stop the task that is running',
+    '/restart — restart this chat channel\'s connection',
     '/status — model, uptime, token usage and session size',
     '/model [preset] — show or switch the model preset of this conversation',
     '/history [n] — the last n messages of this conversation',

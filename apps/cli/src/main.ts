@@ -19,6 +19,7 @@ import { registerServeCommand } from './serve-command.js';
 import { createIsGone, createPm2Control } from '@nanobot/ops';
 import { printClusterState, printConfigSummary, printProcesses, toApiLine, toDashboardLine } from './show-status.js';
 import { printStatusJson } from './status-json-command.js';
+import { startCluster } from './start-cluster.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const ecosystemPath = resolve(root, 'ecosystem.config.js');
@@ -77,16 +78,22 @@ program
     if (loaded.redis.embedded) requireRedisServer();
     warnIfNoModel(loaded);
     warnAboutAllowFrom(loaded);
-    const pm2 = createPm2Control();
-    try {
-      await pm2.start(ecosystemPath);
-      printProcesses(await pm2.list(), print);
-    } finally {
-      pm2.disconnect();
-    }
-    print(`Dashboard: ${toDashboardLine(loaded)}`);
-    if (loaded.config.api !== undefined) print(`API:       ${toApiLine(loaded.config.api)}`);
+    await startAndReport(loaded);
   });
+
+/** Starts every app with a line as each comes up, then says where the dashboard is; exit 1 if an app did not. */
+async function startAndReport(loaded: LoadedConfig): Promise<void> {
+  const pm2 = createPm2Control();
+  let ok: boolean;
+  try {
+    ok = await startCluster({ pm2, ecosystemPath, loaded, print });
+  } finally {
+    pm2.disconnect();
+  }
+  print(`Dashboard: ${toDashboardLine(loaded)}`);
+  if (loaded.config.api !== undefined) print(`API:       ${toApiLine(loaded.config.api)}`);
+  if (!ok) fail('nanobot: an app did not come up; see `nanobot status` and `nanobot logs <app>`');
+}
 
 /** The cluster still starts (messages queue up), but the user should know why nothing answers. */
 function warnIfNoModel(loaded: LoadedConfig): void {
@@ -126,14 +133,7 @@ program
     if (loaded.redis.embedded) requireRedisServer();
     warnAboutAllowFrom(loaded);
     await stopAll();
-    const pm2 = createPm2Control();
-    try {
-      await pm2.start(ecosystemPath);
-      printProcesses(await pm2.list(), print);
-    } finally {
-      pm2.disconnect();
-    }
-    print(`Dashboard: ${toDashboardLine(loaded)}`);
+    await startAndReport(loaded);
   });
 
 program

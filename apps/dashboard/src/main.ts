@@ -2,12 +2,16 @@ import { homedir, hostname } from 'node:os';
 import { AppError } from '@nanobot/core';
 import { gatewayProblem } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
+import { startPm2Io } from '@nanobot/metrics';
 import { createRedis } from '@nanobot/bus';
 import { createIsGone, createPm2Control } from '@nanobot/ops';
 import { runWorkerProcess, toProcessPort } from '@nanobot/runtime';
 import { createDashboard } from './create-dashboard.js';
 
 const log = createLogger({ name: 'nanobot-dashboard', level: process.env.LOG_LEVEL });
+
+// pm2 monit shows its event-loop delay; unhandled rejections stay fatal (design-notes L12).
+startPm2Io();
 
 await runWorkerProcess({
   name: 'dashboard',

@@ -104,6 +104,8 @@ export function createSchedulerWorker(options: SchedulerWorkerOptions) {
   let running: Promise<unknown> | undefined;
   return {
     store,
+    /** For the pm2 metrics: fires taken, answers forwarded. */
+    workers: { fire: fireWorker, answer: answerWorker },
     async start(onFatal: (err: unknown) => void): Promise<void> {
       await queues.waitUntilReady();
       await store.queue.waitUntilReady();

@@ -2,6 +2,7 @@ import { homedir, hostname } from 'node:os';
 import { allowFromWarnings } from '@nanobot/config';
 import { AppError } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
+import { createWorkerMetrics, startPm2Io, type WorkerMetrics } from '@nanobot/metrics';
 import { runWorkerProcess, toProcessPort } from '@nanobot/runtime';
 import { createFaultPoint, isSendFaultPoint } from './fault-point.js';
 import { createTelegramWorker } from './telegram-worker.js';
@@ -17,6 +18,10 @@ const faultPoint = isSendFaultPoint(faultPointName)
     })
   : undefined;
 
+// pm2 monit / jlist / trigger; unhandled rejections stay fatal (design-notes L12).
+const pm2Io = startPm2Io();
+let metrics: WorkerMetrics | undefined;
+
 await runWorkerProcess({
   name: 'telegram worker',
   port: toProcessPort(process, homedir()),
@@ -26,7 +31,7 @@ await runWorkerProcess({
     if (!settings.enabled) throw new AppError('CONFIG_INVALID', 'channels.telegram.enabled is false: nothing to run');
     // Also when started by `pm2 start ecosystem.config.js`, which bypasses the CLI's warning.
     for (const warning of allowFromWarnings(loaded)) log.warn({ warning }, 'allowFrom lists a username');
-    return createTelegramWorker({
+    const worker = createTelegramWorker({
       settings,
       redisUrl: loaded.redis.url,
       log,
@@ -36,6 +41,11 @@ await runWorkerProcess({
       pid: process.pid,
       nanobotHome: loaded.nanobotHome,
       ...(faultPoint === undefined ? {} : { faultPoint }),
+      onMessageIn: () => metrics?.messageIn(),
+      onMessageOut: (message) => metrics?.replyOut(message.kind === 'reply' ? message.receivedAt : undefined),
     });
+    metrics = createWorkerMetrics({ sink: pm2Io, log, channel: () => worker.supervisor.state(), queueDepth: worker.queueDepth });
+    metrics.action('restart-channel', () => (worker.supervisor.restartLoop('pm2 trigger restart-channel') ? 'restarting the telegram channel' : 'the telegram channel is not running'));
+    return worker;
   },
 });

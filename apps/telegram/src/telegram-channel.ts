@@ -47,6 +47,7 @@ export const menu = [
   { command: 'status', description: 'Model, uptime and session size' },
   { command: 'model', description: 'Show or switch the model preset' },
   { command: 'history', description: 'Show the last messages of this chat' },
+  { command: 'restart', description: 'Restart the Telegram connection' },
   { command: 'help', description: 'Show available commands' },
 ];
 

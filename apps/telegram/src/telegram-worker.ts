@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import { AppError, isAppError } from '@nanobot/core';
+import { AppError, isAppError, type OutboundMessage } from '@nanobot/core';
 import type { Config } from '@nanobot/config';
 import type { Logger } from '@nanobot/log';
 import {
   bullPrefix,
+  createChannelControl,
   createErrorLogger,
   createLease,
   createPairingGate,
@@ -61,6 +62,9 @@ export type TelegramWorkerOptions = {
   faultPoint?: (point: SendFaultPoint) => void | Promise<void>;
   /** Where nanobot's pairing.json is; its approvals are loaded at start. Without it, no file is read. */
   nanobotHome?: string;
+  /** Metrics: a message was queued for the agent / a reply was sent. */
+  onMessageIn?: () => void;
+  onMessageOut?: (message: OutboundMessage) => void;
 };
 
 /**
@@ -95,7 +99,10 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     markers,
     log,
     hold: putBacks.hold,
-    onSent: (message) => void presence.answered(message),
+    onSent: (message) => {
+      void presence.answered(message);
+      options.onMessageOut?.(message);
+    },
     replyToMessage: settings.replyToMessage,
     fence: sendFence.fence,
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
@@ -155,7 +162,10 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     lease,
     onActive: startSending,
     onPolled: () => putBacks.channelBack(),
-    onSeen: (chatId, messageId) => seenIds.noteSeen(`telegram:${chatId}`, messageId),
+    onSeen: (chatId, messageId) => {
+      options.onMessageIn?.();
+      return seenIds.noteSeen(`telegram:${chatId}`, messageId);
+    },
   });
   const supervisor = createSupervisor({
     name: 'telegram',
@@ -165,6 +175,13 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     delayMs: restartDelayMs,
     stopDeadlineMs: 10_000,
     onState: () => status.publishSoon(),
+  });
+  // `/restart` in a chat: every telegram worker restarts its loop (a standby's loop waits for the lease again).
+  const control = createChannelControl({
+    redisUrl: options.redisUrl,
+    channel: 'telegram',
+    log,
+    onRestart: (reason) => void supervisor.restartLoop(reason),
   });
   const status = createStatusReporter({
     redis: producer,
@@ -178,6 +195,8 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
 
   return {
     supervisor,
+    /** Replies waiting to be sent (pm2 metric). */
+    queueDepth: () => queues.outbound('telegram').getJobCountByTypes('waiting', 'prioritized'),
     /** Starts everything; `onFatal` is called if the channel can no longer be stopped or restarted. */
     async start(onFatal: (err: unknown) => void): Promise<void> {
       fatal = onFatal;
@@ -195,6 +214,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
         (err: unknown) => onFatal(err),
       );
       await status.start();
+      await control.start();
     },
     /** Stops intake, finishes the update and reply in hand, closes connections. Rejects with STOP_TIMEOUT if the channel hangs. */
     async stop(reason: string): Promise<void> {
@@ -206,6 +226,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
       await closeWithin({
         redisReady: producer.status === 'ready' && workerConnection.status === 'ready',
         close: async () => {
+          await control.close();
           // The reply in hand is finished as the holder; only then may a standby take over.
           await outbound.close();
           await lease.release();

@@ -50,6 +50,7 @@ describe('toInbound', () => {
     expect(toInbound(update(1, { text: '/history 5' }), bot, open, 0)).toMatchObject({ message: { kind: 'command', command: 'history', args: '5' } });
     const other = toInbound(update(2, { text: '/new@other_bot' }), bot, open, 0);
     expect(other).toMatchObject({ kind: 'ignore' });
+    expect(toInbound(update(4, { text: '/restart' }), bot, open, 0)).toMatchObject({ message: { kind: 'command', command: 'restart' } });
     const unknown = toInbound(update(3, { text: '/weather Paris' }), bot, open, 0);
     expect(unknown).toMatchObject({ kind: 'accept', message: { kind: 'message', text: '/weather Paris' } });
     const model = toInbound(update(4, { text: '/model@nano_bot deep' }), bot, open, 0);

@@ -19,6 +19,7 @@ const commands: Record<string, CommandName> = {
   status: 'status',
   model: 'model',
   history: 'history',
+  restart: 'restart',
 };
 
 /**

@@ -17,6 +17,8 @@ export type SenderDeps = {
   /** How long the n-th put-back in a row waits (default putBackDelayMs). */
   putBackDelayMs?: (count: number) => number;
   maxChunkChars?: number;
+  /** Metrics: every chunk of a reply reached the bridge. */
+  onSent?: (message: OutboundMessage) => void;
 };
 
 /**
@@ -91,5 +93,6 @@ export function createSender(deps: SenderDeps) {
       await deps.markers.mark(message.id, index, 'sent');
       putBacks.delete(message.id);
     }
+    deps.onSent?.(message);
   };
 }

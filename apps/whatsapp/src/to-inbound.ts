@@ -9,7 +9,7 @@ export type FrameVerdict =
   /** A direct message from a sender not in allowFrom: pairing decides. `sender` is the bare phone number (or LID). */
   | { kind: 'stranger'; id: string; chatId: string; sender: string };
 
-const commands = new Set<CommandName>(['start', 'new', 'stop', 'help', 'status', 'model', 'history']);
+const commands = new Set<CommandName>(['start', 'new', 'stop', 'help', 'status', 'model', 'history', 'restart']);
 
 /** nanobot's allowFrom (see isAllowedWhatsappAuthor; the bridge applies the same rule to media). */
 export const isAllowed = (allowFrom: string[], frame: MessageFrame): boolean => isAllowedWhatsappAuthor(allowFrom, frame);

@@ -19,6 +19,8 @@ export type WhatsappChannelDeps = {
   onUp?: () => void;
   /** DM pairing for senders outside allowFrom; without it they are ignored. */
   pairing?: PairingGate;
+  /** Metrics: a message was queued for the agent. */
+  onQueued?: () => void;
 };
 
 /**
@@ -45,6 +47,7 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
     if (verdict.kind === 'stranger') verdict = await admit(frame, verdict);
     if (verdict.kind === 'accept') {
       await deps.queues.addInbound(verdict.message);
+      deps.onQueued?.();
       log.debug({ messageId: verdict.message.id, catchUp: frame.catchUp === true }, 'whatsapp message queued');
     } else {
       log.debug({ messageId: frame.id, reason: verdict.kind === 'ignore' ? verdict.reason : 'sender not in allowFrom' }, 'whatsapp message ignored');

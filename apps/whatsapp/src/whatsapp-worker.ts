@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import { isAppError } from '@nanobot/core';
+import { isAppError, type OutboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
-  bullPrefix, createPairingGate, createPairingStore, createPutBackHold, createQueues, importPairingFile, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
+  bullPrefix, createChannelControl, createPairingGate, createPairingStore, createPutBackHold, createQueues, importPairingFile, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
@@ -28,10 +28,15 @@ export type WhatsappWorkerOptions = {
   pid: number;
   /** Where nanobot's pairing.json is; its approvals are loaded at start. */
   nanobotHome?: string;
+  /** Metrics: a message was queued for the agent / a reply was sent. */
+  onMessageIn?: () => void;
+  onMessageOut?: (message: OutboundMessage) => void;
 };
 
 export type WhatsappWorker = {
   supervisor: Supervisor;
+  /** Replies waiting to be sent (pm2 metric). */
+  queueDepth(): Promise<number>;
   /** Connects the queues, starts the outbound worker and the supervised channel. */
   start(onFatal: (err: unknown) => void): Promise<void>;
   /** Stops intake and the outbound worker; rejects if the channel did not settle in time. */
@@ -64,6 +69,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
     url: options.bridgeUrl, token: options.token, queues, policy: options.policy, log, heartbeatMs: options.heartbeatMs,
     onUp: () => putBacks.channelBack(),
     pairing: createPairingGate({ channel: 'whatsapp', store: pairingStore, queues, log }),
+    ...(options.onMessageIn === undefined ? {} : { onQueued: options.onMessageIn }),
   });
   const supervisor = createSupervisor({
     name: 'whatsapp', run: channel.run, log, liveness: { windowMs: options.heartbeatMs * 3 }, delayMs: restartDelayMs, stopDeadlineMs: 10_000,
@@ -73,6 +79,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
     link: channel.link, markers: createSentMarkers(workerConnection), log, hold: putBacks.hold,
     ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
+    ...(options.onMessageOut === undefined ? {} : { onSent: options.onMessageOut }),
   });
   const outbound = new Worker(queueNames.outbound('whatsapp'), sender, {
     connection: workerConnection, prefix: bullPrefix,
@@ -81,6 +88,8 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   });
   outbound.on('error', (err) => log.warn({ err }, 'outbound worker error'));
   outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));
+  // `/restart` in a chat: the supervisor restarts the bridge link.
+  const control = createChannelControl({ redisUrl: options.redisUrl, channel: 'whatsapp', log, onRestart: (reason) => void supervisor.restartLoop(reason) });
   const status = createStatusReporter({
     redis: producer, app: 'nanobot-whatsapp', instance: options.instance, pid: options.pid, host: hostname(),
     channels: () => ({ whatsapp: { ...supervisor.state() } }),
@@ -89,6 +98,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
 
   return {
     supervisor,
+    queueDepth: () => queues.outbound('whatsapp').getJobCountByTypes('waiting', 'prioritized'),
     async start(onFatal) {
       await queues.waitUntilReady();
       if (options.nanobotHome !== undefined) {
@@ -102,6 +112,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
       });
       supervisor.start().then(() => log.info('whatsapp channel supervisor ended'), onFatal);
       await status.start();
+      await control.start();
     },
     async stop(reason) {
       let failure: unknown;
@@ -109,6 +120,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
       await closeWithin({
         redisReady: producer.status === 'ready' && workerConnection.status === 'ready',
         close: async () => {
+          await control.close();
           await outbound.close();
           await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
           await queues.close();

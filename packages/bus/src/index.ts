@@ -32,3 +32,6 @@ export { importPairingFile, readPairingFile, writePairingFile, pairingFileName }
 export type { PairingFile } from './pairing-file.js';
 export { createPairingGate, pairingReplyText } from './pairing-gate.js';
 export type { PairingGate, Stranger } from './pairing-gate.js';
+export { controlChannels } from './queue-names.js';
+export { createChannelControl, requestChannelRestart } from './channel-control.js';
+export type { ChannelControl, ChannelControlMessage, ChannelControlOptions } from './channel-control.js';

@@ -10,6 +10,14 @@ export const queueNames = {
   outbound: (channel: ChannelName) => `outbound-${channel}` as const,
 } as const;
 
+/**
+ * Redis pub/sub channels of control messages to a channel's workers (`/restart`). Pub/sub on
+ * purpose: a worker that is down misses the message, and then there is no loop to restart.
+ */
+export const controlChannels = {
+  channel: (channel: ChannelName) => `${keyPrefix}control:${channel}` as const,
+} as const;
+
 export const jobNames = {
   inbound: 'inbound-message',
   outbound: 'outbound-message',

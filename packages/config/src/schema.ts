@@ -203,6 +203,14 @@ const redisSchema = z.object({
     .optional(),
 });
 
+/** Ours. pm2's log files, rotated by pm2-logrotate (installed by `nanobot start`). */
+const logsSchema = z.object({
+  /** A log file is rotated once it is larger than this. */
+  maxSizeMb: positiveInt.max(10_240).default(10),
+  /** Rotated files kept per log file; older ones are deleted. */
+  retainFiles: positiveInt.max(1000).default(10),
+});
+
 export const configSchema = z.object({
   agents: z.object({ defaults: agentDefaultsSchema.prefault({}) }).prefault({}),
   providers: z.record(z.string(), providerSchema).default({}),
@@ -213,6 +221,7 @@ export const configSchema = z.object({
   modelPresets: z.record(z.string(), modelPresetSchema).default({}),
   /** Absent unless configured: then `nanobot start` runs nanobot-api too. */
   api: apiSchema.optional(),
+  logs: logsSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

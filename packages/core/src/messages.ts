@@ -5,7 +5,7 @@ import { channelNames } from './session-key.js';
 const channel = z.enum(channelNames);
 
 /** Commands the agent handles itself; `isImmediateCommand` says which are answered even while a turn runs. */
-export const commandNames = ['start', 'new', 'stop', 'help', 'status', 'model', 'history'] as const;
+export const commandNames = ['start', 'new', 'stop', 'help', 'status', 'model', 'history', 'restart'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 const inboundBase = z.object({
@@ -46,7 +46,7 @@ export type CommandMessage = InboundMessage & { kind: 'command' };
  * Commands answered at once, even while a turn of the session runs, so they never wait in the
  * session's mailbox; `/new` and `/model` are turns of their own and wait their place in the order.
  */
-const immediateCommandNames: ReadonlySet<CommandName> = new Set(['start', 'help', 'status', 'stop', 'history']);
+const immediateCommandNames: ReadonlySet<CommandName> = new Set(['start', 'help', 'status', 'stop', 'history', 'restart']);
 
 export function isImmediateCommand(message: InboundMessage): message is CommandMessage {
   return message.kind === 'command' && immediateCommandNames.has(message.command);
@@ -66,6 +66,8 @@ export const outboundMessageSchema = z.discriminatedUnion('kind', [
     format: z.enum(['markdown', 'plain']),
     /** A hint sent while the turn runs (`channels.sendProgress`, `sendToolHints`): the turn's answer is still to come. */
     progress: z.boolean().optional(),
+    /** The inbound message's receivedAt, for the channel's reply latency metric. */
+    receivedAt: z.number().int().nonnegative().optional(),
   }),
   z.object({
     /**

@@ -11,3 +11,5 @@ export type { FailedJob } from './failed-jobs.js';
 export { createPm2Control } from './pm2-control.js';
 export type { Pm2Control, ProcessInfo } from './pm2-control.js';
 export { createIsGone } from './is-gone.js';
+export { installLogRotation, logRotateModule, toLogRotateConf } from './log-rotation.js';
+export type { LogRotationResult, LogRotationSettings } from './log-rotation.js';

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { AppError } from '@nanobot/core';
+import { installLogRotation, logRotateModule, type LogRotationResult, type LogRotationSettings } from './log-rotation.js';
 
 // pm2 is CommonJS with callback APIs; its types come with the package. Loaded on first use:
 // it takes a second to load, which `nanobot agent` and the dashboard's pages need not wait for.
@@ -42,6 +43,25 @@ export function createPm2Control() {
     async start(ecosystemPath: string): Promise<void> {
       await connect();
       await call('start', (done) => pm2().start(ecosystemPath, (err, value) => done(err ?? null, value)));
+    },
+    /** One app of the ecosystem file (its object), so each can be reported as it comes up. */
+    async startApp(app: Record<string, unknown>): Promise<void> {
+      await connect();
+      await call('start', (done) => pm2().start(app as import('pm2').StartOptions, (err, value) => done(err ?? null, value)));
+    },
+    /** pm2-logrotate as a module of this pm2, with our size and retention (log-rotation.ts). */
+    async installLogRotation(settings: LogRotationSettings): Promise<LogRotationResult> {
+      const running = (await this.list()).some((p) => p.name === logRotateModule && p.status === 'online');
+      return installLogRotation({
+        pm2: pm2(),
+        settings,
+        running,
+        // `updateEnv`: pm2 merges the module's settings into its environment (what `pm2 set` does).
+        restart: (name) => {
+          const restart = pm2().restart as unknown as (name: string, opts: object, cb: (err: Error | null) => void) => void;
+          return call<void>('restart', (done) => restart.call(pm2(), name, { updateEnv: true }, (err) => done(err ?? null)));
+        },
+      });
     },
     async list(): Promise<ProcessInfo[]> {
       await connect();

@@ -58,7 +58,7 @@ function invoke(run: RunnerOptions['run'], ctx: ChannelContext): Promise<RunOutc
  * Builds `runOnce()`: one start of the channel with its own AbortController (linked to stop),
  * watched by the liveness watchdog when configured. Resolves when the run settles.
  */
-export function createRunner(options: RunnerOptions): { runOnce(restarts: number): Promise<RunOutcome> } {
+export function createRunner(options: RunnerOptions): { runOnce(restarts: number, restartSignal?: AbortSignal): Promise<RunOutcome> } {
   const { name, clock, log, store } = options;
   let currentId = 0;
 
@@ -78,11 +78,13 @@ export function createRunner(options: RunnerOptions): { runOnce(restarts: number
     return { outcome, deafError: () => deafError };
   }
 
-  async function runOnce(restarts: number): Promise<RunOutcome> {
+  /** `restartSignal` (restartLoop) aborts this run only; the watchdog keeps watching until it settles. */
+  async function runOnce(restarts: number, restartSignal?: AbortSignal): Promise<RunOutcome> {
     const id = ++currentId;
     const runController = new AbortController();
     const watchController = new AbortController();
     const unlinkRun = linkAbort(options.stopSignal, runController);
+    const unlinkRestart = restartSignal === undefined ? () => undefined : linkAbort(restartSignal, runController);
     const unlinkWatch = linkAbort(options.stopSignal, watchController);
     const ctx: ChannelContext = {
       signal: runController.signal,
@@ -99,6 +101,7 @@ export function createRunner(options: RunnerOptions): { runOnce(restarts: number
     const first = await Promise.race([settled, watchdog.outcome]);
     watchController.abort();
     unlinkRun();
+    unlinkRestart();
     unlinkWatch();
     if (first === 'hung') return { kind: 'hung' };
     const outcome = first === 'cancelled' ? await settled : first;

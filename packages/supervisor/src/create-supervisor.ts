@@ -29,6 +29,12 @@ export type Supervisor = {
   start(): Promise<void>;
   /** Ends the loop; rejects with STOP_TIMEOUT if the run does not settle in time. Idempotent. */
   stop(reason?: string): Promise<void>;
+  /**
+   * Ends the current run (or cuts the backoff short) and starts the channel again at once, without
+   * counting a failure: `pm2 trigger <app> restart-channel` and the `/restart` chat command.
+   * Returns false when the loop is not running (not started, stopping or stopped).
+   */
+  restartLoop(reason: string): boolean;
   state(): SupervisorState;
 };
 
@@ -73,6 +79,18 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let loopPromise: Promise<void> | undefined;
   let stopPromise: Promise<void> | undefined;
   let finished = false;
+  /** Aborted by restartLoop(); replaced once the restart it asked for happened. */
+  let restartController = new AbortController();
+  let restartReason: string | null = null;
+
+  /** A requested restart was carried out: the next run starts now, with a fresh signal. */
+  function takeRestart(): boolean {
+    if (restartReason === null) return false;
+    log.info({ reason: restartReason }, `${name} channel restart requested: starting it again now`);
+    restartReason = null;
+    restartController = new AbortController();
+    return true;
+  }
 
   function finish(err?: AppError): void {
     if (finished) return;
@@ -114,6 +132,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   /** Counts the failure and waits the restart delay (cut short by stop). */
   async function backoff(outcome: FailedOutcome, ranMs: number): Promise<void> {
+    const sleepSignal = AbortSignal.any([stopSignal, restartController.signal]);
     const err = describeFailure(outcome);
     const previous = ranMs >= stableRunMs ? 0 : store.current().consecutiveFailures;
     const consecutiveFailures = previous + 1;
@@ -123,12 +142,12 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       state: 'backoff', consecutiveFailures, lastError: describeError(err), lastErrorCode: errorCodeOf(err),
       nextRetryAt: clock.now() + waitMs, startedAt: null,
     });
-    await clock.sleep(waitMs, stopSignal);
+    await clock.sleep(waitMs, sleepSignal);
   }
 
   async function loop(): Promise<void> {
     for (let restarts = 0; !stopSignal.aborted; restarts++) {
-      const outcome = await runner.runOnce(restarts);
+      const outcome = await runner.runOnce(restarts, restartController.signal);
       const ranMs = clock.now() - (store.current().startedAt ?? clock.now());
       if (finished) return; // a stop deadline already failed this supervisor
       if (outcome.kind === 'hung') return finish(stopTimeout('the watchdog aborted it'));
@@ -139,7 +158,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         }
         break;
       }
+      if (takeRestart()) continue;
       await backoff(outcome, ranMs);
+      takeRestart();
     }
     finish();
   }
@@ -175,6 +196,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       stopController.abort(abortReason);
       stopPromise = waitForStop();
       return stopPromise;
+    },
+    restartLoop(reason) {
+      if (!loopPromise || finished || stopSignal.aborted) return false;
+      if (restartReason !== null) return true; // one restart is already on its way
+      restartReason = reason;
+      log.info({ reason }, `Restarting ${name} channel on request...`);
+      restartController.abort(new DOMException(`${name} channel restart requested: ${reason}`, 'AbortError'));
+      return true;
     },
     state: () => store.snapshot(),
   };

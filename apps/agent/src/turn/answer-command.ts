@@ -1,4 +1,4 @@
-import { AppError, isAppError, type CommandMessage, type InboundMessage } from '@nanobot/core';
+import { AppError, isAppError, type ChannelName, type CommandMessage, type InboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import type { ModelRouter } from '../llm/create-model-router.js';
 import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
@@ -20,7 +20,12 @@ export type CommandDeps = {
   startedAt: number;
   now: () => number;
   log: Logger;
+  /** `/restart`: asks the chat channel's workers to restart their loop; how many heard it (absent: no cluster). */
+  restartChannel?: (channel: ChannelName, reason: string) => Promise<number>;
 };
+
+/** The channels whose worker runs a supervised loop that `/restart` can restart. */
+const restartableChannels: ReadonlySet<ChannelName> = new Set(['telegram', 'whatsapp']);
 
 
 export function formatUptime(ms: number): string {
@@ -47,8 +52,18 @@ export function createCommandAnswerer(deps: CommandDeps) {
     await deps.send({ ...toReply(message, text), format: 'plain' });
   }
 
+  /** nanobot's /restart restarts the process; ours restarts the chat channel's loop through its supervisor. */
+  async function restart(message: CommandMessage): Promise<void> {
+    const restartChannel = deps.restartChannel;
+    if (restartChannel === undefined || !restartableChannels.has(message.channel)) return reply(message, replies.restartNotHere);
+    const reason = `/restart from ${message.sessionKey}`;
+    const heard = await restartChannel(message.channel, reason);
+    deps.log.info({ channel: message.channel, workers: heard, messageId: message.id }, 'channel restart requested');
+    return reply(message, heard > 0 ? replies.restarting(message.channel) : replies.restartNobody(message.channel));
+  }
+
   return {
-    /** start, help, status, history, stop: `stop` cancels the session's running turn and says how many it stopped. */
+    /** start, help, status, history, stop, restart: `stop` cancels the session's running turn and says how many it stopped. */
     async immediate(message: CommandMessage, stop: () => Promise<number>): Promise<void> {
       switch (message.command) {
         case 'start':
@@ -63,6 +78,8 @@ export function createCommandAnswerer(deps: CommandDeps) {
           const stopped = await stop();
           return reply(message, stopped > 0 ? replies.stopped(stopped) : replies.noTask);
         }
+        case 'restart':
+          return restart(message);
         case 'new':
         case 'model':
           throw new AppError('INTERNAL', `/${message.command} must run in its session order`);

@@ -21,6 +21,7 @@ export function toReply(message: InboundMessage, text: string, part = 'reply'): 
     replyToMessageId: message.sourceMessageId,
     text,
     format: formatFor(message),
+    receivedAt: message.receivedAt,
   };
 }
 
