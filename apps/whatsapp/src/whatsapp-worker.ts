@@ -3,7 +3,7 @@ import { Worker } from 'bullmq';
 import { isAppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
-  bullPrefix, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
+  bullPrefix, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, createTrafficRecorder, holdableWorkerOptions, queueNames,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
@@ -75,6 +75,9 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   });
   outbound.on('error', (err) => log.warn({ err }, 'outbound worker error'));
   outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));
+  // The dashboard's traffic chart: a reply delivered whole, and how long after its message.
+  const traffic = createTrafficRecorder(producer, log);
+  outbound.on('completed', (job) => void traffic.noteOut(job.data as object));
   const status = createStatusReporter({
     redis: producer, app: 'nanobot-whatsapp', instance: options.instance, pid: options.pid, host: hostname(),
     channels: () => ({ whatsapp: { ...supervisor.state() } }),

@@ -24,3 +24,5 @@ export { acceptIntoMailbox, createSessionMailbox } from './session-mailbox.js';
 export type { MailboxEntry, SessionMailbox, SessionOutage } from './session-mailbox.js';
 export { recordLastActive, readLastActive } from './last-active.js';
 export type { LastActiveChat } from './last-active.js';
+export { createTrafficRecorder, readTraffic, latencyPercentileMs, latencyBoundsMs, trafficBucketMs, trafficTtlMs } from './traffic.js';
+export type { TrafficMinute, TrafficRecorder } from './traffic.js';
