@@ -13,7 +13,7 @@ import { registerCronCommands } from './cron-command.js';
 import { checkProvider, registerDoctorCommand } from './doctor-command.js';
 import { registerFailedCommands } from './failed-command.js';
 import { registerLogsCommand } from './logs-command.js';
-import { onboard } from './onboard.js';
+import { registerOnboardCommand } from './onboard-command.js';
 import { createIsGone, createPm2Control } from '@nanobot/ops';
 import { printClusterState, printConfigSummary, printProcesses, toDashboardLine } from './show-status.js';
 
@@ -58,13 +58,7 @@ program
   .description('nanobot cluster: a personal AI assistant on Telegram, WhatsApp and the terminal')
   .version(readVersion(), '-v, --version', 'print the version of nanobot cluster');
 
-program
-  .command('onboard')
-  .description('create the config file and the workspace')
-  .option('--refresh', 'add fields a newer version knows, keeping every value', false)
-  .action(async (options: { refresh: boolean }) => {
-    await onboard(await configOrExit(), { refresh: options.refresh, print });
-  });
+registerOnboardCommand(program, { configOrExit, print, fail });
 
 program
   .command('start')
