@@ -6,7 +6,7 @@ import { onboard } from './onboard.js';
 import { isEmptySetup, type OnboardSetup } from './onboard-config.js';
 import { runWizard, setupFromFlags, type OnboardFlags } from './onboard-setup.js';
 
-type CommandOptions = Omit<OnboardFlags, 'check'> & { check: boolean; refresh: boolean; interactive: boolean };
+type CommandOptions = Omit<OnboardFlags, 'check'> & { check: boolean; refresh: boolean; interactive: boolean; wizard: boolean };
 
 export type OnboardCommandDeps = {
   configOrExit: () => Promise<LoadedConfig>;
@@ -37,17 +37,21 @@ export function registerOnboardCommand(program: Command, deps: OnboardCommandDep
     .option('--model <name>', 'agents.defaults.model')
     .option('--telegram-token <token>', 'bot token from @BotFather; enables Telegram (- reads it from standard input)')
     .option('--no-check', 'write without checking the key with a model call or the token with getMe')
+    .option('--wizard', 'ask on a terminal even when the config already has a provider', false)
     .option('--no-interactive', 'never ask, even on a terminal')
     .action(async (options: CommandOptions) => {
       const loaded = await deps.configOrExit();
       const flagged = [options.provider, options.apiKey, options.apiBase, options.model, options.telegramToken].some((v) => v !== undefined);
       const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
+      const anyProvider = Object.values(loaded.config.providers).some((p) => p.apiKey !== '' || p.apiBase !== undefined);
+      // A set-up install is not asked again (scripts/start.sh runs onboard before every start) unless told.
+      const ask = terminal && options.interactive && !options.refresh && (options.wizard || !loaded.exists || !anyProvider);
       let setup: OnboardSetup = {};
       try {
         if (flagged) {
           await readDashes(options);
           setup = await setupFromFlags(options, loaded, deps.print);
-        } else if (terminal && options.interactive && !options.refresh) {
+        } else if (ask) {
           const prompter = createPrompter(process.stdin, process.stdout);
           try {
             setup = await runWizard(prompter, loaded, deps.print, options.check);
@@ -61,7 +65,6 @@ export function registerOnboardCommand(program: Command, deps: OnboardCommandDep
         return deps.fail(`✗ ${said}${said.endsWith('nothing was written') ? '' : '; nothing was written'}`);
       }
       await onboard(loaded, { refresh: options.refresh, print: deps.print, setup });
-      const anyProvider = Object.values(loaded.config.providers).some((p) => p.apiKey !== '' || p.apiBase !== undefined);
       if (isEmptySetup(setup) && !anyProvider) {
         deps.print('Next: the model needs a key: run nanobot onboard on a terminal, or nanobot onboard --provider openrouter --api-key - --model <model> with the key on standard input');
       }

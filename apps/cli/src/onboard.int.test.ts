@@ -112,7 +112,18 @@ describe('nanobot onboard', () => {
   });
 });
 
-/** On a terminal (a pseudo-terminal from util-linux `script`), answering each question as it appears. */
+/** `nanobot onboard` on a pseudo-terminal (util-linux `script`); `screen` is all it showed so far. */
+function onTerminal(home: string) {
+  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} onboard`;
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: home, NANOBOT_HOME: home, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let screen = '';
+  child.stdout.on('data', (c: Buffer) => (screen += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (screen += c.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', done));
+  return { child, exited, screen: () => screen };
+}
+
+/** On a terminal, answering each question as it appears. */
 describe('nanobot onboard on a terminal', () => {
   let telegram: FakeTelegram;
   let llm: FakeLlm;
@@ -131,16 +142,11 @@ describe('nanobot onboard on a terminal', () => {
   });
 
   it('asks for provider, API base, key, model and token, asks again for a token Telegram refuses, and shows no secret', async () => {
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} onboard`;
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: home, NANOBOT_HOME: home, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let screen = '';
+    const { child, exited, screen: shown } = onTerminal(home);
     let seen = 0;
-    child.stdout.on('data', (c: Buffer) => (screen += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (screen += c.toString()));
-    const exited = new Promise<number | null>((done) => child.once('exit', done));
     const answer = async (prompt: string, text: string) => {
-      await expect.poll(() => screen.indexOf(prompt, seen), { timeout: 15_000, message: screen }).toBeGreaterThanOrEqual(0);
-      seen = screen.indexOf(prompt, seen) + prompt.length;
+      await expect.poll(() => shown().indexOf(prompt, seen), { timeout: 15_000, message: shown() }).toBeGreaterThanOrEqual(0);
+      seen = shown().indexOf(prompt, seen) + prompt.length;
       child.stdin.write(`${text}\r`);
     };
     try {
@@ -154,13 +160,23 @@ describe('nanobot onboard on a terminal', () => {
     } finally {
       child.kill('SIGKILL');
     }
-    expect(screen).toContain('✓ custom answered for test-model');
-    expect(screen).toContain('✗ Telegram refused the bot token (401 Unauthorized)');
-    expect(screen).toContain(`✓ Telegram knows the bot as @${telegram.username}`);
-    for (const secret of [key, telegram.token, 'refused-token-value']) expect(screen).not.toContain(secret);
+    expect(shown()).toContain('✓ custom answered for test-model');
+    expect(shown()).toContain('✗ Telegram refused the bot token (401 Unauthorized)');
+    expect(shown()).toContain(`✓ Telegram knows the bot as @${telegram.username}`);
+    for (const secret of [key, telegram.token, 'refused-token-value']) expect(shown()).not.toContain(secret);
     const written = await readJson(home);
     expect(written.providers.custom).toEqual({ apiKey: key, apiBase: llm.baseUrl });
     expect(written.agents.defaults).toMatchObject({ provider: 'custom', model: 'test-model' });
     expect(written.channels.telegram).toMatchObject({ apiRoot: telegram.apiRoot, token: telegram.token, enabled: true });
+
+    // Set up now: the next onboard on a terminal (scripts/start.sh runs one before every start) asks nothing.
+    const again = onTerminal(home);
+    try {
+      expect(await again.exited).toBe(0);
+    } finally {
+      again.child.kill('SIGKILL');
+    }
+    expect(again.screen()).toContain('Config already exists');
+    expect(again.screen()).not.toContain('Provider (');
   }, 60_000);
 });

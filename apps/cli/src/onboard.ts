@@ -54,7 +54,7 @@ export async function onboard(loaded: LoadedConfig, options: { refresh: boolean;
     options.print(`${options.refresh ? 'Refreshed' : 'Updated'} config at ${loaded.path} (existing values kept)`);
     await write(fillMissing(raw, defaults));
   } else {
-    options.print(`Config already exists at ${loaded.path} (kept; use --refresh to add new fields)`);
+    options.print(`Config already exists at ${loaded.path} (kept; --refresh adds new fields, --wizard asks for the provider, key, model and Telegram token again)`);
   }
   const workspace = loaded.config.agents.defaults.workspace;
   await mkdir(join(workspace, 'memory'), { recursive: true });
