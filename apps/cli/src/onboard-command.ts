@@ -26,6 +26,13 @@ async function readDashes(options: CommandOptions): Promise<void> {
   }
 }
 
+/**
+ * The environment for `${VAR}` references only: it lists no names, so no `NANOBOT_...`
+ * override (a key given in the environment) is applied and then written into the file.
+ */
+const lookupOnly = (env: NodeJS.ProcessEnv): Record<string, string | undefined> =>
+  new Proxy(env, { ownKeys: () => [], getOwnPropertyDescriptor: () => undefined });
+
 export function registerOnboardCommand(program: Command, deps: OnboardCommandDeps): void {
   program
     .command('onboard')
@@ -64,7 +71,7 @@ export function registerOnboardCommand(program: Command, deps: OnboardCommandDep
         const said = isAppError(err, 'CONFIG_INVALID') ? err.message : describeError(err);
         return deps.fail(`✗ ${said}${said.endsWith('nothing was written') ? '' : '; nothing was written'}`);
       }
-      await onboard(loaded, { refresh: options.refresh, print: deps.print, setup });
+      await onboard(loaded, { refresh: options.refresh, print: deps.print, setup, env: lookupOnly(process.env) });
       if (isEmptySetup(setup) && !anyProvider) {
         deps.print('Next: the model needs a key: run nanobot onboard on a terminal, or nanobot onboard --provider openrouter --api-key - --model <model> with the key on standard input');
       }

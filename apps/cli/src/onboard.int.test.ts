@@ -12,8 +12,8 @@ const key = 'sk-test-0123456789-secret';
 type Run = { code: number | null; stdout: string; stderr: string };
 
 /** `nanobot onboard` as a child process without a terminal, `input` on its standard input. */
-function onboardRun(home: string, args: string[], input = ''): Promise<Run> {
-  const child = spawn(process.execPath, [cli, 'onboard', ...args], { env: { PATH: process.env.PATH, HOME: home, NANOBOT_HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+function onboardRun(home: string, args: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(process.execPath, [cli, 'onboard', ...args], { env: { PATH: process.env.PATH, HOME: home, NANOBOT_HOME: home, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -94,19 +94,23 @@ describe('nanobot onboard', () => {
 
   it('--refresh keeps every value (in the spelling of the file) and adds the fields a newer version knows, asking nothing', async () => {
     const calls = llm.requests().length;
-    await writeFile(join(home, 'config.json'), JSON.stringify({ agents: { defaults: { max_tokens: 1234, model: 'm1' } }, providers: { custom: { api_key: 'k1', apiBase: llm.baseUrl } }, gateway: { port: 19999 } }));
-    const run = await onboardRun(home, ['--refresh']);
+    await writeFile(join(home, 'config.json'), JSON.stringify({ agents: { defaults: { max_tokens: 1234, model: 'm1' } }, providers: { custom: { api_key: '${CUSTOM_KEY}', apiBase: llm.baseUrl } }, gateway: { port: 19999 } }));
+    // A key given in the environment (a reference, or nanobot's override) is read, never written into the file.
+    const run = await onboardRun(home, ['--refresh'], '', { CUSTOM_KEY: 'from-env', NANOBOT_PROVIDERS__OPENAI__API_KEY: 'override-secret' });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Refreshed config at');
     const written = await readJson(home);
     expect(written.agents.defaults).toMatchObject({ max_tokens: 1234, model: 'm1', temperature: 0.1, provider: 'auto' });
     expect(written.agents.defaults.maxTokens).toBeUndefined();
     expect(written.agents.defaults.workspace).toBeUndefined();
-    expect(written.providers.custom).toEqual({ api_key: 'k1', apiBase: llm.baseUrl });
+    expect(written.providers.custom).toEqual({ api_key: '${CUSTOM_KEY}', apiBase: llm.baseUrl });
+    expect(written.providers.openai).toBeUndefined();
+    expect(JSON.stringify(written)).not.toMatch(/from-env|override-secret/);
     expect(written.gateway).toMatchObject({ port: 19999, host: '127.0.0.1' });
     expect(written.channels.telegram).toMatchObject({ enabled: false, pollTimeoutS: 30 });
-    const loaded = await loadConfig({ env: { NANOBOT_HOME: home }, homeDir: home });
+    const loaded = await loadConfig({ env: { NANOBOT_HOME: home, CUSTOM_KEY: 'k1' }, homeDir: home });
     expect(loaded.config.agents.defaults.maxTokens).toBe(1234);
+    expect(loaded.config.providers.custom?.apiKey).toBe('k1');
     expect(loaded.warnings).toEqual([]);
     expect(llm.requests()).toHaveLength(calls); // a refresh calls nothing
   });

@@ -28,7 +28,16 @@ async function writeIfMissing(path: string, text: string): Promise<boolean> {
  * with its templates (never overwritten). `setup` (checked by the caller) is written into
  * the file, new or existing, keeping everything else.
  */
-export async function onboard(loaded: LoadedConfig, options: { refresh: boolean; print: (line: string) => void; setup?: OnboardSetup }) {
+export async function onboard(
+  loaded: LoadedConfig,
+  options: {
+    refresh: boolean;
+    print: (line: string) => void;
+    setup?: OnboardSetup;
+    /** Where `${VAR}` references of the file are looked up while reading it (never written back). */
+    env?: Record<string, string | undefined>;
+  },
+) {
   const setup = options.setup ?? {};
   await mkdir(dirname(loaded.path), { recursive: true });
   const write = async (config: Record<string, unknown>) => {
@@ -47,7 +56,7 @@ export async function onboard(loaded: LoadedConfig, options: { refresh: boolean;
     await write(fresh);
   } else if (options.refresh || !isEmptySetup(setup)) {
     const raw = JSON.parse(await readFile(loaded.path, 'utf8')) as Record<string, unknown>;
-    const { config } = parseConfig(raw, { env: {}, homeDir: '', nanobotHome: loaded.nanobotHome, source: loaded.path });
+    const { config } = parseConfig(raw, { env: options.env ?? {}, homeDir: '', nanobotHome: loaded.nanobotHome, source: loaded.path });
     const defaults = toSerializableConfig(config);
     // The workspace stays unwritten when the file has none: it follows NANOBOT_HOME.
     delete (defaults.agents as { defaults: Record<string, unknown> }).defaults.workspace;
