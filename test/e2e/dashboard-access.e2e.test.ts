@@ -100,5 +100,26 @@ describe('the dashboard beyond loopback', () => {
       expect((await other.goto(`${base()}/`))?.status()).toBe(401);
       await context.close();
     });
+
+    it('keeps the queue browser behind the token too: its page, API and files are refused without it, and list every queue with it', async () => {
+      for (const path of ['/queues', '/queues/', '/queues/api/queues', '/queues/static/favicon-32x32.png', '/queues/queue/inbound']) {
+        expect((await fetch(`${base()}${path}`)).status, path).toBe(401);
+      }
+      expect((await fetch(`${base()}/queues/api/queues`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+      const api = await fetch(`${base()}/queues/api/queues`, { headers: { authorization: 'Bearer tok-123' } });
+      expect(api.status).toBe(200);
+      const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
+      expect(names).toEqual(['cron', 'inbound', 'outbound-cli', 'outbound-system', 'outbound-telegram', 'outbound-whatsapp']);
+      // Read-only: bull-board's own mutations are refused by it, retries go through the Failed jobs page.
+      const emptied = await fetch(`${base()}/queues/api/queues/inbound/empty`, { method: 'PUT', headers: { authorization: 'Bearer tok-123' } });
+      expect(emptied.status).toBe(405);
+
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      expect((await page.goto(`${base()}/queues?token=tok-123`))?.status()).toBe(200);
+      expect(page.url()).toBe(`${base()}/queues`);
+      for (const name of names) await expect.poll(() => page.getByText(name, { exact: true }).count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+      await context.close();
+    });
   });
 });

@@ -13,9 +13,9 @@ import { registerCronCommands } from './cron-command.js';
 import { checkProvider, registerDoctorCommand } from './doctor-command.js';
 import { registerFailedCommands } from './failed-command.js';
 import { registerLogsCommand } from './logs-command.js';
-import { onboard } from './onboard.js';
 import { registerPairingCommand } from './pairing-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerOnboardCommand } from './onboard-command.js';
 import { createIsGone, createPm2Control } from '@nanobot/ops';
 import { printClusterState, printConfigSummary, printProcesses, toApiLine, toDashboardLine } from './show-status.js';
 import { printStatusJson } from './status-json-command.js';
@@ -62,13 +62,7 @@ program
   .description('nanobot cluster: a personal AI assistant on Telegram, WhatsApp and the terminal')
   .version(readVersion(), '-v, --version', 'print the version of nanobot cluster');
 
-program
-  .command('onboard')
-  .description('create the config file and the workspace')
-  .option('--refresh', 'add fields a newer version knows, keeping every value', false)
-  .action(async (options: { refresh: boolean }) => {
-    await onboard(await configOrExit(), { refresh: options.refresh, print });
-  });
+registerOnboardCommand(program, { configOrExit, print, fail });
 
 program
   .command('start')

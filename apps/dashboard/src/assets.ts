@@ -55,4 +55,14 @@ th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--
 button { font: inherit; padding: .45rem 1rem; border-radius: .4rem; border: 1px solid var(--muted); background: Canvas; color: CanvasText; min-height: 2.5rem; }
 button.retry { border-color: var(--ok); }
 button.discard { border-color: var(--bad); }
+.charts { display: grid; gap: .7rem; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); }
+.chart { margin: 0; background: var(--card); border-radius: .6rem; padding: .5rem .7rem; }
+.chart figcaption { font-size: .8rem; color: var(--muted); display: flex; flex-wrap: wrap; gap: .2rem .7rem; }
+.chart .scale { margin-left: auto; }
+.spark { display: block; width: 100%; height: 4.5rem; margin-top: .3rem; }
+.spark .axis { stroke: var(--muted); stroke-width: 1; vector-effect: non-scaling-stroke; opacity: .5; }
+.spark .in, .key.in::before { fill: #2563eb; background: #2563eb; }
+.spark .out, .key.out::before { fill: var(--ok); background: var(--ok); }
+.spark .lat, .key.lat::before { fill: #b26a00; background: #b26a00; }
+.key::before { content: ""; display: inline-block; width: .7em; height: .7em; border-radius: .15em; margin-right: .3em; vertical-align: -.05em; }
 `;

@@ -1,3 +1,4 @@
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { ProcessStatus } from '@nanobot/bus';
 import { judgeHealth, parseRedisInfo, type ClusterState, type FailedJob } from '@nanobot/ops';
@@ -22,7 +23,7 @@ function snapshotOf(statuses: ProcessStatus[], inboundWorkers = 1): Snapshot {
   return { readAt: now, processes: null, processError: null, state, redisError: null, health: judgeHealth({ state, enabledChannels: ['telegram'], now }) };
 }
 
-function setup(options: { token?: string; snapshot?: Snapshot } = {}) {
+function setup(options: { token?: string; snapshot?: Snapshot; queueBoard?: Hono } = {}) {
   const calls: string[] = [];
   const failedJob: FailedJob = { queue: 'outbound-telegram', id: 'tg-1-5-reply', failedAt: now - 1_000, attempts: 1, reason: 'CHANNEL_FATAL: blocked <b>' };
   const failed: FailedJobs = {
@@ -31,7 +32,10 @@ function setup(options: { token?: string; snapshot?: Snapshot } = {}) {
     discard: async (id) => (calls.push(`discard ${id}`), { queue: 'outbound-telegram' }),
   };
   const snapshot = options.snapshot ?? snapshotOf([telegram(now - 1_000)]);
-  const app = createApp({ token: options.token ?? '', snapshot: async () => snapshot, failed, shutdown: new AbortController().signal, now: () => now });
+  const app = createApp({
+    token: options.token ?? '', snapshot: async () => snapshot, failed, shutdown: new AbortController().signal, now: () => now,
+    ...(options.queueBoard === undefined ? {} : { queueBoard: options.queueBoard }),
+  });
   return { app, calls };
 }
 
@@ -103,6 +107,25 @@ describe('dashboard routes', () => {
     expect(decodeURIComponent(retried.headers.get('location') ?? '')).toBe('/failed?notice=tg-1-5-reply is back in outbound-telegram');
     await post('/failed/discard', { id: 'tg-1-5-reply', csrf: csrfOf(page) });
     expect(calls).toEqual(['retry tg-1-5-reply', 'discard tg-1-5-reply']);
+  });
+
+  it('mounts the queue browser at /queues behind the access rule, with its own page policy, refusing other sites\' changes', async () => {
+    const board = new Hono();
+    board.get('/', (c) => c.html('<p>board</p>'));
+    board.put('/api/queues/inbound/pause', (c) => c.json({ paused: true }));
+    const { app } = setup({ token: 's3cret', queueBoard: board });
+    const host = { host: '192.168.1.5:18790' };
+    expect((await app.request('/queues', { headers: host })).status).toBe(401);
+    const page = await app.request('/queues', { headers: { ...host, authorization: 'Bearer s3cret' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toBe('<p>board</p>');
+    expect(page.headers.get('content-security-policy')).toContain("style-src 'self' 'unsafe-inline'");
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self';");
+    const status = await app.request('/', { headers: { ...host, authorization: 'Bearer s3cret' } });
+    expect(status.headers.get('content-security-policy')).toContain("style-src 'self';");
+    const put = (site: string) => app.request('/queues/api/queues/inbound/pause', { method: 'PUT', headers: { ...host, authorization: 'Bearer s3cret', 'sec-fetch-site': site } });
+    expect((await put('cross-site')).status).toBe(403);
+    expect((await put('same-origin')).status).toBe(200);
   });
 
   it('streams the status as server-sent events', async () => {

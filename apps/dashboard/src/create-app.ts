@@ -4,6 +4,7 @@ import { describeError } from '@nanobot/core';
 import type { FailedJob } from '@nanobot/ops';
 import { createAccess, createCsrf } from './access.js';
 import { appCss, appJs } from './assets.js';
+import { queueBoardGuard, queueBoardPath } from './create-queue-board.js';
 import { html } from './html.js';
 import { renderFailed } from './render-failed.js';
 import { renderLayout } from './render-layout.js';
@@ -26,6 +27,8 @@ export type AppOptions = {
   now?: () => number;
   /** How often an open page gets a fresh status (default 1 s). */
   refreshMs?: number;
+  /** bull-board's routes (create-queue-board.ts), mounted at /queues behind the same access rule. */
+  queueBoard?: Hono;
 };
 
 /** The dashboard's routes: status page and its live stream, failed jobs, /health. */
@@ -38,12 +41,18 @@ export function createApp(options: AppOptions): Hono {
 
   app.use(async (c, next) => {
     await next();
-    c.header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    // The queue browser sets a policy of its own (create-queue-board.ts).
+    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
-    c.header('Cache-Control', c.req.path.startsWith('/assets/') ? 'max-age=300' : 'no-store');
+    c.header('Cache-Control', /^\/(assets|queues\/static)\//.test(c.req.path) ? 'max-age=300' : 'no-store');
   });
   app.use(createAccess(options.token));
+  if (options.queueBoard !== undefined) {
+    app.use(queueBoardPath, queueBoardGuard);
+    app.use(`${queueBoardPath}/*`, queueBoardGuard);
+    app.route(queueBoardPath, options.queueBoard);
+  }
 
   app.get('/health/live', (c) => c.json({ ok: true, uptimeS: Math.round((now() - startedAt) / 1000) }));
   app.get('/health', async (c) => {

@@ -4,9 +4,10 @@ import type { Redis } from 'ioredis';
 import { AppError } from '@nanobot/core';
 import type { Config } from '@nanobot/config';
 import type { Logger } from '@nanobot/log';
-import type { ProcessStatus } from '@nanobot/bus';
+import { readTraffic, type ProcessStatus } from '@nanobot/bus';
 import { createClusterReader, discardFailed, enabledChannels, listFailed, retryFailed, type ProcessInfo } from '@nanobot/ops';
 import { createApp } from './create-app.js';
+import { createQueueBoard } from './create-queue-board.js';
 import { createSnapshotSource } from './create-snapshot-source.js';
 
 export type DashboardOptions = {
@@ -27,8 +28,10 @@ export function createDashboard(options: DashboardOptions) {
     reader,
     enabledChannels: enabledChannels(config.channels),
     isGone: options.isGone,
+    readTraffic: (now) => readTraffic(redis, { now }),
     ...(options.listProcesses === undefined ? {} : { listProcesses: options.listProcesses }),
   });
+  const board = createQueueBoard(redis);
   const app = createApp({
     token: config.gateway.token,
     snapshot: snapshot.read,
@@ -38,6 +41,7 @@ export function createDashboard(options: DashboardOptions) {
       discard: (jobId) => discardFailed(redis, jobId),
     },
     shutdown: shutdown.signal,
+    queueBoard: board.routes,
     ...(options.refreshMs === undefined ? {} : { refreshMs: options.refreshMs }),
   });
   let server: ServerType | undefined;
@@ -67,7 +71,7 @@ export function createDashboard(options: DashboardOptions) {
           if ('closeAllConnections' in closing) closing.closeAllConnections();
         });
       }
-      await reader.close();
+      await Promise.all([reader.close(), board.close()]);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describeError } from '@nanobot/core';
-import type { ProcessStatus } from '@nanobot/bus';
+import type { ProcessStatus, TrafficMinute } from '@nanobot/bus';
 import { judgeHealth, type ClusterReader, type Health, type ProcessInfo } from '@nanobot/ops';
 import type { Snapshot } from './snapshot.js';
 
@@ -9,6 +9,8 @@ export type SnapshotSourceOptions = {
   listProcesses?: () => Promise<ProcessInfo[]>;
   enabledChannels: string[];
   isGone: (status: ProcessStatus) => boolean;
+  /** The traffic chart's minutes (readTraffic); without it the page has no chart. */
+  readTraffic?: (now: number) => Promise<TrafficMinute[]>;
   now?: () => number;
   /** Readers within this long share one read (default 900 ms). */
   cacheMs?: number;
@@ -42,9 +44,10 @@ export function createSnapshotSource(options: SnapshotSourceOptions): { read(): 
   let last: { at: number; snapshot: Promise<Snapshot> } | undefined;
 
   async function take(): Promise<Snapshot> {
-    const [cluster, processes] = await Promise.allSettled([
+    const [cluster, processes, traffic] = await Promise.allSettled([
       within(options.reader.read(), timeoutMs, 'redis'),
       options.listProcesses === undefined ? Promise.resolve(null) : within(options.listProcesses(), timeoutMs, 'pm2'),
+      options.readTraffic === undefined ? Promise.resolve(undefined) : within(options.readTraffic(now()), timeoutMs, 'redis'),
     ]);
     const readAt = now();
     const state = cluster.status === 'fulfilled' ? cluster.value : null;
@@ -55,6 +58,8 @@ export function createSnapshotSource(options: SnapshotSourceOptions): { read(): 
       processError: processes.status === 'rejected' ? `pm2: ${describeError(processes.reason)}` : null,
       state,
       redisError,
+      // An unreadable chart is no news of its own: Redis's trouble is already on the page.
+      ...(traffic.status === 'fulfilled' && traffic.value !== undefined ? { traffic: traffic.value } : {}),
       health: state === null ? unreadable(redisError ?? 'unreadable') : judgeHealth({ state, enabledChannels: options.enabledChannels, now: readAt, isGone: options.isGone }),
     };
   }

@@ -15,7 +15,7 @@ export function renderLayout(options: { title: string; page: Page; body: Html })
 <link rel="stylesheet" href="/assets/app.css">
 <script src="/assets/app.js" defer></script>
 </head><body>
-<header><h1>nanobot</h1><nav>${nav('status', '/', 'Status')}${nav('failed', '/failed', 'Failed jobs')}</nav>
+<header><h1>nanobot</h1><nav>${nav('status', '/', 'Status')}${nav('failed', '/failed', 'Failed jobs')}<a href="/queues">Queues</a></nav>
 <span id="conn" class="conn">…</span></header>
 ${options.body}
 </body></html>`.markup}`;

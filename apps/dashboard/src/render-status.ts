@@ -1,6 +1,7 @@
 import { redisWarnings, type AgentView, type ChannelView, type InstanceView, type QueueView, type RedisView } from '@nanobot/ops';
 import type { ProcessInfo } from '@nanobot/ops';
 import { ago, html, megabytes, span, type Html } from './html.js';
+import { renderTraffic } from './render-traffic.js';
 import type { Snapshot } from './snapshot.js';
 
 const pill = (ok: boolean, yes: string, no: string) => html`<span class="pill ${ok ? 'ok' : 'bad'}">${ok ? yes : no}</span>`;
@@ -71,6 +72,7 @@ export function renderStatus(snapshot: Snapshot, now: number): Html {
       <h2>${health.ok ? 'All channels live, agent consuming' : 'Something is down'}</h2>
       ${health.reasons.length === 0 ? '' : html`<ul class="reasons">${health.reasons.map((r) => html`<li>${r}</li>`)}</ul>`}
     </section>
+    ${renderTraffic(snapshot.traffic)}
     <h2>Channels</h2>
     <div class="cards">${health.channels.map((c) => renderChannel(c, now))}${state === null ? '' : renderAgent(health.agent)}</div>
     <h2>Queues</h2>

@@ -1,3 +1,4 @@
+import type { TrafficMinute } from '@nanobot/bus';
 import type { ClusterState, Health, ProcessInfo } from '@nanobot/ops';
 
 /** What one refresh of the page shows: read once, shared by every open page and /health. */
@@ -10,4 +11,6 @@ export type Snapshot = {
   state: ClusterState | null;
   redisError: string | null;
   health: Health;
+  /** Messages and replies per minute over the last hour; absent when not read or unreadable. */
+  traffic?: TrafficMinute[];
 };

@@ -14,6 +14,7 @@ import {
   createQueues,
   createRedis,
   createSentMarkers,
+  createTrafficRecorder,
   createStatusReporter,
   createStreamStates,
   holdableWorkerOptions,
@@ -120,6 +121,9 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
   });
   outbound.on('error', createErrorLogger(log, 'outbound worker error'));
   outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));
+  // The dashboard's traffic chart: a reply delivered whole, and how long after its message.
+  const traffic = createTrafficRecorder(producer, log);
+  outbound.on('completed', (job) => void traffic.noteOut(job.data as object));
   let outboundStarted = false;
   /** This process sends replies (it holds the poller lease and its outbound worker runs). */
   let sending = false;

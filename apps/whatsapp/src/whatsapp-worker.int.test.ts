@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bullPrefix, createQueues, createSentMarkers, queueNames, workerReliability } from '@nanobot/bus';
+import { bullPrefix, createQueues, createSentMarkers, queueNames, readTraffic, workerReliability } from '@nanobot/bus';
 import type { OutboundMessage } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
 import { startFakeWhatsappBridge, startRedis, type FakeWhatsappBridge, type RedisServer } from '@nanobot/testkit';
@@ -89,6 +89,16 @@ describe('the WhatsApp worker against a fake bridge', () => {
     const markers = createSentMarkers(client);
     await new Promise((r) => setTimeout(r, 100)); // the marker follows the ack
     expect(await markers.get('m1-reply', 1)).toBe('sent');
+  });
+
+  it('counts a message in and its reply out, with its latency, for the dashboard\'s chart', async () => {
+    const id = bridge.injectMessage({ chat: alice, text: 'count me' });
+    await bridge.waitFor(() => bridge.acked().includes(id));
+    const traffic = async () => (await readTraffic(client, { now: Date.now(), minutes: 2 })).reduce((sum, m) => ({ in: sum.in + m.in, out: sum.out + m.out, replies: sum.replies + m.latencyCount }), { in: 0, out: 0, replies: 0 });
+    await expect.poll(traffic, { timeout: 5_000 }).toEqual({ in: 1, out: 0, replies: 0 });
+    await queues.addOutbound(reply(`wa-${id}-reply`, 'counted'));
+    await bridge.waitFor(() => bridge.sent().length === 1);
+    await expect.poll(traffic, { timeout: 5_000 }).toEqual({ in: 1, out: 1, replies: 1 });
   });
 
   it('reconnects within the heartbeat window when the bridge stops answering pings', async () => {

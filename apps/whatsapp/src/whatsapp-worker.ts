@@ -3,7 +3,7 @@ import { Worker } from 'bullmq';
 import { isAppError, type OutboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
-  bullPrefix, createChannelControl, createPairingGate, createPairingStore, createPutBackHold, createQueues, importPairingFile, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
+  bullPrefix, createChannelControl, createPairingGate, createPairingStore, createPutBackHold, createQueues, importPairingFile, createRedis, createSentMarkers, createStatusReporter, createTrafficRecorder, holdableWorkerOptions, queueNames,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
@@ -90,6 +90,9 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));
   // `/restart` in a chat: the supervisor restarts the bridge link.
   const control = createChannelControl({ redisUrl: options.redisUrl, channel: 'whatsapp', log, onRestart: (reason) => void supervisor.restartLoop(reason) });
+  // The dashboard's traffic chart: a reply delivered whole, and how long after its message.
+  const traffic = createTrafficRecorder(producer, log);
+  outbound.on('completed', (job) => void traffic.noteOut(job.data as object));
   const status = createStatusReporter({
     redis: producer, app: 'nanobot-whatsapp', instance: options.instance, pid: options.pid, host: hostname(),
     channels: () => ({ whatsapp: { ...supervisor.state() } }),

@@ -13,6 +13,7 @@ import { inboundJobOptions, outboundJobOptions } from './job-options.js';
 import { bullPrefix, jobNames, queueNames } from './queue-names.js';
 import { acceptIntoMailbox } from './session-mailbox.js';
 import { recordLastActive } from './last-active.js';
+import { createTrafficRecorder } from './traffic.js';
 
 export type AddResult = { jobId: string };
 
@@ -45,6 +46,7 @@ export function createQueues(connection: Redis, log: Logger): Queues {
   const outbound = new Map<ChannelName, Queue>();
   const all = (): Queue[] => [inbound, ...outbound.values()];
   inbound.on('error', onError);
+  const traffic = createTrafficRecorder(connection, log);
 
   const outboundQueue = (channel: ChannelName): Queue => {
     let queue = outbound.get(channel);
@@ -74,6 +76,8 @@ export function createQueues(connection: Redis, log: Logger): Queues {
     addInbound: async (message) => {
       const jobId = toJobId(message.id);
       const result = await add(inbound, jobNames.inbound, message, jobId, inboundJobOptions(jobId));
+      // For the dashboard's chart; not awaited, it never holds up a message (and never throws).
+      void traffic.noteIn(message);
       // Immediate commands (/stop, /status) are answered at once and never wait in a mailbox.
       if (isImmediateCommand(message)) return result;
       try {

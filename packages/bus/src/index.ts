@@ -35,3 +35,5 @@ export type { PairingGate, Stranger } from './pairing-gate.js';
 export { controlChannels } from './queue-names.js';
 export { createChannelControl, requestChannelRestart } from './channel-control.js';
 export type { ChannelControl, ChannelControlMessage, ChannelControlOptions } from './channel-control.js';
+export { createTrafficRecorder, readTraffic, latencyPercentileMs, latencyBoundsMs, trafficBucketMs, trafficTtlMs } from './traffic.js';
+export type { TrafficMinute, TrafficRecorder } from './traffic.js';

@@ -1,0 +1,54 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { HonoAdapter } from '@bull-board/hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Queue } from 'bullmq';
+import type { Hono, MiddlewareHandler } from 'hono';
+import type { Redis } from 'ioredis';
+import { bullPrefix, queueNames } from '@nanobot/bus';
+import { channelNames } from '@nanobot/core';
+
+export const queueBoardPath = '/queues';
+
+/** Every queue of the cluster: inbound, the scheduler's, and one outbound queue per channel. */
+export const boardQueueNames = (): string[] => [queueNames.inbound, queueNames.cron, ...channelNames.map((c) => queueNames.outbound(c))];
+
+/**
+ * bull-board's queue browser (its own React page and API, served from the installed
+ * @bull-board/ui, nothing from outside), mounted at /queues behind the dashboard's access
+ * rule. Read-only: retrying or removing a reply there would bypass the sent-markers
+ * (a retry of an uncertain chunk must go through the Failed jobs page, which knows them).
+ */
+export function createQueueBoard(redis: Redis): { routes: Hono; close(): Promise<void> } {
+  const queues = boardQueueNames().map((name) => new Queue(name, { connection: redis, prefix: bullPrefix }));
+  const adapter = new HonoAdapter(serveStatic).setBasePath(queueBoardPath);
+  createBullBoard({
+    queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: true })),
+    serverAdapter: adapter,
+    options: { uiConfig: { boardTitle: 'nanobot queues' } },
+  });
+  return {
+    routes: adapter.registerPlugin(),
+    close: async () => {
+      await Promise.all(queues.map((queue) => queue.close()));
+    },
+  };
+}
+
+/**
+ * bull-board's page uses inline styles, so /queues gets a CSP of its own (scripts still only
+ * from this origin); and its API calls are refused when the browser says they come from
+ * another site, like the dashboard's own buttons.
+ */
+export const queueBoardGuard: MiddlewareHandler = async (c, next) => {
+  const site = c.req.header('sec-fetch-site');
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return c.json({ ok: false, error: `refused a ${site} request` }, 403);
+  }
+  await next();
+  c.header(
+    'Content-Security-Policy',
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
+  );
+  return undefined;
+};
