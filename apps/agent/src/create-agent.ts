@@ -3,6 +3,8 @@ import type { CronStore } from '@nanobot/cron';
 import type { Logger } from '@nanobot/log';
 import { createSystemPromptBuilder } from './context/build-system-prompt.js';
 import { createModelChain, type ModelChain } from './llm/create-model-chain.js';
+import { createMessagePreparer } from './media/prepare-message.js';
+import { createTranscriber } from './media/transcribe.js';
 import { createMemoryConsolidator } from './memory/consolidate-memory.js';
 import type { MemoryLock } from './memory/memory-lock.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
@@ -20,7 +22,7 @@ import { createWebSearchTool, toSearchSetup } from './tools/web-search-tool.js';
 import { createCommandAnswerer, type CommandAnswerer } from './turn/answer-command.js';
 import { createTurnHandler, type HandleTurn } from './turn/create-turn-handler.js';
 import { createMessageAnswerer } from './turn/handle-turn.js';
-import type { SendReply } from './turn/to-reply.js';
+import { toReply, type SendReply } from './turn/to-reply.js';
 
 export type AgentDeps = {
   config: Config;
@@ -83,6 +85,7 @@ export function createAgent(deps: AgentDeps): Agent {
     ...(deps.pm2Home === undefined ? {} : { pm2Home: deps.pm2Home }),
   });
   const groups = createProcessGroups();
+  const transcriber = createTranscriber(deps.config, deps.modelOptions ?? {});
   registerTools(deps, { tools, pathGuard, groups });
   const sessions = createSessionStore(workspace);
   const memory = createMemoryConsolidator({ workspace, model, ...(deps.memoryLock === undefined ? {} : { lock: deps.memoryLock }) });
@@ -109,6 +112,12 @@ export function createAgent(deps: AgentDeps): Agent {
     pathGuard,
     log: deps.log,
     now,
+    prepare: createMessagePreparer({
+      ...(transcriber === undefined ? {} : { transcriber }),
+      notify: deps.send,
+      toNotice: (message, text, part) => ({ ...toReply(message, text, part), format: 'plain' }),
+      log: deps.log,
+    }),
   });
   return { model, tools, killCommands: () => groups.killAll(), sessions, commands, handleTurn: createTurnHandler({ answer, commands }) };
 }

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'bullmq';
 import { AppError, isAppError } from '@nanobot/core';
 import type { Config } from '@nanobot/config';
@@ -17,7 +18,9 @@ import {
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
-import { createApi } from './create-api.js';
+import { createApi, proxyAgentOf } from './create-api.js';
+import { createMediaAttacher } from './media/attach-media.js';
+import { createDownloader } from './media/download-file.js';
 import { createPollerLease } from './poller-lease.js';
 import { createSendFence } from './send-fence.js';
 import { createSender, type SendFaultPoint } from './send-outbound.js';
@@ -53,6 +56,10 @@ export type TelegramWorkerOptions = {
   putBackDelayMs?: (count: number) => number;
   /** Fault-test hook of the sender (see fault-point.ts). */
   faultPoint?: (point: SendFaultPoint) => void | Promise<void>;
+  /** `agents.defaults.workspace`: received files go to `<workspace>/media/telegram/<chat>/` (none are fetched without it). */
+  workspace?: string;
+  /** Fault-test hook of the poller: after a message's files are downloaded, before it is queued. */
+  afterDownload?: () => void | Promise<void>;
 };
 
 /**
@@ -132,7 +139,22 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
   }
 
+  const maxMediaBytes = Math.floor(settings.maxMediaMb * 1024 * 1024);
+  const agent = proxyAgentOf(settings);
+  const download =
+    options.workspace === undefined
+      ? undefined
+      : createDownloader({
+          api,
+          token: settings.token,
+          ...(settings.apiRoot === undefined ? {} : { apiRoot: settings.apiRoot }),
+          ...(agent === undefined ? {} : { agent }),
+          mediaDir: join(options.workspace, 'media', 'telegram'),
+          maxBytes: maxMediaBytes,
+        });
   const channel = createTelegramChannel({
+    ...(download === undefined ? {} : { attachMedia: createMediaAttacher({ download, maxBytes: maxMediaBytes }) }),
+    ...(options.afterDownload === undefined ? {} : { afterDownload: options.afterDownload }),
     api,
     queues,
     producer,

@@ -44,15 +44,9 @@ function parseCommand(text: string, bot: BotIdentity): { command: CommandName; a
   return command === undefined ? null : { command, args: args.trim() };
 }
 
+/** The words of a message; its files are downloaded by the poller (media/attach-media.ts) and carried as `media`. */
 function textOf(message: Message): string {
-  const parts: string[] = [];
-  if (message.photo !== undefined) parts.push('[image]');
-  if (message.voice !== undefined) parts.push('[voice]');
-  if (message.audio !== undefined) parts.push('[audio]');
-  if (message.document !== undefined) parts.push(`[file: ${message.document.file_name ?? 'document'}]`);
-  const text = message.text ?? message.caption;
-  if (text !== undefined) parts.push(text);
-  return parts.join('\n');
+  return message.text ?? message.caption ?? '';
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

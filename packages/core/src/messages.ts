@@ -64,6 +64,8 @@ export const outboundMessageSchema = z.discriminatedUnion('kind', [
     replyToMessageId: z.string().optional(),
     text: z.string(),
     format: z.enum(['markdown', 'plain']),
+    /** Files to send with the reply (absolute paths the channel worker can read); the text is their caption. */
+    media: z.array(z.string().min(1)).optional(),
   }),
 ]);
 

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { echoReply } from './fake-llm-replies.js';
+import { createFakeTranscription } from './fake-llm-audio.js';
 import { handleLlmRequest, type LlmServerDeps } from './fake-llm-server.js';
 import type { FakeLlm, FakeLlmOptions, FakeReply, LlmFault, LlmLatency, LlmRequest, LlmResponder } from './fake-llm-types.js';
 
@@ -112,12 +113,15 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     nextReply: async (request) => scripted.shift() ?? (responder ? responder(request) : echoReply(request)),
     closing: closing.signal,
   };
+  const audio = createFakeTranscription();
   const server = await listen(options.port ?? 0, (req, res) => {
+    if (audio.handles(req)) return audio.handle(req, res);
     gauge.enter();
     res.on('close', gauge.leave);
     void handleLlmRequest(req, res, deps);
   });
   return {
+    ...audio.api,
     baseUrl: `http://127.0.0.1:${server.port}/v1`,
     script(...replies) {
       scripted.push(...replies);

@@ -42,6 +42,8 @@ export type TurnDeps = {
   pathGuard: PathGuard;
   log: Logger;
   now: () => Date;
+  /** Received files as the model reads them: voice transcribed, files named with their paths (media/prepare-message.ts). */
+  prepare?: (message: TextMessage, signal: AbortSignal) => Promise<TextMessage>;
 };
 
 export type TurnContext = {
@@ -85,21 +87,25 @@ export function createMessageAnswerer(deps: TurnDeps) {
     return [{ role: 'system', content: system }, ...toChatHistory(history.slice(-deps.memoryWindow)), ...users];
   }
 
-  return async function answer(message: TextMessage, context: TurnContext): Promise<TurnOutcome> {
-    const history = await deps.sessions.readAll(message.sessionKey);
-    const stored = findAnswer(history, message.id);
+  const prepare = async (m: TextMessage, signal: AbortSignal) => (deps.prepare === undefined ? m : deps.prepare(m, signal));
+
+  return async function answer(received: TextMessage, context: TurnContext): Promise<TurnOutcome> {
+    const history = await deps.sessions.readAll(received.sessionKey);
+    const stored = findAnswer(history, received.id);
     if (stored !== undefined) {
-      await clearRecords(message.id);
-      if (stored.replySuppressed !== true) await deps.send(toReply(message, stored.content));
+      await clearRecords(received.id);
+      if (stored.replySuppressed !== true) await deps.send(toReply(received, stored.content));
       return done;
     }
-    const joined = [...(context.joined ?? [])];
+    const message = await prepare(received, context.signal);
+    const joined = await Promise.all((context.joined ?? []).map((m) => prepare(m, context.signal)));
     const take = context.takeInjected;
     const takeInjected = async (): Promise<ChatMessage[]> => {
       const more = take === undefined ? [] : await take();
       const added: ChatMessage[] = [];
-      for (const m of more) {
-        await deps.send(toReply(m, replies.joined));
+      for (const raw of more) {
+        await deps.send(toReply(raw, replies.joined));
+        const m = await prepare(raw, context.signal);
         joined.push(m);
         added.push({ role: 'user', content: await userContent(m) });
       }
