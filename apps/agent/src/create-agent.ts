@@ -150,6 +150,6 @@ function registerTools(deps: AgentDeps, parts: { tools: ToolRegistry; pathGuard:
   }
   const channels = deps.config.channels;
   const enabledChannels = (['telegram', 'whatsapp'] as const).filter((c) => channels[c].enabled);
-  tools.register(createMessageTool({ send: deps.send, enabledChannels, ...(deps.sendElsewhere === undefined ? {} : { sendElsewhere: deps.sendElsewhere }) }));
+  tools.register(createMessageTool({ send: deps.send, enabledChannels, guard: pathGuard, ...(deps.sendElsewhere === undefined ? {} : { sendElsewhere: deps.sendElsewhere }) }));
   if (deps.cron !== undefined) tools.register(createCronTool({ store: deps.cron, timeZone: deps.timeZone, now: () => now().getTime() }));
 }
