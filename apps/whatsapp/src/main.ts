@@ -25,6 +25,8 @@ await runWorkerProcess({
       heartbeatMs: 10_000,
       instance: process.env.NODE_APP_INSTANCE ?? String(process.pid),
       pid: process.pid,
+      workspace: loaded.config.agents.defaults.workspace,
+      maxMediaMb: settings.maxMediaMb,
     });
   },
 });

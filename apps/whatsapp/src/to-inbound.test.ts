@@ -59,10 +59,10 @@ describe('toInbound for WhatsApp', () => {
     expect(toInbound(frame({ ...group, content: '/new' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'new' } });
   });
 
-  it('turns /stop into a command and lists media paths in the text', () => {
+  it('turns /stop into a command and carries media paths beside the text', () => {
     expect(toInbound(frame({ content: '/stop' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'stop', args: '' } });
     expect(toInbound(frame({ content: 'see', media: ['/m/a.jpg'] }), open, 1)).toMatchObject({
-      message: { text: 'see\n[file: /m/a.jpg]', media: ['/m/a.jpg'] },
+      message: { text: 'see', media: ['/m/a.jpg'] },
     });
   });
 

@@ -5,6 +5,7 @@ import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import type { BadMessageFrame, BridgeFrame, MessageFrame } from './bridge-frames.js';
 import { openBridgeLink, type BridgeLink } from './bridge-link.js';
+import type { MediaKeeper } from './keep-media.js';
 import { toInbound, type FrameVerdict, type InboundPolicy } from './to-inbound.js';
 
 export type WhatsappChannelDeps = {
@@ -17,6 +18,8 @@ export type WhatsappChannelDeps = {
   heartbeatMs: number;
   /** The bridge link is up, or the bridge reports WhatsApp connected: put-back replies may go. */
   onUp?: () => void;
+  /** Copies a message's files into the workspace before it is queued (keep-media.ts). */
+  keepMedia?: MediaKeeper;
 };
 
 /**
@@ -41,8 +44,14 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
       return parkBadMessage(bad, link);
     }
     if (verdict.kind === 'accept') {
-      await deps.queues.addInbound(verdict.message);
-      log.debug({ messageId: verdict.message.id, catchUp: frame.catchUp === true }, 'whatsapp message queued');
+      const kept = deps.keepMedia === undefined ? { kind: 'message' as const, message: verdict.message } : await deps.keepMedia(verdict.message);
+      if (kept.kind === 'refused') {
+        await deps.queues.addOutbound(kept.notice);
+        log.info({ messageId: verdict.message.id }, 'whatsapp message with a file over the cap refused');
+      } else {
+        await deps.queues.addInbound(kept.message);
+        log.debug({ messageId: verdict.message.id, catchUp: frame.catchUp === true }, 'whatsapp message queued');
+      }
     } else {
       log.debug({ messageId: frame.id, reason: verdict.reason }, 'whatsapp message ignored');
     }

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'bullmq';
 import { isAppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
@@ -7,6 +8,7 @@ import {
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
+import { createMediaKeeper } from './keep-media.js';
 import { createSender } from './send-outbound.js';
 import type { InboundPolicy } from './to-inbound.js';
 import { createWhatsappChannel } from './whatsapp-channel.js';
@@ -25,6 +27,10 @@ export type WhatsappWorkerOptions = {
   /** For the status record: pm2 instance id and pid. */
   instance: string;
   pid: number;
+  /** Received files are copied to `<workspace>/media/whatsapp/<chat>/` (`agents.defaults.workspace`); without it they stay where the bridge put them. */
+  workspace?: string;
+  /** `channels.whatsapp.maxMediaMb`, named in the line that refuses a file the bridge found too large. */
+  maxMediaMb?: number;
 };
 
 export type WhatsappWorker = {
@@ -58,6 +64,9 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   const channel = createWhatsappChannel({
     url: options.bridgeUrl, token: options.token, queues, policy: options.policy, log, heartbeatMs: options.heartbeatMs,
     onUp: () => putBacks.channelBack(),
+    ...(options.workspace === undefined
+      ? {}
+      : { keepMedia: createMediaKeeper({ mediaDir: join(options.workspace, 'media', 'whatsapp'), maxMediaMb: options.maxMediaMb ?? 20 }) }),
   });
   const supervisor = createSupervisor({
     name: 'whatsapp', run: channel.run, log, liveness: { windowMs: options.heartbeatMs * 3 }, delayMs: restartDelayMs, stopDeadlineMs: 10_000,
