@@ -66,6 +66,19 @@ describe('photos, voice and files from Telegram reach the model', () => {
     expect(asked).toMatchObject({ model: 'whisper-test', language: 'en', authorization: 'Bearer test-key' });
   });
 
+  it('says once in the chat when transcription fails, and still answers with the recording named', async () => {
+    llm.setTranscriber(() => ({ status: 500, message: 'whisper is down' }));
+    const ref = telegram.addFile(fakeVoice(), { folder: 'voice' });
+    telegram.injectMessage({ chatId: 8107, text: '', media: { caption: 'failed-8107', voice: { ...ref, duration: 2, mime_type: 'audio/ogg' } } });
+    await telegram.waitFor(() => telegram.sentTo(8107).length === 2, 30_000);
+    await sleep(1_500);
+    const texts = telegram.sentTo(8107).map((m) => m.visibleText);
+    expect(texts.filter((t) => t.startsWith('I could not transcribe your voice message'))).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith('echo: '))).toHaveLength(1);
+    const [request] = requestsWith(llm.requests(), 'failed-8107');
+    expect(lastUserTurn(request!).text).toMatch(/\[audio: voice-\S+\.ogg, .* at \S+media\/telegram\/8107\//);
+  });
+
   it('puts a document in the workspace with the same bytes and names its path in the prompt', async () => {
     const pdf = fakePdf();
     const ref = telegram.addFile(pdf, { fileName: 'report.pdf' });

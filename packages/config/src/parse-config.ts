@@ -9,6 +9,7 @@ import { configSchema, type Config } from './schema.js';
 import { isPlainObject } from './schema-walk.js';
 import { channelConfigWarnings } from './channel-warnings.js';
 import { toolConfigWarnings } from './tool-warnings.js';
+import { transcriptionWarnings } from './transcription-warnings.js';
 
 export type ParseConfigOptions = {
   env: Record<string, string | undefined>;
@@ -48,6 +49,7 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions): ParsedCo
     ...unknownKeys.map((path) => `${path}: unknown key, ignored`),
     ...toolConfigWarnings(config),
     ...channelConfigWarnings(config),
+    ...transcriptionWarnings(config, overridden),
   ];
   return { config, warnings };
 }
