@@ -85,7 +85,7 @@ export function createPoller(deps: PollerDeps) {
   /** The first accepted message of a group (one update, or an album's), with its files. */
   async function accept(message: InboundMessage, group: Update[]): Promise<void> {
     const attached: Attached = deps.attachMedia === undefined ? { kind: 'message', message } : await deps.attachMedia(message, group);
-    await deps.afterDownload?.();
+    if (attached.kind === 'message' && attached.message.kind === 'message' && attached.message.media.length > 0) await deps.afterDownload?.();
     if (attached.kind === 'refused') {
       // Nothing is queued for the turn; the chat is told once (the notice's id comes from the update).
       await deps.queues.addOutbound(attached.notice);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { get as httpGet, type Agent, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import { extname, join } from 'node:path';
+import { extname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { GrammyError, type Api } from 'grammy';
 import { AppError } from '@nanobot/core';
@@ -102,6 +102,8 @@ export function createDownloader(deps: DownloaderDeps) {
     const existing = await stat(target).catch(() => undefined);
     if (existing !== undefined && (ref.fileSize === undefined || existing.size === ref.fileSize)) return { kind: 'saved', path: target, bytes: existing.size };
     await mkdir(dir, { recursive: true, mode: 0o700 });
+    // A local Bot API server (`--local`) answers with the file's path on its own disk.
+    if (isAbsolute(path)) return copyLocal(path, target, dir, deps.maxBytes);
     let response: IncomingMessage;
     try {
       response = await fetchStream(`${root}/file/bot${deps.token}/${path}`, deps.agent, timeoutMs);
@@ -145,6 +147,16 @@ export function createDownloader(deps: DownloaderDeps) {
     await rename(temp, target);
     return { kind: 'saved', path: target, bytes };
   };
+}
+
+async function copyLocal(source: string, target: string, dir: string, maxBytes: number): Promise<Download> {
+  const info = await stat(source).catch(() => undefined);
+  if (info === undefined) return { kind: 'refused', reason: 'the local Bot API server named a file this process cannot read' };
+  if (info.size > maxBytes) return { kind: 'too-large', bytes: info.size };
+  const temp = join(dir, `.${randomBytes(6).toString('hex')}.part`);
+  await copyFile(source, temp);
+  await rename(temp, target);
+  return { kind: 'saved', path: target, bytes: info.size };
 }
 
 /** Node's errors name the URL (and so the token) in their message at most; keep the code only. */
