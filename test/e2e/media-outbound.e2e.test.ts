@@ -45,6 +45,19 @@ describe('files from the agent reach Telegram', () => {
     expect(telegram.sentTo(8301)).toEqual([]);
   });
 
+  it('sends a voice note, an audio file and a video with the methods of their types', async () => {
+    const kinds = [['note.ogg', 'sendVoice'], ['song.mp3', 'sendAudio'], ['clip.mp4', 'sendVideo']] as const;
+    const bytes = kinds.map(() => fakePdf());
+    kinds.forEach(([name], i) => writeFileSync(join(files, name), bytes[i]!));
+    llm.script({ toolCalls: [{ name: 'message', arguments: { content: '', media: kinds.map(([name]) => join(files, name)) } }] }, { content: 'ok' });
+    telegram.injectMessage({ chatId: 8305, text: 'send me the recordings' });
+    await telegram.waitFor(() => telegram.sentMedia().filter((m) => m.chatId === '8305').length === 3, 30_000);
+    const sent = telegram.sentMedia().filter((m) => m.chatId === '8305');
+    expect(sent.map((m) => m.method)).toEqual(kinds.map(([, method]) => method));
+    sent.forEach((m, i) => expect(m.bytes.equals(bytes[i]!)).toBe(true));
+    expect(sent.every((m) => m.caption === undefined)).toBe(true);
+  });
+
   it('keeps a caption within 1024 characters and sends the rest as text', async () => {
     const png = fakePng();
     writeFileSync(join(files, 'long.png'), png);

@@ -30,16 +30,19 @@ const mimeTypes: Record<string, string> = {
 /**
  * A reply as the frames it becomes, each with its own sent-marker and send id: its files first
  * (the bridge sends images, video and audio as such by type, anything else as a document), the
- * text as the first file's caption when it is short, else as messages after them.
+ * text as the first file's caption when it is short and the file can carry one, else as
+ * messages after them.
  */
 export function toParts(message: OutboundMessage, maxChunkChars: number): Part[] {
   const files = message.media ?? [];
   if (files.length === 0) return splitText(message.text, maxChunkChars).map((text) => ({ text }));
   const text = message.text.trim();
-  const captioned = text !== '' && text.length <= captionChars;
+  const mimeOf = (path: string) => mimeTypes[extname(path).toLowerCase()] ?? 'application/octet-stream';
+  // WhatsApp shows no caption on audio: then the text goes as a message of its own.
+  const captioned = text !== '' && text.length <= captionChars && !mimeOf(files[0] ?? '').startsWith('audio/');
   const sends = files.map((path, i): Part => ({
     text: i === 0 && captioned ? text : '',
-    file: { filePath: path, mimetype: mimeTypes[extname(path).toLowerCase()] ?? 'application/octet-stream', fileName: basename(path) },
+    file: { filePath: path, mimetype: mimeOf(path), fileName: basename(path) },
   }));
   return [...sends, ...(captioned || text === '' ? [] : splitText(text, maxChunkChars).map((t) => ({ text: t })))];
 }
