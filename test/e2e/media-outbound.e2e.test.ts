@@ -58,6 +58,17 @@ describe('files from the agent reach Telegram', () => {
     expect(sent.every((m) => m.caption === undefined)).toBe(true);
   });
 
+  it('sends a .png Telegram cannot make a photo of as a document instead', async () => {
+    const bytes = Buffer.from('not an image, whatever the name says');
+    writeFileSync(join(files, 'odd.png'), bytes);
+    llm.script({ toolCalls: [{ name: 'message', arguments: { content: 'odd one', media: [join(files, 'odd.png')] } }] }, { content: 'ok' });
+    telegram.injectMessage({ chatId: 8306, text: 'the odd file' });
+    await telegram.waitFor(() => telegram.sentMedia().some((m) => m.chatId === '8306'), 30_000);
+    const sent = telegram.sentMedia().filter((m) => m.chatId === '8306');
+    expect(sent.map((m) => [m.method, m.visibleCaption])).toEqual([['sendDocument', 'odd one']]);
+    expect(sent[0]!.bytes.equals(bytes)).toBe(true);
+  });
+
   it('keeps a caption within 1024 characters and sends the rest as text', async () => {
     const png = fakePng();
     writeFileSync(join(files, 'long.png'), png);

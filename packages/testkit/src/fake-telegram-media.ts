@@ -92,6 +92,10 @@ const chatOf = (params: Params): number | ApiResult => {
   return toInteger(params.chat_id) ?? fail(400, 'Bad Request: chat not found');
 };
 
+/** What Telegram can make a photo of: JPEG, PNG, WebP or GIF bytes. */
+const looksLikeImage = (bytes: Buffer) =>
+  (bytes[0] === 0xff && bytes[1] === 0xd8) || bytes.subarray(0, 4).toString('latin1') === '\x89PNG' || ['RIFF', 'GIF8'].includes(bytes.subarray(0, 4).toString('latin1'));
+
 /** sendPhoto, sendDocument, sendVoice, sendAudio, sendVideo: one file with an optional caption. */
 export function sendFile(kind: 'photo' | 'document' | 'voice' | 'audio' | 'video', method: string) {
   return (params: Params, state: MediaState): ApiResult => {
@@ -99,6 +103,7 @@ export function sendFile(kind: 'photo' | 'document' | 'voice' | 'audio' | 'video
     if (typeof chatId !== 'number') return chatId;
     const input = inputOf(params[kind], state, kind);
     if (isResult(input)) return input;
+    if (kind === 'photo' && !looksLikeImage(input.bytes)) return fail(400, 'Bad Request: IMAGE_PROCESS_FAILED');
     const caption = checkCaption(params);
     if (isResult(caption)) return caption;
     return succeed(store(state, { chatId, method, kind, input, caption, params }));

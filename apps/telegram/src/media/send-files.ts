@@ -1,6 +1,6 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InputFile, type Api } from 'grammy';
+import { GrammyError, InputFile, type Api } from 'grammy';
 import { fileKindOf, type FileGroup } from './media-chunks.js';
 
 export type Caption = { text: string; parseMode?: string };
@@ -20,7 +20,29 @@ export async function unreadableFiles(group: FileGroup): Promise<string[]> {
  * Uploads one chunk's files with the method their type needs (sendPhoto, sendVideo, sendVoice,
  * sendAudio, sendDocument; photos and videos together with sendMediaGroup, the caption on the
  * first) and returns the ids of the messages Telegram made, first the one that holds the caption.
+ * A photo Telegram cannot take as one (over 10 MB, odd dimensions) goes as a document: its 400
+ * proves nothing was delivered, and the caption probe finds either kind of message.
  */
+/** Telegram takes photos up to 10 MB (https://core.telegram.org/bots/api#sendphoto); larger ones go as documents. */
+const maxPhotoBytes = 10 * 1024 * 1024;
+
+/** A photo Telegram will not take as a photo (size, dimensions, format): a 400, so nothing was delivered. */
+const isPhotoRefusal = (err: unknown) =>
+  err instanceof GrammyError && err.error_code === 400 && /PHOTO|IMAGE_PROCESS_FAILED|dimension/i.test(err.description);
+
+async function sendPhotoOrDocument(api: Api, chatId: string, path: string, other: Record<string, unknown>): Promise<number> {
+  const size = (await stat(path)).size;
+  const file = () => new InputFile(path, basename(path));
+  if (size <= maxPhotoBytes) {
+    try {
+      return (await api.sendPhoto(chatId, file(), other)).message_id;
+    } catch (err) {
+      if (!isPhotoRefusal(err)) throw err;
+    }
+  }
+  return (await api.sendDocument(chatId, file(), other)).message_id;
+}
+
 export async function sendFiles(api: Api, chatId: string, group: FileGroup, caption: Caption, extra: SendExtra): Promise<number[]> {
   const cap = caption.text === '' ? {} : { caption: caption.text, ...(caption.parseMode === undefined ? {} : { parse_mode: caption.parseMode as 'HTML' }) };
   const file = (path: string) => new InputFile(path, basename(path));
@@ -28,7 +50,7 @@ export async function sendFiles(api: Api, chatId: string, group: FileGroup, capt
   const other = { ...extra, ...cap };
   switch (group.kind) {
     case 'photo':
-      return [(await api.sendPhoto(chatId, file(first), other)).message_id];
+      return [await sendPhotoOrDocument(api, chatId, first, other)];
     case 'video':
       return [(await api.sendVideo(chatId, file(first), other)).message_id];
     case 'voice':
