@@ -118,6 +118,24 @@ describe('photos, voice and files from Telegram reach the model', () => {
     photos.forEach((p, i) => expect(images[i]!.equals(p)).toBe(true));
   });
 
+  it('takes every photo of an album in a group when its caption mentions the bot', async () => {
+    const photos = [fakeJpeg(), fakeJpeg()];
+    const refs = photos.map((p) => telegram.addFile(p, { folder: 'photos' }));
+    refs.forEach((ref, i) =>
+      telegram.injectMessage({
+        chatId: -8108,
+        fromId: 8108,
+        chatType: 'group',
+        text: '',
+        media: { media_group_id: 'album-8108', photo: [{ ...ref, width: 800, height: 600 }], ...(i === 0 ? { caption: `@${telegram.username} group-8108` } : {}) },
+      }),
+    );
+    await telegram.waitFor(() => telegram.sentTo(-8108).length >= 1, 30_000);
+    const asked = requestsWith(llm.requests(), 'group-8108');
+    expect(asked).toHaveLength(1);
+    expect(lastUserTurn(asked[0]!).images.map((b) => photos.findIndex((p) => p.equals(b)))).toEqual([0, 1]);
+  });
+
   it('refuses a file over maxMediaMb with a clear line and queues no turn', async () => {
     const ref = telegram.addFile(Buffer.alloc(1_500_000, 7), { fileName: 'huge.bin' });
     telegram.injectMessage({ chatId: 8105, text: '', media: { caption: 'big-8105', document: { ...ref, file_name: 'huge.bin' } } });

@@ -7,7 +7,7 @@ import type { ChannelContext } from '@nanobot/supervisor';
 import { albumCut, groupAlbums } from './media/album-groups.js';
 import type { Attached } from './media/attach-media.js';
 import { toGrammySignal, toTelegramError } from './telegram-errors.js';
-import { toInbound, type BotIdentity, type InboundPolicy, type UpdateVerdict } from './to-inbound.js';
+import { toInbound, unmentionedReason, type BotIdentity, type InboundPolicy, type UpdateVerdict } from './to-inbound.js';
 
 export type PollerDeps = {
   api: Api;
@@ -104,10 +104,14 @@ export function createPoller(deps: PollerDeps) {
     }
   }
 
-  /** One update, or the updates of one album: one turn at most. */
+  /**
+   * One update, or the updates of one album: one turn at most. In a group only the album's
+   * captioned photo mentions the bot; its other photos belong to the turn all the same.
+   */
   async function handle(group: Update[]): Promise<void> {
     let accepted: InboundMessage | undefined;
     const members: Update[] = [];
+    const unmentioned: Update[] = [];
     for (const update of group) {
       const verdict = verdictOf(update);
       switch (verdict.kind) {
@@ -116,6 +120,10 @@ export function createPoller(deps: PollerDeps) {
           members.push(update);
           break;
         case 'ignore':
+          if (group.length > 1 && verdict.reason === unmentionedReason) {
+            unmentioned.push(update);
+            break;
+          }
           log.debug({ updateId: update.update_id, reason: verdict.reason }, 'update ignored');
           await noteSeen(update);
           break;
@@ -129,7 +137,12 @@ export function createPoller(deps: PollerDeps) {
         }
       }
     }
-    if (accepted !== undefined) await accept(accepted, members);
+    if (accepted === undefined) {
+      for (const update of unmentioned) await noteSeen(update);
+      return;
+    }
+    const inAlbum = new Set([...members, ...unmentioned]);
+    await accept(accepted, group.filter((update) => inAlbum.has(update)));
   }
 
   async function poll(offset: number | undefined, signal: AbortSignal): Promise<Update[]> {

@@ -9,6 +9,9 @@ export type UpdateVerdict =
   | { kind: 'ignore'; reason: string }
   | { kind: 'malformed'; reason: string };
 
+/** Why a group message is not for the bot under the `mention` policy (the rest of an album may still be). */
+export const unmentionedReason = 'group message without mention';
+
 const commands: Record<string, CommandName> = {
   start: 'start',
   new: 'new',
@@ -89,7 +92,7 @@ export function toInbound(update: Update, bot: BotIdentity, policy: InboundPolic
   const command = parseCommand(text, bot);
   if (command === 'other-bot') return { kind: 'ignore', reason: 'command for another bot' };
   if (isGroup && command === null && policy.groupPolicy === 'mention' && !mentionsBot(message, bot)) {
-    return { kind: 'ignore', reason: 'group message without mention' };
+    return { kind: 'ignore', reason: unmentionedReason };
   }
   const chatId = String(message.chat.id);
   const threadId = message.is_topic_message && message.message_thread_id !== undefined ? String(message.message_thread_id) : undefined;
