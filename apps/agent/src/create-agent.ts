@@ -7,6 +7,8 @@ import { createRuntimeContext } from './context/runtime-context.js';
 import type { ModelChain } from './llm/create-model-chain.js';
 import { createModelRouter, toCurrentModel, type ModelRouter } from './llm/create-model-router.js';
 import type { ModelSelections } from './llm/model-selections.js';
+import { createMessagePreparer } from './media/prepare-message.js';
+import { createTranscriber } from './media/transcribe.js';
 import { createMemoryConsolidator } from './memory/consolidate-memory.js';
 import type { MemoryLock } from './memory/memory-lock.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
@@ -29,7 +31,7 @@ import { createTurnHandler, type HandleTurn } from './turn/create-turn-handler.j
 import { createMessageAnswerer } from './turn/handle-turn.js';
 import { streamIntervalFor } from './turn/stream-policy.js';
 import { createProgressSender } from './turn/progress-hints.js';
-import type { SendReply } from './turn/to-reply.js';
+import { toReply, type SendReply } from './turn/to-reply.js';
 
 export type AgentDeps = {
   config: Config;
@@ -115,6 +117,7 @@ export function createAgent(deps: AgentDeps): Agent {
     ...(deps.pm2Home === undefined ? {} : { pm2Home: deps.pm2Home }),
   });
   const groups = createProcessGroups();
+  const transcriber = createTranscriber(deps.config, deps.modelOptions ?? {});
   registerTools(deps, { tools, pathGuard, groups });
   const subagentTools = createToolRegistry();
   registerWorkTools(deps, { tools: subagentTools, pathGuard, groups, quiet: true });
@@ -149,6 +152,12 @@ export function createAgent(deps: AgentDeps): Agent {
     streamIntervalMs: (message) =>
       streamIntervalFor(message, { telegram: deps.config.channels.telegram, ...(deps.cliStreamIntervalMs === undefined ? {} : { cliIntervalMs: deps.cliStreamIntervalMs }) }),
     onStep: createProgressSender({ send: deps.send, sendProgress: deps.config.channels.sendProgress, sendToolHints: deps.config.channels.sendToolHints }),
+    prepare: createMessagePreparer({
+      ...(transcriber === undefined ? {} : { transcriber }),
+      notify: deps.send,
+      toNotice: (message, text, part) => ({ ...toReply(message, text, part), format: 'plain' }),
+      log: deps.log,
+    }),
   });
   // The session's model is taken when its turn starts and kept for the whole turn.
   const answer: Parameters<typeof createTurnHandler>[0]['answer'] = async (message, context) =>
@@ -165,7 +174,7 @@ function registerTools(deps: AgentDeps, parts: ToolParts): void {
   registerWorkTools(deps, parts);
   const channels = deps.config.channels;
   const enabledChannels = (['telegram', 'whatsapp'] as const).filter((c) => channels[c].enabled);
-  tools.register(createMessageTool({ send: deps.send, enabledChannels, ...(deps.sendElsewhere === undefined ? {} : { sendElsewhere: deps.sendElsewhere }) }));
+  tools.register(createMessageTool({ send: deps.send, enabledChannels, guard: parts.pathGuard, ...(deps.sendElsewhere === undefined ? {} : { sendElsewhere: deps.sendElsewhere }) }));
   if (deps.cron !== undefined) tools.register(createCronTool({ store: deps.cron, timeZone: deps.timeZone, now: () => now().getTime() }));
   if (deps.startSubagent !== undefined) tools.register(createSpawnTool({ start: deps.startSubagent }));
 }

@@ -4,13 +4,13 @@ import { AppError } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
 import { createWorkerMetrics, startPm2Io, type WorkerMetrics } from '@nanobot/metrics';
 import { runWorkerProcess, toProcessPort } from '@nanobot/runtime';
-import { createFaultPoint, isSendFaultPoint } from './fault-point.js';
+import { createFaultPoint, isFaultPoint } from './fault-point.js';
 import { createTelegramWorker } from './telegram-worker.js';
 
 const log = createLogger({ name: 'nanobot-telegram', level: process.env.LOG_LEVEL });
 // Fault tests only: kill -9 this process at a named moment of a send (fault-point.ts).
 const faultPointName = process.env.NANOBOT_FAULT_POINT;
-const faultPoint = isSendFaultPoint(faultPointName)
+const faultPoint = isFaultPoint(faultPointName)
   ? createFaultPoint({
       point: faultPointName,
       ...(process.env.NANOBOT_FAULT_ONCE_FILE === undefined ? {} : { onceFile: process.env.NANOBOT_FAULT_ONCE_FILE }),
@@ -40,7 +40,8 @@ await runWorkerProcess({
       instance: process.env.NODE_APP_INSTANCE ?? String(process.pid),
       pid: process.pid,
       nanobotHome: loaded.nanobotHome,
-      ...(faultPoint === undefined ? {} : { faultPoint }),
+      workspace: loaded.config.agents.defaults.workspace,
+      ...(faultPoint === undefined ? {} : { faultPoint, afterDownload: () => faultPoint('after-download') }),
       onMessageIn: () => metrics?.messageIn(),
       onMessageOut: (message) => metrics?.replyOut(message.kind === 'reply' ? message.receivedAt : undefined),
     });

@@ -4,8 +4,10 @@ import { AppError, type InboundMessage } from '@nanobot/core';
 import type { PairingGate, Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
+import { albumCut, groupAlbums } from './media/album-groups.js';
+import type { Attached } from './media/attach-media.js';
 import { toGrammySignal, toTelegramError } from './telegram-errors.js';
-import { toInbound, type BotIdentity, type InboundPolicy, type UpdateVerdict } from './to-inbound.js';
+import { toInbound, unmentionedReason, type BotIdentity, type InboundPolicy, type UpdateVerdict } from './to-inbound.js';
 
 export type PollerDeps = {
   api: Api;
@@ -33,6 +35,15 @@ export type PollerDeps = {
   fence?: () => Promise<void>;
   /** DM pairing for senders outside allowFrom; without it they are ignored. */
   pairing?: PairingGate;
+  /**
+   * Downloads a message's files (of every update of an album) before it is queued, so the
+   * update is confirmed only once they are on disk (media/attach-media.ts).
+   */
+  attachMedia?: (message: InboundMessage, updates: Update[]) => Promise<Attached>;
+  /** Fault tests: awaited after a message's files are downloaded, before it is queued. */
+  afterDownload?: () => void | Promise<void>;
+  /** How long an album at the end of a batch waits for the rest of its photos (default 800 ms, twice at most). */
+  albumWaitMs?: number;
 };
 
 /**
@@ -82,34 +93,70 @@ export function createPoller(deps: PollerDeps) {
     return verdictOf(update, { ...deps.policy, allowFrom: [...deps.policy.allowFrom, verdict.userId] });
   }
 
-  async function handle(update: Update): Promise<void> {
-    const verdict = await admit(update, verdictOf(update));
-    switch (verdict.kind) {
-      case 'accept':
-        await deps.queues.addInbound(verdict.message);
-        await noteSeen(update);
-        log.debug({ updateId: update.update_id, messageId: verdict.message.id }, 'update queued');
-        try {
-          deps.onQueued?.(verdict.message);
-        } catch (err) {
-          // Typing and reaction are cosmetic and the message is queued: never a reason to stop polling.
-          log.warn({ err, updateId: update.update_id }, 'after-queue callback failed');
+  /** The first accepted message of a group (one update, or an album's), with its files. */
+  async function accept(message: InboundMessage, group: Update[]): Promise<void> {
+    const attached: Attached = deps.attachMedia === undefined ? { kind: 'message', message } : await deps.attachMedia(message, group);
+    if (attached.kind === 'message' && attached.message.kind === 'message' && attached.message.media.length > 0) await deps.afterDownload?.();
+    if (attached.kind === 'refused') {
+      // Nothing is queued for the turn; the chat is told once (the notice's id comes from the update).
+      await deps.queues.addOutbound(attached.notice);
+      log.info({ messageId: message.id, reason: attached.reason }, 'message with a file refused');
+    } else {
+      await deps.queues.addInbound(attached.message);
+    }
+    for (const update of group) await noteSeen(update);
+    if (attached.kind === 'refused') return;
+    log.debug({ updateId: group[0]?.update_id, messageId: message.id, files: attached.message.kind === 'message' ? attached.message.media.length : 0 }, 'update queued');
+    try {
+      deps.onQueued?.(attached.message);
+    } catch (err) {
+      // Typing and reaction are cosmetic and the message is queued: never a reason to stop polling.
+      log.warn({ err, updateId: group[0]?.update_id }, 'after-queue callback failed');
+    }
+  }
+
+  /**
+   * One update, or the updates of one album: one turn at most. In a group only the album's
+   * captioned photo mentions the bot; its other photos belong to the turn all the same.
+   */
+  async function handle(group: Update[]): Promise<void> {
+    let accepted: InboundMessage | undefined;
+    const members: Update[] = [];
+    const unmentioned: Update[] = [];
+    for (const update of group) {
+      const verdict = await admit(update, verdictOf(update));
+      switch (verdict.kind) {
+        case 'accept':
+          accepted ??= verdict.message;
+          members.push(update);
+          break;
+        case 'ignore':
+        case 'stranger': {
+          const reason = verdict.kind === 'ignore' ? verdict.reason : 'sender not in allowFrom';
+          if (group.length > 1 && reason === unmentionedReason) {
+            unmentioned.push(update);
+            break;
+          }
+          log.debug({ updateId: update.update_id, reason }, 'update ignored');
+          await noteSeen(update);
+          break;
         }
-        return;
-      case 'ignore':
-      case 'stranger':
-        log.debug({ updateId: update.update_id, reason: verdict.kind === 'ignore' ? verdict.reason : 'sender not in allowFrom' }, 'update ignored');
-        await noteSeen(update);
-        return;
-      case 'malformed':
-        log.warn({ updateId: update.update_id, reason: verdict.reason }, 'malformed update parked');
-        await deps.park(update, verdict.reason);
-        return;
-      default: {
-        const never: never = verdict;
-        throw new AppError('INTERNAL', `unknown verdict ${String(never)}`);
+        case 'malformed':
+          log.warn({ updateId: update.update_id, reason: verdict.reason }, 'malformed update parked');
+          await deps.park(update, verdict.reason);
+          break;
+        default: {
+          const never: never = verdict;
+          throw new AppError('INTERNAL', `unknown verdict ${String(never)}`);
+        }
       }
     }
+    if (accepted === undefined) {
+      for (const update of unmentioned) await noteSeen(update);
+      return;
+    }
+    const inAlbum = new Set([...members, ...unmentioned]);
+    await accept(accepted, group.filter((update) => inAlbum.has(update)));
   }
 
   async function poll(offset: number | undefined, signal: AbortSignal): Promise<Update[]> {
@@ -130,6 +177,7 @@ export function createPoller(deps: PollerDeps) {
   return async function run(ctx: ChannelContext): Promise<void> {
     let offset: number | undefined;
     let lastConfirmed: number | undefined;
+    let albumWaits = 0;
     while (!ctx.signal.aborted) {
       const updates = await poll(offset, ctx.signal);
       if (ctx.signal.aborted) break;
@@ -137,11 +185,21 @@ export function createPoller(deps: PollerDeps) {
       ctx.reportAlive();
       deps.onPolled?.();
       ctx.reportState({ lastPollAt: Date.now(), offset: offset ?? null });
-      for (const update of updates) {
+      // An album at the end of the batch may have more photos on the way: leave it unconfirmed, ask again shortly.
+      const cut = albumWaits < 2 ? albumCut(updates) : undefined;
+      const now = cut === undefined ? updates : updates.filter((update) => update.update_id < cut);
+      for (const group of groupAlbums(now)) {
         // Finish the update in hand even if a stop was requested meanwhile (design-notes L3).
-        await handle(update);
-        offset = update.update_id + 1;
+        await handle(group);
+        offset = Math.max(offset ?? 0, ...group.map((update) => update.update_id + 1));
       }
+      if (cut === undefined) {
+        albumWaits = 0;
+        continue;
+      }
+      albumWaits += 1;
+      offset = cut;
+      await sleep(deps.albumWaitMs ?? 800, ctx.signal);
     }
     if (offset !== undefined && offset !== lastConfirmed) await confirm(offset);
   };
@@ -163,4 +221,16 @@ export function createPoller(deps: PollerDeps) {
       log.warn({ err: toTelegramError(err, 'getUpdates', deps.pollTimeoutS) }, 'could not confirm the last offset on stop');
     }
   }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -25,6 +25,8 @@ export type ProbeTarget = {
   /** Exactly what was sent. */
   text: string;
   parseMode?: string;
+  /** The chunk is a file and `text` its caption: probed with editMessageCaption. */
+  caption?: boolean;
 };
 
 export type ProbeOutcome =
@@ -47,17 +49,22 @@ type Answer = 'same' | 'missing' | 'other' | 'edited' | 'unparsable';
  */
 async function ask(api: Api, target: ProbeTarget, messageId: number): Promise<Answer> {
   try {
-    await api.editMessageText(target.chatId, messageId, target.text, {
-      ...(target.parseMode === undefined ? {} : { parse_mode: target.parseMode as 'HTML' }),
-      link_preview_options: linkPreviewOptions,
-    });
+    const parseMode = target.parseMode === undefined ? {} : { parse_mode: target.parseMode as 'HTML' };
+    if (target.caption === true) {
+      // A file's message: the same answers for its caption ("there is no caption" for a text message).
+      await api.editMessageCaption(target.chatId, messageId, { ...(target.text === '' ? {} : { caption: target.text }), ...parseMode });
+    } else {
+      await api.editMessageText(target.chatId, messageId, target.text, { ...parseMode, link_preview_options: linkPreviewOptions });
+    }
     return 'edited';
   } catch (err) {
     if (!(err instanceof GrammyError) || err.error_code !== 400) throw err;
     const description = err.description.toLowerCase();
     if (description.includes('message is not modified')) return 'same';
     if (description.includes('message to edit not found')) return 'missing';
-    if (description.includes("message can't be edited") || description.includes('no text in the message to edit')) return 'other';
+    if (description.includes("message can't be edited") || description.includes('no text in the message to edit') || description.includes('no caption in the message to edit')) {
+      return 'other';
+    }
     if (description.includes("can't parse entities")) return 'unparsable';
     throw err;
   }

@@ -76,7 +76,7 @@ export function createResolver(deps: ResolverDeps) {
         return { kind: 'send', record };
       case 'unparsable':
         log.warn({ probes: outcome.calls }, 'telegram refuses the HTML, so it was never delivered; sending plain text');
-        return { kind: 'send', record: { floor: record.floor, text: at.plain } };
+        return { kind: 'send', record: { floor: record.floor, text: at.plain, ...(record.media === true ? { media: true } : {}) } };
       case 'inconclusive':
         return { kind: 'unresolved', reason: outcome.reason };
       default: {
@@ -87,6 +87,9 @@ export function createResolver(deps: ResolverDeps) {
   };
 }
 
-const pick = (record: SendingRecord) => (record.parseMode === undefined ? {} : { parseMode: record.parseMode });
+const pick = (record: SendingRecord) => ({
+  ...(record.parseMode === undefined ? {} : { parseMode: record.parseMode }),
+  ...(record.media === true ? { caption: true } : {}),
+});
 
 export type Resolver = ReturnType<typeof createResolver>;

@@ -7,15 +7,29 @@ import type { Logger } from '@nanobot/log';
 import { linkPreviewOptions, type ProbeBounds } from './probe-delivery.js';
 import { renderReply } from './render-reply.js';
 import { createResolver } from './resolve-delivery.js';
+import { splitCaption, toFileGroups, type FileGroup } from './media/media-chunks.js';
+import { sendFiles, unreadableFiles } from './media/send-files.js';
 import { splitMessage } from './split-message.js';
 import { createStreamEdits } from './stream-edits.js';
 import { neverLeft, toTelegramError } from './telegram-errors.js';
 
-export type Chunk = { html: string | null; plain: string };
+/** One message of a reply: text, or files (`files`) with the text as their caption. */
+export type Chunk = { html: string | null; plain: string; files?: FileGroup };
 
-export function toChunks(message: Pick<OutboundMessage, 'format' | 'text'>): Chunk[] {
-  if (message.format === 'markdown') return renderReply(message.text);
-  return splitMessage(message.text, 4000).map((plain) => ({ html: null, plain }));
+const toTextChunks = (message: Pick<OutboundMessage, 'format'>) => (text: string): Chunk[] =>
+  message.format === 'markdown' ? renderReply(text) : splitMessage(text, 4000).map((plain) => ({ html: null, plain }));
+
+/**
+ * A reply as the messages it becomes, each with its own sent-marker: its files first (albums
+ * where photos and videos follow each other), the text as the first one's caption when it fits
+ * Telegram's 1024 characters, else its start as the caption and the rest as messages after.
+ */
+export function toChunks(message: OutboundMessage & { kind: 'reply' }): Chunk[] {
+  const files = message.media ?? [];
+  if (files.length === 0) return toTextChunks(message)(message.text);
+  const { caption, rest } = splitCaption(message, toTextChunks(message));
+  const sends = toFileGroups(files).map((group, i): Chunk => ({ html: i === 0 ? (caption?.html ?? null) : null, plain: i === 0 ? (caption?.plain ?? '') : '', files: group }));
+  return [...sends, ...rest];
 }
 
 /**
@@ -97,11 +111,17 @@ export function createSender(deps: SenderDeps) {
   async function send(at: ChunkAt, first: SendingRecord): Promise<void> {
     const { message, index } = at;
     const quote = deps.replyToMessage === true && index === 0 && message.replyToMessageId !== undefined;
-    const params = {
+    const quoted = {
       ...(message.threadId === undefined ? {} : { message_thread_id: Number(message.threadId) }),
       ...(quote ? { reply_parameters: { message_id: Number(message.replyToMessageId), allow_sending_without_reply: true } } : {}),
-      link_preview_options: linkPreviewOptions,
     };
+    const params = { ...quoted, link_preview_options: linkPreviewOptions };
+    const files = at.chunk.files;
+    const missing = files === undefined ? [] : await unreadableFiles(files);
+    if (missing.length > 0) {
+      deps.log.error({ jobId: message.id, chunk: index, files: missing.length }, 'a file of the reply cannot be read, parking it');
+      throw new UnrecoverableError(`reply ${message.id} chunk ${index}: cannot read ${missing.join(', ')}`);
+    }
     let record = first;
     for (;;) {
       // Fenced before the marker too: a process that lost the lease leaves no `sending` behind.
@@ -109,21 +129,25 @@ export function createSender(deps: SenderDeps) {
       await markers.markSending(message.id, index, record);
       await deps.faultPoint?.('after-mark');
       await deps.fence?.();
-      let messageId: number;
+      let ids: number[];
       try {
         const parseMode = record.parseMode === undefined ? {} : { parse_mode: record.parseMode as 'HTML' };
-        messageId = (await deps.api.sendMessage(message.chatId, record.text, { ...params, ...parseMode })).message_id;
+        ids =
+          files === undefined
+            ? [(await deps.api.sendMessage(message.chatId, record.text, { ...params, ...parseMode })).message_id]
+            : await sendFiles(deps.api, message.chatId, files, { text: record.text, ...(record.parseMode === undefined ? {} : { parseMode: record.parseMode }) }, quoted);
       } catch (err) {
         if (record.parseMode !== undefined && isParseError(err)) {
           deps.log.warn({ jobId: message.id, chunk: index }, 'telegram refused the HTML, sending plain text');
-          record = { floor: record.floor, text: at.chunk.plain };
+          record = { floor: record.floor, text: at.chunk.plain, ...(files === undefined ? {} : { media: true }) };
           continue;
         }
         if (provesNotDelivered(err)) await markers.unmark(message.id, index);
         throw err;
       }
       await deps.faultPoint?.('after-send');
-      await markers.markDelivered(message.id, index, { chat: at.chat, messageId });
+      const [messageId = 0, ...alsoIds] = ids;
+      await markers.markDelivered(message.id, index, { chat: at.chat, messageId, alsoIds });
       return;
     }
   }
@@ -133,7 +157,8 @@ export function createSender(deps: SenderDeps) {
     if (record?.state === 'sent' || record?.state === 'uncertain') return;
     if (record?.state !== 'sending') {
       const floor = await floorOf(at);
-      await send(at, at.chunk.html === null ? { floor, text: at.chunk.plain } : { floor, text: at.chunk.html, parseMode: 'HTML' });
+      const media = at.chunk.files === undefined ? {} : { media: true };
+      await send(at, at.chunk.html === null ? { floor, text: at.chunk.plain, ...media } : { floor, text: at.chunk.html, parseMode: 'HTML', ...media });
       return;
     }
     const target = { jobId: at.message.id, chunk: at.index, chatId: at.message.chatId, chat: at.chat, plain: at.chunk.plain };
@@ -180,7 +205,9 @@ export function createSender(deps: SenderDeps) {
     for (const [index, chunk] of toChunks(message).entries()) {
       try {
         const at = { message, chunk, index, chat };
-        await (index === 0 && streams !== undefined ? streams.deliverFirst(at) : deliver(at));
+        // A reply with files starts with a file, not with the text its preview showed: it is sent as it is.
+        const streamed = index === 0 && streams !== undefined && (message.media ?? []).length === 0;
+        await (streamed ? streams.deliverFirst(at) : deliver(at));
       } catch (err) {
         // A lost lease is not Telegram's answer: no marker, no error line; the fence puts the reply back.
         if (err instanceof UnrecoverableError || isAppError(err, 'LEASE_LOST')) throw err;

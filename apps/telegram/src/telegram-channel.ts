@@ -7,7 +7,7 @@ import { inboundJobOptions, jobNames, type PairingGate, type Queues } from '@nan
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import type { PollerLease } from './poller-lease.js';
-import { createPoller } from './poll-updates.js';
+import { createPoller, type PollerDeps } from './poll-updates.js';
 import { toGrammySignal, toTelegramError } from './telegram-errors.js';
 import type { BotIdentity } from './to-inbound.js';
 import type { ChatPresence } from './chat-presence.js';
@@ -31,6 +31,10 @@ export type TelegramChannelDeps = {
   onPolled?: () => void;
   /** A message arrived in a chat: its id is that chat's newest known one (for delivery probes). */
   onSeen?: (chatId: string, messageId: number) => Promise<void>;
+  /** Downloads a message's files before it is queued (media/attach-media.ts). */
+  attachMedia?: PollerDeps['attachMedia'];
+  /** Fault tests: after a message's files are downloaded, before it is queued. */
+  afterDownload?: () => void | Promise<void>;
   /** How often a standby asks for the lease. */
   standbyRetryMs?: number;
   /** How long setMyCommands may take before polling starts without the menu (default 10 s). */
@@ -160,6 +164,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
       ...(deps.onPolled === undefined ? {} : { onPolled: deps.onPolled }),
       ...(deps.onSeen === undefined ? {} : { onSeen: deps.onSeen }),
       ...(deps.pairing === undefined ? {} : { pairing: deps.pairing }),
+      ...(deps.attachMedia === undefined ? {} : { attachMedia: deps.attachMedia }),
+      ...(deps.afterDownload === undefined ? {} : { afterDownload: deps.afterDownload }),
     });
     await poll({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
   }

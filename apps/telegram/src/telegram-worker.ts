@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'bullmq';
 import { AppError, isAppError, type OutboundMessage } from '@nanobot/core';
 import type { Config } from '@nanobot/config';
@@ -24,7 +25,9 @@ import {
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
 import { closeWithin } from '@nanobot/runtime';
-import { createApi } from './create-api.js';
+import { createApi, proxyAgentOf } from './create-api.js';
+import { createMediaAttacher } from './media/attach-media.js';
+import { createDownloader } from './media/download-file.js';
 import { createPollerLease } from './poller-lease.js';
 import { createSendFence } from './send-fence.js';
 import { createSender, type SendFaultPoint } from './send-outbound.js';
@@ -66,6 +69,10 @@ export type TelegramWorkerOptions = {
   /** Metrics: a message was queued for the agent / a reply was sent. */
   onMessageIn?: () => void;
   onMessageOut?: (message: OutboundMessage) => void;
+  /** `agents.defaults.workspace`: received files go to `<workspace>/media/telegram/<chat>/` (none are fetched without it). */
+  workspace?: string;
+  /** Fault-test hook of the poller: after a message's files are downloaded, before it is queued. */
+  afterDownload?: () => void | Promise<void>;
 };
 
 /**
@@ -155,7 +162,22 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
 
   // On the fail-fast connection, like the poller's adds: an outage leaves the update unconfirmed.
   const pairingStore = createPairingStore(producer);
+  const maxMediaBytes = Math.floor(settings.maxMediaMb * 1024 * 1024);
+  const agent = proxyAgentOf(settings);
+  const download =
+    options.workspace === undefined
+      ? undefined
+      : createDownloader({
+          api,
+          token: settings.token,
+          ...(settings.apiRoot === undefined ? {} : { apiRoot: settings.apiRoot }),
+          ...(agent === undefined ? {} : { agent }),
+          mediaDir: join(options.workspace, 'media', 'telegram'),
+          maxBytes: maxMediaBytes,
+        });
   const channel = createTelegramChannel({
+    ...(download === undefined ? {} : { attachMedia: createMediaAttacher({ download, maxBytes: maxMediaBytes }) }),
+    ...(options.afterDownload === undefined ? {} : { afterDownload: options.afterDownload }),
     api,
     queues,
     producer,

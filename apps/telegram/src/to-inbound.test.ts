@@ -110,8 +110,8 @@ describe('toInbound', () => {
     expect(toInbound(update(23, { ...group, text: 'hi' }), bot, open, 0)).toMatchObject({ kind: 'ignore', reason: 'group message without mention' });
   });
 
-  it('describes media so the turn knows something was sent', () => {
+  it('takes a photo\'s caption as the text; the poller downloads the photo and adds its path', () => {
     const verdict = toInbound(update(10, { photo: [{ file_id: 'f', file_unique_id: 'u', width: 1, height: 1 }], caption: 'look' }), bot, open, 0);
-    expect(verdict).toMatchObject({ kind: 'accept', message: { text: '[image]\nlook' } });
+    expect(verdict).toMatchObject({ kind: 'accept', message: { text: 'look', media: [] } });
   });
 });

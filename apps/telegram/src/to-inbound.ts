@@ -11,6 +11,9 @@ export type UpdateVerdict =
   | { kind: 'stranger'; id: string; chatId: string; userId: string; sender: string }
   | { kind: 'malformed'; reason: string };
 
+/** Why a group message is not for the bot under the `mention` policy (the rest of an album may still be). */
+export const unmentionedReason = 'group message without mention';
+
 const commands: Record<string, CommandName> = {
   start: 'start',
   new: 'new',
@@ -49,15 +52,9 @@ function parseCommand(text: string, bot: BotIdentity): { command: CommandName; a
   return command === undefined ? null : { command, args: args.trim() };
 }
 
+/** The words of a message; its files are downloaded by the poller (media/attach-media.ts) and carried as `media`. */
 function textOf(message: Message): string {
-  const parts: string[] = [];
-  if (message.photo !== undefined) parts.push('[image]');
-  if (message.voice !== undefined) parts.push('[voice]');
-  if (message.audio !== undefined) parts.push('[audio]');
-  if (message.document !== undefined) parts.push(`[file: ${message.document.file_name ?? 'document'}]`);
-  const text = message.text ?? message.caption;
-  if (text !== undefined) parts.push(text);
-  return parts.join('\n');
+  return message.text ?? message.caption ?? '';
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -105,7 +102,7 @@ export function toInbound(update: Update, bot: BotIdentity, policy: InboundPolic
   const command = parseCommand(text, bot);
   if (command === 'other-bot') return { kind: 'ignore', reason: 'command for another bot' };
   if (isGroup && command === null && policy.groupPolicy === 'mention' && !mentionsBot(message, bot)) {
-    return { kind: 'ignore', reason: 'group message without mention' };
+    return { kind: 'ignore', reason: unmentionedReason };
   }
   const chatId = String(message.chat.id);
   const threadId = message.is_topic_message && message.message_thread_id !== undefined ? String(message.message_thread_id) : undefined;

@@ -33,6 +33,8 @@ await runWorkerProcess({
       nanobotHome: loaded.nanobotHome,
       onMessageIn: () => metrics?.messageIn(),
       onMessageOut: (message) => metrics?.replyOut(message.kind === 'reply' ? message.receivedAt : undefined),
+      workspace: loaded.config.agents.defaults.workspace,
+      maxMediaMb: settings.maxMediaMb,
     });
     metrics = createWorkerMetrics({ sink: pm2Io, log, channel: () => worker.supervisor.state(), queueDepth: () => worker.queueDepth() });
     metrics.action('restart-channel', () => (worker.supervisor.restartLoop('pm2 trigger restart-channel') ? 'restarting the whatsapp channel' : 'the whatsapp channel is not running'));

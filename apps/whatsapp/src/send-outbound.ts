@@ -3,7 +3,7 @@ import { AppError, describeError, isAppError, parseOutboundMessage, type Outboun
 import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { BridgeLink } from './bridge-link.js';
-import { splitText } from './split-text.js';
+import { toParts } from './media-parts.js';
 
 export type SenderDeps = {
   link: () => BridgeLink | undefined;
@@ -80,13 +80,17 @@ export function createSender(deps: SenderDeps) {
     }
     // WhatsApp cannot edit a message: a streamed reply arrives whole, its previews are not sent.
     if (message.kind === 'stream') return;
-    const chunks = splitText(message.text, deps.maxChunkChars ?? 4000);
-    for (const [index, text] of chunks.entries()) {
+    for (const [index, part] of toParts(message, deps.maxChunkChars ?? 4000).entries()) {
       if ((await deps.markers.get(message.id, index)) !== null) continue;
       const link = deps.link();
       try {
         if (link === undefined) throw new AppError('CHANNEL_UNAVAILABLE', 'not connected to the bridge');
-        await link.request({ type: 'send', id: sendIdOf(message, index), to: message.chatId, text }, ackTimeoutMs);
+        const id = sendIdOf(message, index);
+        const frame =
+          part.file === undefined
+            ? { type: 'send', id, to: message.chatId, text: part.text }
+            : { type: 'send_media', id, to: message.chatId, ...part.file, ...(part.text === '' ? {} : { caption: part.text }) };
+        await link.request(frame, ackTimeoutMs);
       } catch (err) {
         await onSendError(message, index, err);
       }

@@ -59,13 +59,13 @@ describe('toInbound for WhatsApp', () => {
     expect(toInbound(frame({ ...group, content: '/new' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'new' } });
   });
 
-  it('turns /stop into a command and lists media paths in the text', () => {
+  it('turns /stop into a command and carries media paths beside the text', () => {
     expect(toInbound(frame({ content: '/stop' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'stop', args: '' } });
     expect(toInbound(frame({ content: '/model fast' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'model', args: 'fast' } });
     expect(toInbound(frame({ content: '/history 3' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'history', args: '3' } });
     expect(toInbound(frame({ content: '/restart' }), open, 1)).toMatchObject({ message: { kind: 'command', command: 'restart' } });
     expect(toInbound(frame({ content: 'see', media: ['/m/a.jpg'] }), open, 1)).toMatchObject({
-      message: { text: 'see\n[file: /m/a.jpg]', media: ['/m/a.jpg'] },
+      message: { text: 'see', media: ['/m/a.jpg'] },
     });
   });
 

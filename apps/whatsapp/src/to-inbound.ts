@@ -55,7 +55,6 @@ export function toInbound(frame: MessageFrame, policy: InboundPolicy, receivedAt
     sourceMessageId: frame.id,
   };
   if (command !== undefined) return { kind: 'accept', message: { ...base, kind: 'command', ...command } };
-  const media = frame.media ?? [];
-  const text = [frame.content, ...media.map((path) => `[file: ${path}]`)].filter((s) => s !== '').join('\n');
-  return { kind: 'accept', message: { ...base, kind: 'message', text, media } };
+  // The agent names the files with their paths (and shows images, transcribes voice).
+  return { kind: 'accept', message: { ...base, kind: 'message', text: frame.content, media: frame.media ?? [] } };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import type { BadMessageFrame, BridgeFrame, MessageFrame } from './bridge-frames.js';
 import { openBridgeLink, type BridgeLink } from './bridge-link.js';
+import type { MediaKeeper } from './keep-media.js';
 import { toInbound, type FrameVerdict, type InboundPolicy } from './to-inbound.js';
 
 export type WhatsappChannelDeps = {
@@ -21,6 +22,8 @@ export type WhatsappChannelDeps = {
   pairing?: PairingGate;
   /** Metrics: a message was queued for the agent. */
   onQueued?: () => void;
+  /** Copies a message's files into the workspace before it is queued (keep-media.ts). */
+  keepMedia?: MediaKeeper;
 };
 
 /**
@@ -46,9 +49,15 @@ export function createWhatsappChannel(deps: WhatsappChannelDeps) {
     }
     if (verdict.kind === 'stranger') verdict = await admit(frame, verdict);
     if (verdict.kind === 'accept') {
-      await deps.queues.addInbound(verdict.message);
-      deps.onQueued?.();
-      log.debug({ messageId: verdict.message.id, catchUp: frame.catchUp === true }, 'whatsapp message queued');
+      const kept = deps.keepMedia === undefined ? { kind: 'message' as const, message: verdict.message } : await deps.keepMedia(verdict.message);
+      if (kept.kind === 'refused') {
+        await deps.queues.addOutbound(kept.notice);
+        log.info({ messageId: verdict.message.id }, 'whatsapp message with a file over the cap refused');
+      } else {
+        await deps.queues.addInbound(kept.message);
+        deps.onQueued?.();
+        log.debug({ messageId: verdict.message.id, catchUp: frame.catchUp === true }, 'whatsapp message queued');
+      }
     } else {
       log.debug({ messageId: frame.id, reason: verdict.kind === 'ignore' ? verdict.reason : 'sender not in allowFrom' }, 'whatsapp message ignored');
     }

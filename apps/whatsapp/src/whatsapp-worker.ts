@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'bullmq';
 import { isAppError, type OutboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
@@ -8,6 +9,7 @@ import {
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
 import { closeWithin } from '@nanobot/runtime';
+import { createMediaKeeper } from './keep-media.js';
 import { createSender } from './send-outbound.js';
 import type { InboundPolicy } from './to-inbound.js';
 import { createWhatsappChannel } from './whatsapp-channel.js';
@@ -31,6 +33,10 @@ export type WhatsappWorkerOptions = {
   /** Metrics: a message was queued for the agent / a reply was sent. */
   onMessageIn?: () => void;
   onMessageOut?: (message: OutboundMessage) => void;
+  /** Received files are copied to `<workspace>/media/whatsapp/<chat>/` (`agents.defaults.workspace`); without it they stay where the bridge put them. */
+  workspace?: string;
+  /** `channels.whatsapp.maxMediaMb`, named in the line that refuses a file the bridge found too large. */
+  maxMediaMb?: number;
 };
 
 export type WhatsappWorker = {
@@ -70,6 +76,9 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
     onUp: () => putBacks.channelBack(),
     pairing: createPairingGate({ channel: 'whatsapp', store: pairingStore, queues, log }),
     ...(options.onMessageIn === undefined ? {} : { onQueued: options.onMessageIn }),
+    ...(options.workspace === undefined
+      ? {}
+      : { keepMedia: createMediaKeeper({ mediaDir: join(options.workspace, 'media', 'whatsapp'), maxMediaMb: options.maxMediaMb ?? 20 }) }),
   });
   const supervisor = createSupervisor({
     name: 'whatsapp', run: channel.run, log, liveness: { windowMs: options.heartbeatMs * 3 }, delayMs: restartDelayMs, stopDeadlineMs: 10_000,

@@ -12,6 +12,8 @@ export type SendingRecord = {
   /** Exactly the text and parse mode of the request, so a probe compares like with like. */
   text: string;
   parseMode?: string;
+  /** The chunk is a file (or an album) and `text` its caption: a probe edits the caption, not the text. */
+  media?: boolean;
 };
 
 export type ChunkRecord =
@@ -42,13 +44,14 @@ const toRecord = (value: string | null): ChunkRecord | null => {
   if (value === 'sent' || value === 'uncertain') return { state: value };
   if (value.startsWith('sent:')) return { state: 'sent', messageId: Number(value.slice(5)) };
   if (!value.startsWith('sending:')) return null;
-  const parsed = JSON.parse(value.slice(8)) as { floor?: unknown; text?: unknown; parseMode?: unknown };
+  const parsed = JSON.parse(value.slice(8)) as { floor?: unknown; text?: unknown; parseMode?: unknown; media?: unknown };
   if (typeof parsed.text !== 'string') return null;
   return {
     state: 'sending',
     floor: typeof parsed.floor === 'number' ? parsed.floor : null,
     text: parsed.text,
     ...(typeof parsed.parseMode === 'string' ? { parseMode: parsed.parseMode } : {}),
+    ...(parsed.media === true ? { media: true } : {}),
   };
 };
 
@@ -99,11 +102,15 @@ export function createSentMarkers(redis: Redis) {
     async unmark(jobId: string, chunk: number): Promise<void> {
       await redis.del(key(jobId, chunk));
     },
-    /** The chunk is in the chat as `messageId`; one transaction, so the chat's ids never miss a sent chunk. */
-    async markDelivered(jobId: string, chunk: number, at: { chat: string; messageId: number }): Promise<void> {
+    /**
+     * The chunk is in the chat as `messageId` (an album also as `alsoIds`); one transaction, so
+     * the chat's ids never miss a sent chunk.
+     */
+    async markDelivered(jobId: string, chunk: number, at: { chat: string; messageId: number; alsoIds?: number[] }): Promise<void> {
+      const tx = redis.multi();
+      for (const id of at.alsoIds ?? []) tx.zadd(oursKey(at.chat), id, String(id));
       await execAll(
-        redis
-          .multi()
+        tx
           .set(key(jobId, chunk), `sent:${at.messageId}`, 'PX', dedupeTtlMs)
           .zadd(oursKey(at.chat), at.messageId, String(at.messageId))
           .zremrangebyrank(oursKey(at.chat), 0, -(oursKept + 1))

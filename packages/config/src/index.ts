@@ -10,7 +10,7 @@ export type { NanobotPaths } from './nanobot-paths.js';
 export { prepareEmbeddedRedis, readRedisPassword } from './redis-password.js';
 export type { EmbeddedRedisFiles } from './redis-password.js';
 export { configSchema, defaultWorkspace } from './schema.js';
-export type { ApiConfig, Config, ConfigInput, ProviderConfig, McpServerConfig, ToolsConfig, ExecConfig, WebConfig } from './schema.js';
+export type { ApiConfig, Config, ConfigInput, ProviderConfig, McpServerConfig, ToolsConfig, ExecConfig, WebConfig, TranscriptionConfig } from './schema.js';
 export { toolConfigWarnings, isCidr, searchProviders } from './tool-warnings.js';
 export type { SearchProvider } from './tool-warnings.js';
 export { providerNames, isProviderName } from './provider-names.js';

@@ -11,6 +11,7 @@ import { modelPresetProblems, modelPresetWarnings } from './model-selection.js';
 import { channelConfigWarnings } from './channel-warnings.js';
 import { providerConfigWarnings } from './provider-warnings.js';
 import { toolConfigWarnings } from './tool-warnings.js';
+import { transcriptionWarnings } from './transcription-warnings.js';
 
 export type ParseConfigOptions = {
   env: Record<string, string | undefined>;
@@ -54,6 +55,7 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions): ParsedCo
     ...channelConfigWarnings(config),
     ...providerConfigWarnings(config),
     ...modelPresetWarnings(config),
+    ...transcriptionWarnings(config, overridden),
   ];
   return { config, warnings };
 }

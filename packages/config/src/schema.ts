@@ -64,6 +64,8 @@ const telegramSchema = z
     streamEditInterval: z.number().min(0.1).max(30).default(1),
     /** Ours: long-polling timeout of getUpdates; Telegram caps it at 50 s. */
     pollTimeoutS: z.number().int().min(0).max(50).default(30),
+    /** Ours: received files larger than this (MB) are refused with a line in the chat. */
+    maxMediaMb: z.number().positive().max(2048).default(20),
   })
   .superRefine((telegram, ctx) => {
     if (telegram.enabled && telegram.token.trim() === '') {
@@ -85,7 +87,7 @@ const whatsappSchema = z.object({
   groupPolicy: z.enum(['mention', 'open']).default('mention'),
   /** Ours: false when the bridge runs elsewhere (another machine, or nanobot's own bridge). */
   runBridge: z.boolean().default(true),
-  /** Ours: media larger than this (MB) is not downloaded; the text says `[video: too large]`. */
+  /** Ours: media larger than this (MB) is not downloaded; the chat is told the file was too large. */
   maxMediaMb: z.number().positive().max(2048).default(20),
 });
 
@@ -211,11 +213,29 @@ const logsSchema = z.object({
   retainFiles: positiveInt.max(1000).default(10),
 });
 
+/**
+ * nanobot's top-level `transcription`: voice and audio become text through the provider's
+ * OpenAI-compatible `/audio/transcriptions`; key and `apiBase` come from `providers.<provider>`.
+ */
+const transcriptionSchema = z.object({
+  enabled: z.boolean().default(true),
+  provider: z.string().min(1).default('groq'),
+  // nanobot's docs write null for "the provider's default" / "detect the language".
+  model: z.string().min(1).nullish(),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}$/, 'expected an ISO-639 language code such as "en"')
+    .nullish(),
+  maxDurationSec: z.number().int().min(1).max(600).default(120),
+  maxUploadMb: z.number().int().min(1).max(100).default(25),
+});
+
 export const configSchema = z.object({
   agents: z.object({ defaults: agentDefaultsSchema.prefault({}) }).prefault({}),
   providers: z.record(z.string(), providerSchema).default({}),
   channels: channelsSchema.prefault({}),
   tools: toolsSchema.prefault({}),
+  transcription: transcriptionSchema.prefault({}),
   gateway: gatewaySchema.prefault({}),
   redis: redisSchema.prefault({}),
   modelPresets: z.record(z.string(), modelPresetSchema).default({}),
@@ -230,5 +250,6 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ApiConfig = z.infer<typeof apiSchema>;
 export type McpServerConfig = z.infer<typeof mcpServerSchema>;
 export type ToolsConfig = z.infer<typeof toolsSchema>;
+export type TranscriptionConfig = z.infer<typeof transcriptionSchema>;
 export type ExecConfig = ToolsConfig['exec'];
 export type WebConfig = ToolsConfig['web'];

@@ -64,6 +64,8 @@ export const outboundMessageSchema = z.discriminatedUnion('kind', [
     replyToMessageId: z.string().optional(),
     text: z.string(),
     format: z.enum(['markdown', 'plain']),
+    /** Files to send with the reply (absolute paths the channel worker can read); the text is their caption. */
+    media: z.array(z.string().min(1)).optional(),
     /** A hint sent while the turn runs (`channels.sendProgress`, `sendToolHints`): the turn's answer is still to come. */
     progress: z.boolean().optional(),
     /** The inbound message's receivedAt, for the channel's reply latency metric. */

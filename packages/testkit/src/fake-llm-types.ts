@@ -1,3 +1,6 @@
+import type { FakeTranscriptionApi } from './fake-llm-audio.js';
+export type { TranscriptionRequest, TranscriptionAnswer, FakeTranscriptionApi } from './fake-llm-audio.js';
+
 /** Public types of the fake LLM server (re-exported by `fake-llm.ts`). */
 import type { CacheOutcome, PromptCacheOptions } from './fake-llm-cache.js';
 
@@ -84,7 +87,7 @@ export type LlmFaultOptions = {
   model?: string;
 };
 
-export type FakeLlm = {
+export type FakeLlm = FakeTranscriptionApi & {
   /** `http://127.0.0.1:<port>/v1`, the OpenAI SDK's `baseURL`. */
   baseUrl: string;
   /** `http://127.0.0.1:<port>`, for endpoints with their own base path (Azure, vendors). */

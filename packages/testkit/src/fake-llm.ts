@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { createPromptCache } from './fake-llm-cache.js';
 import { echoReply } from './fake-llm-replies.js';
+import { createFakeTranscription } from './fake-llm-audio.js';
 import { handleLlmRequest, type LlmServerDeps } from './fake-llm-server.js';
 import type { FakeLlm, FakeLlmOptions, FakeReply, LlmFault, LlmLatency, LlmRequest, LlmResponder } from './fake-llm-types.js';
 
@@ -122,12 +123,15 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       ? {}
       : { promptCache: createPromptCache(options.promptCache === true ? {} : options.promptCache) }),
   };
+  const audio = createFakeTranscription();
   const server = await listen(options.port ?? 0, (req, res) => {
+    if (audio.handles(req)) return audio.handle(req, res);
     gauge.enter();
     res.on('close', gauge.leave);
     void handleLlmRequest(req, res, deps);
   });
   return {
+    ...audio.api,
     baseUrl: `http://127.0.0.1:${server.port}/v1`,
     origin: `http://127.0.0.1:${server.port}`,
     script(...replies) {

@@ -87,7 +87,8 @@ export function createChatStore(bot: TelegramUser) {
     const reply = replyFor(options, state, from);
     return store(state, {
       from,
-      text: options.text,
+      ...(options.media !== undefined && options.text === '' ? {} : { text: options.text }),
+      ...options.media,
       ...(entities.length > 0 ? { entities } : {}),
       ...(options.threadId !== undefined ? { message_thread_id: options.threadId, is_topic_message: true } : {}),
       ...(reply ? { reply_to_message: reply } : {}),

@@ -17,9 +17,10 @@ export function fail(errorCode: number, description: string, parameters?: Respon
 
 export type Params = Record<string, unknown>;
 
-const maxBodyBytes = 10 * 1024 * 1024;
+/** Uploads go up to 50 MB on the Bot API; a little more is read so that an oversize one can be told. */
+const maxBodyBytes = 60 * 1024 * 1024;
 
-export function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -27,7 +28,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
       size += chunk.length;
       if (size <= maxBodyBytes) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -124,6 +124,7 @@ export function editMessageText(params: Params, state: MessageState): ApiResult 
   const message = state.chats.find(chatId, messageId);
   if (!message) return fail(400, 'Bad Request: message to edit not found');
   if (message.from?.id !== state.bot.id) return fail(400, "Bad Request: message can't be edited");
+  if (message.text === undefined) return fail(400, 'Bad Request: there is no text in the message to edit');
   const checked = checkText(params.text, params.parse_mode);
   if (!isChecked(checked)) return checked;
   const problem = finalCheck(checked);

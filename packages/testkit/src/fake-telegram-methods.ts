@@ -1,8 +1,9 @@
 import { fail, succeed, toArray, toBoolean, toInteger, type ApiResult, type Params } from './fake-telegram-http.js';
-import { editMessageText, sendMessage, type MessageState } from './fake-telegram-messages.js';
+import { editMessageCaption, sendFile, sendMediaGroup, type MediaState } from './fake-telegram-media.js';
+import { editMessageText, sendMessage } from './fake-telegram-messages.js';
 import type { UpdateQueue } from './fake-telegram-updates.js';
 
-export type TelegramState = MessageState & {
+export type TelegramState = MediaState & {
   updates: UpdateQueue;
   webhook: { url: string; allowedUpdates: unknown[] };
   commands: unknown[];
@@ -81,6 +82,14 @@ const handlers: Record<string, Handler> = {
   getUpdates,
   sendMessage,
   editMessageText,
+  getFile: (params, state) => state.files.getFile(params),
+  sendPhoto: sendFile('photo', 'sendPhoto'),
+  sendDocument: sendFile('document', 'sendDocument'),
+  sendVoice: sendFile('voice', 'sendVoice'),
+  sendAudio: sendFile('audio', 'sendAudio'),
+  sendVideo: sendFile('video', 'sendVideo'),
+  sendMediaGroup,
+  editMessageCaption,
   sendChatAction: (params) => needsChat(params) ?? succeed(true),
   setMessageReaction: (params) => needsChat(params) ?? succeed(true),
   answerCallbackQuery: acknowledge,

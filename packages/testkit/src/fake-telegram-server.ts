@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toFaultResult, type TelegramFaults } from './fake-telegram-faults.js';
 import { fail, readBody, toParams, writeResult, type ApiResult, type Params } from './fake-telegram-http.js';
 import { handlerFor, toMethodName, type TelegramState } from './fake-telegram-methods.js';
+import { parseMultipart } from './fake-telegram-multipart.js';
 import type { AnswerHook, RecordedCall } from './fake-telegram-types.js';
 
 export type BotServerDeps = {
@@ -79,13 +80,17 @@ function answer(res: ServerResponse, call: RecordedCall, result: ApiResult | und
 async function serve(req: IncomingMessage, res: ServerResponse, deps: BotServerDeps, signal: AbortSignal): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const body = await readBody(req);
+  if (deps.state.files.serveDownload(url.pathname, deps.token, res)) return;
   const match = /^\/bot([^/]*)\/([^/]*)$/.exec(url.pathname);
   if (!match) {
     writeResult(res, fail(404, 'Not Found'));
     return;
   }
   const [, token = '', rawMethod = ''] = match;
-  const parsed = toParams(url, req.headers['content-type'] ?? '', body);
+  const contentType = req.headers['content-type'] ?? '';
+  const parsed = contentType.includes('multipart/form-data')
+    ? withQuery(url, parseMultipart(contentType, body))
+    : toParams(url, contentType, body.toString('utf8'));
   const method = toMethodName(rawMethod);
   const params: Params = typeof parsed === 'string' ? {} : parsed;
   const pid = deps.pidOf?.(req.socket);
@@ -99,8 +104,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: BotServerD
   answer(res, call, result, deps.beforeAnswer);
 }
 
+const withQuery = (url: URL, parsed: Params | string): Params | string =>
+  typeof parsed === 'string' ? parsed : { ...Object.fromEntries(url.searchParams), ...parsed };
+
 /**
- * Serves one `{apiRoot}/bot<token>/<method>` request. Never rejects: a bug in the fake
+ * Serves one `{apiRoot}/bot<token>/<method>` request (or a file download, `{apiRoot}/file/bot<token>/<path>`). Never rejects: a bug in the fake
  * answers 500 instead of crashing the test process.
  */
 export async function handleBotRequest(req: IncomingMessage, res: ServerResponse, deps: BotServerDeps): Promise<void> {

@@ -55,6 +55,15 @@ export type TelegramMessage = {
   is_topic_message?: boolean;
   reply_to_message?: TelegramMessage;
   edit_date?: number;
+  caption?: string;
+  media_group_id?: string;
+  photo?: Array<Record<string, unknown>>;
+  document?: Record<string, unknown>;
+  voice?: Record<string, unknown>;
+  audio?: Record<string, unknown>;
+  video?: Record<string, unknown>;
+  video_note?: Record<string, unknown>;
+  sticker?: Record<string, unknown>;
 };
 
 /** An update as `getUpdates` returns it; `injectUpdate` may put anything next to `update_id`. */
@@ -74,7 +83,31 @@ export type InjectMessageOptions = {
   replyTo?: { messageId: number; text?: string; fromId?: number };
   /** Default: `bot_command` entities computed for `/commands` in the text. */
   entities?: MessageEntity[];
+  /**
+   * Media fields of the message (`photo`, `document`, `voice`, `caption`, `media_group_id`, ...),
+   * with file objects from `addFile`; with them an empty `text` is left out, as on a photo.
+   */
+  media?: Partial<Pick<TelegramMessage, 'caption' | 'media_group_id' | 'photo' | 'document' | 'voice' | 'audio' | 'video' | 'video_note' | 'sticker'>>;
 };
+
+/** A file the bot uploaded with sendPhoto, sendDocument, sendVoice, sendAudio, sendVideo or sendMediaGroup. */
+export type SentMedia = {
+  chatId: string;
+  method: string;
+  /** photo, document, voice, audio or video. */
+  kind: string;
+  bytes: Buffer;
+  fileName: string;
+  caption?: string;
+  visibleCaption?: string;
+  parseMode?: string;
+  messageId: number;
+  mediaGroupId?: string;
+  at: number;
+};
+
+/** Options of `addFile`: what a test puts in Telegram's storage for the bot to download. */
+export type AddFileOptions = { fileName?: string; mimeType?: string; folder?: string };
 
 export type SentMessage = {
   chatId: string;
@@ -160,6 +193,10 @@ export type FakeTelegram = {
   injectMessage(options: InjectMessageOptions): Update;
   injectUpdate(partial: Record<string, unknown>): Update;
   sent(): SentMessage[];
+  /** Puts a file in the fake's storage; its `file_id` goes into an injected message's media fields. */
+  addFile(bytes: Buffer, options?: AddFileOptions): { file_id: string; file_unique_id: string; file_size: number };
+  /** Files the bot uploaded, in order. */
+  sentMedia(): SentMedia[];
   sentTo(chatId: number | string): SentMessage[];
   edits(): EditedMessage[];
   rejected(): RejectedMessage[];

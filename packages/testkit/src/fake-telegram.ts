@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createChatStore } from './fake-telegram-chats.js';
 import { createClientIdentifier } from './fake-telegram-clients.js';
+import { createFileStore } from './fake-telegram-files.js';
 import { createTelegramFaults } from './fake-telegram-faults.js';
 import type { TelegramState } from './fake-telegram-methods.js';
 import { handleBotRequest } from './fake-telegram-server.js';
@@ -56,6 +57,8 @@ function createState(bot: TelegramUser, firstUpdateId: number): TelegramState {
     sent: [],
     edits: [],
     rejected: [],
+    files: createFileStore(),
+    media: [],
     webhook: { url: '', allowedUpdates: [] },
     commands: [],
   };
@@ -102,6 +105,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     injectMessage: (message) => state.updates.push({ message: state.chats.inject(message) }),
     injectUpdate: (partial) => state.updates.push(partial),
     sent: () => [...state.sent],
+    addFile: (bytes, fileOptions) => state.files.ref(state.files.add(bytes, fileOptions)),
+    sentMedia: () => [...state.media],
     sentTo: (chatId) => state.sent.filter((message) => message.chatId === String(chatId)),
     edits: () => [...state.edits],
     rejected: () => [...state.rejected],

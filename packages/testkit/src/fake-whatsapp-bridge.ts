@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type {
@@ -19,6 +20,29 @@ async function waitUntil(predicate: () => boolean, timeoutMs = 10_000): Promise<
     if (Date.now() >= deadline) throw new Error(`waitFor: condition still false after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A `send_media` frame as a send record: the file is read now, as the bridge uploads it. */
+function toMediaSend(frame: Record<string, unknown>): { id?: string; to: string; text: string; media: NonNullable<FakeWhatsappSend['media']> } {
+  const filePath = String(frame.filePath ?? '');
+  let bytes: Buffer | undefined;
+  try {
+    bytes = readFileSync(filePath);
+  } catch {
+    bytes = undefined; // a missing file is recorded without bytes; the test sees it
+  }
+  return {
+    ...(typeof frame.id === 'string' ? { id: frame.id } : {}),
+    to: String(frame.to ?? ''),
+    text: '',
+    media: {
+      filePath,
+      mimetype: String(frame.mimetype ?? ''),
+      ...(typeof frame.caption === 'string' ? { caption: frame.caption } : {}),
+      ...(typeof frame.fileName === 'string' ? { fileName: frame.fileName } : {}),
+      ...(bytes === undefined ? {} : { bytes }),
+    },
+  };
 }
 
 /** How late a `slow-ack` send is acknowledged. */
@@ -64,8 +88,10 @@ export async function startFakeWhatsappBridge(options: FakeWhatsappBridgeOptions
     acked.push(deliveryId);
   };
 
-  function onSend(client: Client, frame: { id?: string; to: string; text: string }): void {
-    const record = { ...(frame.id === undefined ? {} : { id: frame.id }), to: frame.to, text: frame.text, at: Date.now() };
+  function onSend(client: Client, frame: { id?: string; to: string; text: string; media?: FakeWhatsappSend['media'] }): void {
+    const record: FakeWhatsappSend = {
+      ...(frame.id === undefined ? {} : { id: frame.id }), to: frame.to, text: frame.text, at: Date.now(), ...(frame.media === undefined ? {} : { media: frame.media }),
+    };
     sends.push(record);
     const fault = faults.shift();
     if (fault === 'unavailable') return write(client, { type: 'error', error: 'whatsapp is not connected', id: frame.id, code: 'unavailable' });
@@ -118,6 +144,7 @@ export async function startFakeWhatsappBridge(options: FakeWhatsappBridgeOptions
     }
     if (frame.type === 'ack' && typeof frame.id === 'string') ack(frame.id);
     if (frame.type === 'send') onSend(client, frame as { id?: string; to: string; text: string });
+    if (frame.type === 'send_media') onSend(client, toMediaSend(frame));
     return client;
   }
 

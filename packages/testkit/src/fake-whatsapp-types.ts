@@ -11,8 +11,17 @@ export type FakeWhatsappMessage = {
   media?: string[];
 };
 
-/** A `send` frame as the fake received it. */
-export type FakeWhatsappSend = { id?: string; to: string; text: string; at: number };
+/**
+ * A `send` (or `send_media`) frame as the fake received it; a file's frame has `text` ''
+ * and its `media`: the path, type, caption and the file's bytes, read when the frame came.
+ */
+export type FakeWhatsappSend = {
+  id?: string;
+  to: string;
+  text: string;
+  at: number;
+  media?: { filePath: string; mimetype: string; caption?: string; fileName?: string; bytes?: Buffer };
+};
 
 /**
  * What the fake does with the next `send` frames:

@@ -2,6 +2,7 @@ import { isImmediateCommand, type InboundMessage, type OutboundMessage } from '@
 import { createAgent, type AgentDeps } from '../create-agent.js';
 import { replies } from '../replies.js';
 import { toReply } from '../turn/to-reply.js';
+import { toTerminalText } from './to-terminal-text.js';
 
 export type ChatRunner = {
   /** Runs one turn and returns the reply texts. */
@@ -33,7 +34,7 @@ export function createLocalRunner(deps: Omit<AgentDeps, 'send'> & { onStream?: (
       await mcpReady;
       if (isImmediateCommand(message)) await agent.commands.immediate(message, async () => 0);
       else if ((await agent.handleTurn(message, { signal })).kind === 'unavailable') sink.push(toReply(message, replies.modelDown));
-      return sink.map((reply) => reply.text);
+      return sink.map(toTerminalText);
     },
     close: () => agent.mcp.stop(),
     killNow: () => void agent.killCommands(),

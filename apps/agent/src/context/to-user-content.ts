@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { isAppError } from '@nanobot/core';
 import type { ContentPart } from '../llm/chat-types.js';
+import { sniffImageType } from '../media/describe-file.js';
 import type { PathGuard } from '../tools/protected-paths.js';
 
 const imageTypes: Record<string, string> = {
@@ -35,7 +36,8 @@ async function allowedPath(guard: PathGuard, ref: string): Promise<string | unde
  * model the text followed by the referenced images (base64). A reference is anyone's
  * text, so it is read only through the tools' path guard: `[image: ~/.nanobot/config.json]`
  * is refused like the model's own read_file would be. An image that cannot be read (or may
- * not be) stays a text reference, so the turn still runs.
+ * not be, or is not really a PNG, JPEG, GIF or WebP) is named in the text as unreadable, so
+ * the turn still runs and the model can say so; its type comes from its bytes, not its name.
  */
 export async function toUserContent(options: {
   text: string;
@@ -43,21 +45,27 @@ export async function toUserContent(options: {
   vision: boolean;
   guard: PathGuard;
 }): Promise<string | ContentPart[]> {
-  const text = options.text === '' ? '[empty message]' : options.text;
+  let text = options.text === '' ? '[empty message]' : options.text;
   if (!options.vision) return text;
   const images: ContentPart[] = [];
+  const unreadable: string[] = [];
   for (const ref of findImageRefs(options.text, options.media)) {
-    const mediaType = imageTypes[extname(ref).toLowerCase()];
-    if (mediaType === undefined) continue;
+    if (imageTypes[extname(ref).toLowerCase()] === undefined) continue;
     const path = await allowedPath(options.guard, ref);
     if (path === undefined) continue;
     try {
+      const mediaType = await sniffImageType(path);
+      if (mediaType === undefined) {
+        unreadable.push(`[image ${ref} could not be read: not a PNG, JPEG, GIF or WebP image]`);
+        continue;
+      }
       const data = await readFile(path);
       images.push({ type: 'image', mediaType, base64: data.toString('base64') });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      // A vanished file: the model still sees the text reference.
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      unreadable.push(`[image ${ref} could not be read: ${code === 'ENOENT' ? 'the file is gone' : code}]`);
     }
   }
+  if (unreadable.length > 0) text = [text, ...unreadable].join('\n');
   return images.length === 0 ? text : [{ type: 'text', text }, ...images];
 }

@@ -51,6 +51,8 @@ export type TurnDeps = {
   streamIntervalMs?: (message: TextMessage) => number | undefined;
   /** Hints sent to the chat while the turn runs (progress-hints.ts); none without it. */
   onStep?: (turn: TurnRef, iteration: number, step: RecordedStep) => Promise<void>;
+  /** Received files as the model reads them: voice transcribed, files named with their paths (media/prepare-message.ts). */
+  prepare?: (message: TextMessage, signal: AbortSignal) => Promise<TextMessage>;
 };
 
 export type TurnContext = {
@@ -98,22 +100,26 @@ export function createMessageAnswerer(deps: TurnDeps) {
     return [{ role: 'system', content: system }, ...toChatHistory(history.slice(-deps.memoryWindow)), ...users];
   }
 
-  return async function answer(message: TextMessage, context: TurnContext): Promise<TurnOutcome> {
-    const history = await deps.sessions.readAll(message.sessionKey);
-    const stored = findAnswer(history, message.id);
+  const prepare = async (m: TextMessage, signal: AbortSignal) => (deps.prepare === undefined ? m : deps.prepare(m, signal));
+
+  return async function answer(received: TextMessage, context: TurnContext): Promise<TurnOutcome> {
+    const history = await deps.sessions.readAll(received.sessionKey);
+    const stored = findAnswer(history, received.id);
     if (stored !== undefined) {
-      await clearRecords(message.id);
-      if (stored.replySuppressed !== true) await deps.send(toReply(message, visible(stored.content)));
+      await clearRecords(received.id);
+      if (stored.replySuppressed !== true) await deps.send(toReply(received, visible(stored.content)));
       return done;
     }
-    const joined = [...(context.joined ?? [])];
+    const message = await prepare(received, context.signal);
+    const joined = await Promise.all((context.joined ?? []).map((m) => prepare(m, context.signal)));
     const take = context.takeInjected;
     const takeInjected = async (): Promise<ChatMessage[]> => {
       const more = take === undefined ? [] : await take();
       const added: ChatMessage[] = [];
-      for (const m of more) {
+      for (const raw of more) {
         // The turn goes on: in Telegram, typing continues (the reaction on the joined message goes).
-        await deps.send({ ...toReply(m, replies.joined), progress: true });
+        await deps.send({ ...toReply(raw, replies.joined), progress: true });
+        const m = await prepare(raw, context.signal);
         joined.push(m);
         added.push({ role: 'user', content: await userContent(m) });
       }
