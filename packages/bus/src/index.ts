@@ -24,3 +24,5 @@ export { acceptIntoMailbox, createSessionMailbox } from './session-mailbox.js';
 export type { MailboxEntry, SessionMailbox, SessionOutage } from './session-mailbox.js';
 export { recordLastActive, readLastActive } from './last-active.js';
 export type { LastActiveChat } from './last-active.js';
+export { createHeldLease } from './held-lease.js';
+export type { HeldLease, HeldLeaseOptions } from './held-lease.js';

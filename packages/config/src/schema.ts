@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { discordSchema } from './discord-schema.js';
 
 /**
  * The shape of `$NANOBOT_HOME/config.json`: nanobot's schema (camelCase) and its defaults, plus
@@ -79,6 +80,7 @@ const whatsappSchema = z.object({
 const channelsSchema = z.object({
   telegram: telegramSchema.prefault({}),
   whatsapp: whatsappSchema.prefault({}),
+  discord: discordSchema.prefault({}),
   sendProgress: z.boolean().default(true),
   sendToolHints: z.boolean().default(false),
   sendMaxRetries: z.number().int().nonnegative().default(3),

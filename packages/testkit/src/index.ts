@@ -14,3 +14,8 @@ export { startFakeWhatsappBridge, createWhatsappTraffic, withFakeWhatsapp } from
 export { startTelegramStack } from './telegram-stack.js';
 export type { TelegramStack, TelegramStackOptions } from './telegram-stack.js';
 export { failedCountIn } from './status-text.js';
+export { startFakeDiscord } from './fake-discord.js';
+export type * from './fake-discord.js';
+export type { FakeDiscordOptions } from './fake-discord.js';
+export { createDiscordTraffic, withFakeDiscord } from './fake-discord-traffic.js';
+export type { DiscordConversation, DiscordTraffic } from './fake-discord-traffic.js';
