@@ -9,8 +9,8 @@ export function splitText(text: string, max = discordMaxChars): string[] {
   const chunks: string[] = [];
   let rest = text.trim();
   while (rest.length > max) {
-    let cut = Math.max(rest.lastIndexOf('\n\n', max), rest.lastIndexOf('\n', max), rest.lastIndexOf(' ', max));
-    if (cut < max / 2) cut = max;
+    // The first of paragraph break, line break, space found in the piece's second half.
+    let cut = [rest.lastIndexOf('\n\n', max), rest.lastIndexOf('\n', max), rest.lastIndexOf(' ', max)].find((at) => at >= max / 2) ?? max;
     // Never split a surrogate pair.
     const code = rest.charCodeAt(cut - 1);
     if (cut === max && code >= 0xd800 && code <= 0xdbff) cut -= 1;

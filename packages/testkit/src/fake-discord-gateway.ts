@@ -41,6 +41,8 @@ export function createFakeGateway(options: GatewayOptions) {
   const sessions = new Map<string, Session>();
   const links = new Set<Link>();
   let refusing = false;
+  /** Sockets of zombie links: no ACKs and no dispatches (they wait in the session for a RESUME). */
+  const zombies = new WeakSet<WebSocket>();
 
   const send = (socket: WebSocket, payload: unknown) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
@@ -51,7 +53,7 @@ export function createFakeGateway(options: GatewayOptions) {
     const event = { t, s: session.seq, d };
     session.events.push(event);
     if (session.events.length > eventsKept) session.events.shift();
-    if (session.socket !== undefined) send(session.socket, { op: op.dispatch, ...event });
+    if (session.socket !== undefined && !zombies.has(session.socket)) send(session.socket, { op: op.dispatch, ...event });
   }
 
   function onPayload(link: Link, raw: string): void {
@@ -139,7 +141,11 @@ export function createFakeGateway(options: GatewayOptions) {
       for (const session of sessions.values()) if (!session.expired) dispatchTo(session, t, d);
     },
     setZombie(on: boolean): void {
-      for (const link of links) link.zombie = on;
+      for (const link of links) {
+        link.zombie = on;
+        if (on) zombies.add(link.socket);
+        else zombies.delete(link.socket);
+      }
     },
     cut(expireSessions: boolean): void {
       refusing = true;
