@@ -65,7 +65,7 @@ export function createFakeGateway(options: GatewayOptions) {
       return;
     }
     const d = (typeof payload.d === 'object' && payload.d !== null ? payload.d : {}) as Record<string, unknown>;
-    switch (payload.op) {
+    switch (payload.op ?? -1) {
       case op.heartbeat:
         options.stats.heartbeats += 1;
         if (!link.zombie) send(link.socket, { op: op.heartbeatAck });
