@@ -140,7 +140,7 @@ function registerTools(deps: AgentDeps, parts: { tools: ToolRegistry; pathGuard:
     tools.register(createWebFetchTool({ guard: ssrf, ...(config.web.userAgent === undefined ? {} : { userAgent: config.web.userAgent }) }));
   }
   const channels = deps.config.channels;
-  const enabledChannels = (['telegram', 'whatsapp'] as const).filter((c) => channels[c].enabled);
+  const enabledChannels = (['telegram', 'whatsapp', 'discord'] as const).filter((c) => channels[c].enabled);
   tools.register(createMessageTool({ send: deps.send, enabledChannels, ...(deps.sendElsewhere === undefined ? {} : { sendElsewhere: deps.sendElsewhere }) }));
   if (deps.cron !== undefined) tools.register(createCronTool({ store: deps.cron, timeZone: deps.timeZone, now: () => now().getTime() }));
 }
