@@ -42,14 +42,18 @@ export function createIntake(deps: IntakeDeps, signal: AbortSignal) {
   });
   failed.catch(() => undefined);
 
-  async function queue(message: InboundMessage): Promise<void> {
+  /**
+   * A Redis step of the intake (the add, the seen ids), retried while Redis is away so the
+   * line holds in order instead of failing the run; given up only when the run stops.
+   */
+  async function withRedis<T>(what: string, step: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await deps.queues.addInbound(message);
-        return;
+        return await step();
       } catch (err) {
-        if (!isAppError(err, 'BUS_UNAVAILABLE') || signal.aborted) throw err;
-        if (attempt === 1) log.warn({ err, jobId: message.id }, 'Redis unavailable: holding Discord intake until it is back');
+        const appError = isAppError(err) ? err : new AppError('BUS_UNAVAILABLE', `could not ${what}`, { cause: err });
+        if (!isAppError(appError, 'BUS_UNAVAILABLE') || signal.aborted) throw appError;
+        if (attempt === 1) log.warn({ err: appError }, 'Redis unavailable: holding Discord intake until it is back');
         await sleep(Math.min(250 * 2 ** (attempt - 1), 2_000));
       }
     }
@@ -63,7 +67,7 @@ export function createIntake(deps: IntakeDeps, signal: AbortSignal) {
     const verdict = toInbound(raw, deps.botId, deps.policy, Date.now());
     if (verdict.kind === 'ignore') {
       log.debug({ messageId: raw.id, reason: verdict.reason, via }, 'message ignored');
-      if (verdict.reason !== 'own message') await deps.seen.raise(raw.channel_id, raw.id);
+      if (verdict.reason !== 'own message') await withRedis('record the message as handled', () => deps.seen.raise(raw.channel_id, raw.id));
       return;
     }
     let message = verdict.message;
@@ -73,10 +77,10 @@ export function createIntake(deps: IntakeDeps, signal: AbortSignal) {
       });
       message = { ...message, text: [message.text, ...markers].filter((s) => s !== '').join('\n'), media: paths };
     }
-    await deps.seen.track(raw.channel_id, raw.id);
-    await queue(message);
+    await withRedis('note the channel', () => deps.seen.track(raw.channel_id, raw.id));
+    await withRedis(`add ${message.id}`, () => deps.queues.addInbound(message));
     await deps.faultPoint?.('after-queue');
-    await deps.seen.raise(raw.channel_id, raw.id);
+    await withRedis('record the message as handled', () => deps.seen.raise(raw.channel_id, raw.id));
     log.debug({ jobId: message.id, via }, 'message queued');
     try {
       deps.onQueued?.(message);
@@ -86,7 +90,7 @@ export function createIntake(deps: IntakeDeps, signal: AbortSignal) {
   }
 
   async function catchUp(): Promise<void> {
-    const channels = await deps.seen.load(Date.now());
+    const channels = await withRedis('read the active channels', () => deps.seen.load(Date.now()));
     let read = 0;
     for (const { channelId, after } of channels) {
       let from = after;
