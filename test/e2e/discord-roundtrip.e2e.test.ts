@@ -104,6 +104,10 @@ describe('Discord → agent → Discord through pm2 and Redis', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/nanobot-discord\s+online/);
     expect(status.stdout).toMatch(/discord\s+running/);
+    // Debug-level logs of the whole run so far, and the bot token in none of them.
+    const logs = await cluster.logs('nanobot-discord');
+    expect(logs).toContain('discord gateway session started');
+    expect(logs).not.toContain(discord.token);
   }, 30_000);
 
   it('keeps Telegram answering on time while the Discord worker crash-loops', async () => {

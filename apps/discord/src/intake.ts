@@ -67,7 +67,9 @@ export function createIntake(deps: IntakeDeps, signal: AbortSignal) {
     const verdict = toInbound(raw, deps.botId, deps.policy, Date.now());
     if (verdict.kind === 'ignore') {
       log.debug({ messageId: raw.id, reason: verdict.reason, via }, 'message ignored');
-      if (verdict.reason !== 'own message') await withRedis('record the message as handled', () => deps.seen.raise(raw.channel_id, raw.id));
+      // Only channels the bot talks in are read back after a lost session: an ignored message
+      // moves a known channel on, but makes no channel known (a busy guild would cost a read each).
+      if (deps.seen.known(raw.channel_id)) await withRedis('record the message as handled', () => deps.seen.raise(raw.channel_id, raw.id));
       return;
     }
     let message = verdict.message;

@@ -39,6 +39,8 @@ export function createSeenStore(redis: Redis, botId: string) {
       const last = local.get(channelId);
       return last !== undefined && !newer(id, last);
     },
+    /** True if the channel has had a message queued (it is read back after a lost session). */
+    known: (channelId: string): boolean => local.has(channelId),
     /** Before a first message of a channel is queued: catch-up would start right below it. */
     async track(channelId: string, id: string): Promise<void> {
       if (local.has(channelId)) return;
