@@ -96,6 +96,20 @@ if (config.channels.telegram.enabled) {
   });
 }
 
+if (config.channels.discord.enabled) {
+  apps.push({
+    ...shared,
+    name: 'nanobot-discord',
+    script: 'apps/discord/dist/main.js',
+    // More than one: hot standbys; one holds the gateway connection (the lease), the rest wait.
+    instances: instancesFrom(env.NANOBOT_DISCORD_INSTANCES),
+    exec_mode: 'fork',
+    // Stop: finish the message in hand and the reply being sent (10 s deadline inside).
+    kill_timeout: 20000,
+    max_memory_restart: '300M',
+  });
+}
+
 if (config.channels.whatsapp.enabled) {
   // The bridge owns the WhatsApp session (one per account, guarded by a lock in NANOBOT_HOME);
   // `runBridge: false` when it runs elsewhere (another machine, or nanobot's own bridge).

@@ -54,6 +54,26 @@ async function checkTelegram(loaded: LoadedConfig): Promise<Check | null> {
   }
 }
 
+/** The token (`GET /users/@me`) and the gateway (`GET /gateway/bot`), as the worker will use them. */
+async function checkDiscord(loaded: LoadedConfig): Promise<Check | null> {
+  const discord = loaded.config.channels.discord;
+  if (!discord.enabled) return null;
+  const base = discord.apiBase.replace(/\/+$/, '');
+  const headers = { authorization: `Bot ${discord.token}` };
+  try {
+    const me = await fetch(`${base}/users/@me`, { headers, signal: AbortSignal.timeout(5_000) });
+    if (!me.ok) return { name: 'discord', ok: false, detail: `Discord refused the token (${me.status})` };
+    const user = (await me.json()) as { username?: string };
+    const gateway = await fetch(`${base}/gateway/bot`, { headers, signal: AbortSignal.timeout(5_000) });
+    const info = gateway.ok ? ((await gateway.json()) as { url?: string }) : {};
+    const url = discord.gatewayUrl ?? info.url;
+    if (url === undefined) return { name: 'discord', ok: false, detail: `token valid: ${user.username ?? '?'}, but no gateway (${gateway.status})` };
+    return { name: 'discord', ok: true, detail: `token valid: ${user.username ?? '?'}, gateway ${url}` };
+  } catch (err) {
+    return { name: 'discord', ok: false, detail: `Discord API not reachable at ${base}: ${describeError(err)}` };
+  }
+}
+
 /** Everything `nanobot doctor` checks, in order; never prints a secret. */
 export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
   const checks: Check[] = [];
@@ -64,6 +84,8 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
   checks.push(checkProvider(loaded));
   const telegram = await checkTelegram(loaded);
   if (telegram !== null) checks.push(telegram);
+  const discord = await checkDiscord(loaded);
+  if (discord !== null) checks.push(discord);
   for (const detail of allowFromWarnings(loaded)) checks.push({ name: 'allowFrom', ok: true, warning: true, detail });
   return checks;
 }

@@ -37,3 +37,5 @@ export { createChannelControl, requestChannelRestart } from './channel-control.j
 export type { ChannelControl, ChannelControlMessage, ChannelControlOptions } from './channel-control.js';
 export { createTrafficRecorder, readTraffic, latencyPercentileMs, latencyBoundsMs, trafficBucketMs, trafficTtlMs } from './traffic.js';
 export type { TrafficMinute, TrafficRecorder } from './traffic.js';
+export { createHeldLease } from './held-lease.js';
+export type { HeldLease, HeldLeaseOptions } from './held-lease.js';

@@ -1,10 +1,18 @@
 import type { Config } from './schema.js';
 
 /**
- * Channel settings of nanobot's that this version accepts but does not act on yet. None at the
- * moment: `streaming`, `sendProgress` and `sendToolHints` are acted on. A new channel's settings
- * that are accepted before they work are named here.
+ * Channel settings of nanobot's that this version accepts but does not act on yet: Telegram's
+ * `streaming`, `sendProgress` and `sendToolHints` are acted on; Discord's are named here.
  */
-export function channelConfigWarnings(_config: Config): string[] {
-  return [];
+export function channelConfigWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  const discord = config.channels.discord;
+  if (discord.enabled) {
+    if (discord.streaming) warnings.push('channels.discord.streaming: streamed replies are not supported on Discord yet; each reply arrives whole when the turn ends');
+    if (discord.proxy !== undefined) warnings.push('channels.discord.proxy: a proxy for Discord is not supported yet; the bot connects directly');
+    if (discord.readReceiptEmoji !== undefined || discord.workingEmoji !== undefined) {
+      warnings.push('channels.discord.readReceiptEmoji/workingEmoji: reactions are not sent yet; the typing indicator shows the message arrived');
+    }
+  }
+  return warnings;
 }

@@ -81,9 +81,9 @@ describe('parseConfig', () => {
   });
 
   it('accepts unknown keys and reports them as warnings with dotted paths', () => {
-    const raw = { agents: { defaults: { futureKnob: 1 } }, channels: { discord: { enabled: false } } };
+    const raw = { agents: { defaults: { futureKnob: 1 } }, channels: { matrix: { enabled: false } } };
     const { config, warnings } = parseConfig(raw, options);
-    expect(warnings).toEqual(['agents.defaults.futureKnob: unknown key, ignored', 'channels.discord: unknown key, ignored']);
+    expect(warnings).toEqual(['agents.defaults.futureKnob: unknown key, ignored', 'channels.matrix: unknown key, ignored']);
     expect(config.agents.defaults).not.toHaveProperty('futureKnob');
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fallbackModelSchema, modelPresetSchema } from './model-schema.js';
+import { discordSchema } from './discord-schema.js';
 
 /**
  * The shape of `$NANOBOT_HOME/config.json`: nanobot's schema (camelCase) and its defaults, plus
@@ -94,6 +95,7 @@ const whatsappSchema = z.object({
 const channelsSchema = z.object({
   telegram: telegramSchema.prefault({}),
   whatsapp: whatsappSchema.prefault({}),
+  discord: discordSchema.prefault({}),
   sendProgress: z.boolean().default(true),
   sendToolHints: z.boolean().default(false),
   sendMaxRetries: z.number().int().nonnegative().default(3),

@@ -5,7 +5,8 @@ import { parseRedisInfo, type RedisView } from './parse-redis-info.js';
 
 /** The queues `nanobot status` and the dashboard show. */
 export const watchedQueues = [
-  queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.cron, queueNames.outbound('system'), queueNames.subagent, queueNames.outbound('api'),
+  queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.outbound('discord'), queueNames.cron, queueNames.outbound('system'),
+  queueNames.subagent, queueNames.outbound('api'),
 ];
 
 export type QueueView = {

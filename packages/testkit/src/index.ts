@@ -18,3 +18,8 @@ export type { TelegramStack, TelegramStackOptions } from './telegram-stack.js';
 export { failedCountIn } from './status-text.js';
 export { startFakeMcpServer } from './fake-mcp-server.js';
 export type { FakeMcpServer, FakeMcpServerOptions } from './fake-mcp-server.js';
+export { startFakeDiscord } from './fake-discord.js';
+export type * from './fake-discord.js';
+export type { FakeDiscordOptions } from './fake-discord.js';
+export { createDiscordTraffic, withFakeDiscord } from './fake-discord-traffic.js';
+export type { DiscordConversation, DiscordTraffic } from './fake-discord-traffic.js';

@@ -16,6 +16,7 @@ export type ClusterOptions = {
   redisUrl?: string;
   agentInstances?: number;
   telegramInstances?: number;
+  discordInstances?: number;
   schedulerInstances?: number;
   /** LOG_LEVEL of the cluster's processes (default debug: tests read the logs). */
   logLevel?: string;
@@ -75,6 +76,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     LOG_LEVEL: options.logLevel ?? 'debug',
     NANOBOT_AGENT_INSTANCES: String(options.agentInstances ?? 1),
     NANOBOT_TELEGRAM_INSTANCES: String(options.telegramInstances ?? 1),
+    NANOBOT_DISCORD_INSTANCES: String(options.discordInstances ?? 1),
     NANOBOT_SCHEDULER_INSTANCES: String(options.schedulerInstances ?? 1),
     ...(options.redisUrl === undefined ? {} : { REDIS_URL: options.redisUrl }),
     // Every cluster runs a dashboard: on a port of its own unless the test chose one, so

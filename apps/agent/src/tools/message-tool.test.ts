@@ -70,7 +70,7 @@ describe('the message tool, through the agent loop', () => {
   it('refuses unknown and disabled channels and a Telegram chat id that is not a number', async () => {
     const t = await createToolAgent(llm, { channels: telegramOn });
     const calls = [
-      { content: 'x', channel: 'discord', chat_id: '1' },
+      { content: 'x', channel: 'matrix', chat_id: '1' },
       { content: 'x', channel: 'whatsapp', chat_id: '4915@s.whatsapp.net' },
       { content: 'x', channel: 'telegram', chat_id: '@bob' },
       { content: '' },
@@ -78,7 +78,7 @@ describe('the message tool, through the agent loop', () => {
     llm.script({ toolCalls: calls.map((a) => ({ name: 'message', arguments: a })) }, { content: 'ok' });
     await t.agent.handleTurn(t.message('spam'), { signal });
     expect(lastToolResults(llm)).toEqual([
-      "Error: unknown channel 'discord'. Channels: telegram",
+      "Error: unknown channel 'matrix'. Channels: telegram",
       'Error: the whatsapp channel is not enabled',
       "Error: a Telegram chat_id is a number, not '@bob'",
       'Error: content or media is needed',

@@ -23,6 +23,8 @@ export function streamIntervalFor(message: InboundMessage, settings: StreamSetti
     case 'cli':
       return settings.cliIntervalMs;
     case 'whatsapp':
+    // Discord can edit, but its previews are not built yet: its replies come whole.
+    case 'discord':
     case 'system':
     // `nanobot serve` writes a `stream: true` request's events from the whole reply.
     case 'api':
