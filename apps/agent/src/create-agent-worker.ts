@@ -1,13 +1,15 @@
 import { Job, Worker } from 'bullmq';
 import type { Config } from '@nanobot/config';
-import { AppError, type InboundMessage, type OutboundMessage } from '@nanobot/core';
+import { AppError, isAppError, type InboundMessage, type OutboundMessage } from '@nanobot/core';
 import { createCronStore } from '@nanobot/cron';
 import {
   bullPrefix,
+  createDeadWorkerSweeper,
   createErrorLogger,
   createQueues,
   createRedis,
   createSessionMailbox,
+  createWorkerLiveness,
   inboundJobOptions,
   jobNames,
   queueNames,
@@ -20,6 +22,7 @@ import { createAgent, type Agent, type AgentDeps } from './create-agent.js';
 import { createRedisLock } from './memory/memory-lock.js';
 import { createRedisToolJournal } from './tools/tool-call-journal.js';
 import { createInboundProcessor } from './process-inbound.js';
+import { createJobFence } from './job-fence.js';
 import { replies } from './replies.js';
 import { createTurnSlots, type TurnSlots } from './turn-slots.js';
 import { createModelOutage, defaultOutageTiming, type OutageTiming } from './turn/model-outage.js';
@@ -34,6 +37,8 @@ export type AgentWorkerOptions = Omit<AgentDeps, 'send' | 'config' | 'memoryLock
   outage?: Partial<OutageTiming>;
   /** Called after each reply is added to the bus (tests, metrics). */
   onSent?: (reply: OutboundMessage) => void;
+  /** Tests: the liveness timing (defaults in @nanobot/bus worker-liveness.ts). */
+  liveness?: { ttlMs?: number; refreshMs?: number; sweepMs?: number; confirmMs?: number };
   /** The worker's run loop ended with an error (main.ts exits so pm2 restarts it). */
   onWorkerFailed?: (err: unknown) => void;
 };
@@ -48,6 +53,12 @@ export type AgentWorker = {
   /** Finishes the turns in hand, hands the rest back to the queue, closes connections. */
   stop(): Promise<void>;
 };
+
+function pick<T extends object, K extends keyof T>(from: T | undefined, ...keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (from?.[k] !== undefined) out[k] = from[k];
+  return out;
+}
 
 /** A turn that outlived a model outage goes to the inbound failed set as a job of its own. */
 function createTurnParker(queues: Queues) {
@@ -83,15 +94,18 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const workerConnection = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'agent-worker' });
   const subscriber = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'agent-cancel' });
   const queues = createQueues(producer, log);
+  // A turn whose job was taken back (this process frozen past its liveness key) has no effect any more.
+  const fence = createJobFence(producer, queues.inbound);
   const send = async (reply: OutboundMessage) => {
+    await fence.check();
     await queues.addOutbound(reply);
     options.onSent?.(reply);
   };
   const memoryLock = createRedisLock({ redis: producer, name: defaults.workspace });
   const cron = createCronStore({ redis: producer });
   const shutdown = new AbortController();
-  const journal = createRedisToolJournal(producer);
-  const agent = createAgent({ ...options, send, sendElsewhere: send, memoryLock, cron, journal, shutdown: shutdown.signal });
+  const journal = fence.journal(createRedisToolJournal(producer));
+  const agent = createAgent({ ...options, send, sendElsewhere: send, memoryLock, cron, journal, afterModelCall: fence.check, shutdown: shutdown.signal });
   const canceller = createTurnCanceller({ redis: producer, subscriber, log });
   const slots = createTurnSlots(defaults.maxConcurrentTurns);
   const mailbox = createSessionMailbox(producer, options.leaseMs ?? 10_000);
@@ -116,7 +130,12 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   });
   // Headroom above the turn limit: /stop, /status and messages for busy sessions are
   // taken at once even when every turn slot is in use (see process-inbound.ts).
-  const worker = new Worker(queueNames.inbound, processor, {
+  const fenced = (job: Job, token?: string) =>
+    fence.run(job, token, () => processor(job, token)).catch((err: unknown) => {
+      if (isAppError(err, 'LEASE_LOST')) log.warn({ jobId: job.id }, `turn stopped: ${err.message}`);
+      throw err;
+    });
+  const worker = new Worker(queueNames.inbound, fenced, {
     connection: workerConnection,
     prefix: bullPrefix,
     concurrency: defaults.maxConcurrentTurns + Math.max(4, Math.ceil(defaults.maxConcurrentTurns / 4)),
@@ -124,6 +143,20 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     ...workerReliability,
   });
   worker.on('error', createErrorLogger(log, 'inbound worker error'));
+  const liveness = createWorkerLiveness({
+    redis: producer,
+    workerId: worker.id,
+    ...pick(options.liveness, 'ttlMs', 'refreshMs'),
+    onError: (err) => log.debug({ err }, 'could not refresh the liveness key'),
+  });
+  const sweeper = createDeadWorkerSweeper({
+    redis: producer,
+    queue: queues.inbound,
+    self: worker.id,
+    log,
+    ...(options.liveness?.sweepMs === undefined ? {} : { intervalMs: options.liveness.sweepMs }),
+    ...(options.liveness?.confirmMs === undefined ? {} : { confirmMs: options.liveness.confirmMs }),
+  });
   worker.on('failed', (job, err) => log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'inbound job failed'));
   let running: Promise<void> | undefined;
   return {
@@ -134,6 +167,9 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     async start() {
       await canceller.start();
       await queues.waitUntilReady();
+      // Known alive before it takes a job, so a sweeper never mistakes it for a dead one.
+      await liveness.start();
+      sweeper.start();
       running = worker.run().catch((err: unknown) => {
         log.fatal({ err }, 'inbound worker ended');
         options.onWorkerFailed?.(err);
@@ -144,6 +180,8 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       shutdown.abort();
       await worker.close();
       await running;
+      await sweeper.stop();
+      await liveness.stop().catch((err: unknown) => log.debug({ err }, 'could not remove the liveness key'));
       await queues.close();
       await cron.close();
       await Promise.all([producer.quit(), workerConnection.quit(), subscriber.quit()]);

@@ -48,6 +48,8 @@ export type AgentDeps = {
   journal?: ToolCallJournal;
   /** Reaches any chat (the cluster's outbound queues): the `message` tool's cross-chat sends. */
   sendElsewhere?: SendReply;
+  /** Called after each model answer of a turn, before anything is done with it (the cluster's job fence). */
+  afterModelCall?: () => Promise<void>;
   /** The agent is stopping: running `exec` commands are killed, new ones refused. */
   shutdown?: AbortSignal;
   /** Tests: how web_fetch resolves host names. */
@@ -63,6 +65,18 @@ export type Agent = {
   commands: CommandAnswerer;
   handleTurn: HandleTurn;
 };
+
+function fencedModel(model: ModelChain, after: (() => Promise<void>) | undefined): ModelChain {
+  if (after === undefined) return model;
+  return {
+    ...model,
+    async complete(request, options) {
+      const result = await model.complete(request, options);
+      await after();
+      return result;
+    },
+  };
+}
 
 /**
  * The agent, the same for the cluster worker and `nanobot agent`: providers with
@@ -99,7 +113,7 @@ export function createAgent(deps: AgentDeps): Agent {
   const answer = createMessageAnswerer({
     send: deps.send,
     sessions,
-    model,
+    model: fencedModel(model, deps.afterModelCall),
     tools,
     journal: deps.journal ?? createMemoryToolJournal(),
     memory,

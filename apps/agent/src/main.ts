@@ -50,7 +50,7 @@ function createRunningAgent(loaded: LoadedConfig): RunnableWorker {
   process.on('exit', () => agent.killCommands());
   const primary = agent.model.targets[0];
   const reporter = createAgentStatus(loaded, () => ({
-    agent: { state: worker.isRunning() ? 'running' : 'stopped', model: agent.model.model, provider: primary?.provider, turns: slots.inUse() },
+    agent: { state: worker.isRunning() ? 'running' : 'stopped', model: agent.model.model, provider: primary?.provider, turns: slots.inUse(), workerId: worker.id },
   }));
   return {
     async start() {

@@ -24,3 +24,7 @@ export { acceptIntoMailbox, createSessionMailbox } from './session-mailbox.js';
 export type { MailboxEntry, SessionMailbox, SessionOutage } from './session-mailbox.js';
 export { recordLastActive, readLastActive } from './last-active.js';
 export type { LastActiveChat } from './last-active.js';
+export { createWorkerLiveness, defaultLiveness, livenessKeys } from './worker-liveness.js';
+export type { LivenessOptions, WorkerLiveness } from './worker-liveness.js';
+export { createDeadWorkerSweeper } from './dead-worker-sweep.js';
+export type { DeadWorkerSweeper, SweeperOptions } from './dead-worker-sweep.js';
