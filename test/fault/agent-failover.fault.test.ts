@@ -5,6 +5,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTelegramStack, type LlmRequest, type TelegramStack } from '@nanobot/testkit';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls an asynchronous condition every 100 ms until it holds. */
+async function until(predicate: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() >= deadline) throw new Error(`condition still false after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
 const mentions = (request: LlmRequest, marker: string) => JSON.stringify(request.body).includes(marker);
 const hasToolResult = (request: LlmRequest) => ((request.body as { messages?: Array<{ role: string }> } | null)?.messages ?? []).some((m) => m.role === 'tool');
 
@@ -41,7 +50,7 @@ describe('fast failover of a killed agent, under pm2', () => {
     });
     redis = new Redis(stack.redis.url, { maxRetriesPerRequest: 1 });
     // Both agents have published their worker ids.
-    await stack.telegram.waitFor(async () => (await redis.keys('nb:status:nanobot-agent:*')).length === 2, 30_000);
+    await until(async () => (await redis.keys('nb:status:nanobot-agent:*')).length === 2, 30_000);
   }, 120_000);
   afterAll(async () => {
     redis?.disconnect();

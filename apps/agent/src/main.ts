@@ -2,7 +2,7 @@ import { homedir, hostname } from 'node:os';
 import { describeError, isAppError } from '@nanobot/core';
 import type { LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
-import { createRedis, createStatusReporter, type ProcessStatus } from '@nanobot/bus';
+import { createRedis, createStatusReporter, type ProcessStatus, resolveHostName } from '@nanobot/bus';
 import { runWorkerProcess, toProcessPort, type RunnableWorker } from '@nanobot/runtime';
 import { createAgentWorker } from './create-agent-worker.js';
 
@@ -18,7 +18,7 @@ function createAgentStatus(loaded: LoadedConfig, channels: () => ProcessStatus['
     app: 'nanobot-agent',
     instance: instanceName,
     pid: process.pid,
-    host: hostname(),
+    host: resolveHostName(process.env, hostname()),
     channels,
     onError: (err) => log.debug({ err }, 'could not publish status'),
   });

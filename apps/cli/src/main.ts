@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
-import { allowFromWarnings, loadConfig, type LoadedConfig } from '@nanobot/config';
+import { resolveHostName } from '@nanobot/bus';
+import { allowFromWarnings, isSelected, loadConfig, parseOnly, selectableApps, type LoadedConfig } from '@nanobot/config';
 import { registerAgentCommand } from './agent-command.js';
 import { registerChannelsCommand } from './channels-command.js';
 import { registerCronCommands } from './cron-command.js';
@@ -69,9 +70,11 @@ program
 program
   .command('start')
   .description('start the cluster under pm2 (with the embedded Redis when REDIS_URL is not set)')
-  .action(async () => {
+  .option('--only <apps>', `start only these apps, comma-separated (${selectableApps.join(', ')}); also NANOBOT_ONLY`)
+  .action(async (options: { only?: string }) => {
     const loaded = await configOrExit();
-    if (loaded.redis.embedded) requireRedisServer();
+    const only = selectOnly(options.only, loaded);
+    if (loaded.redis.embedded && isSelected(only, 'nanobot-redis')) requireRedisServer();
     warnIfNoModel(loaded);
     warnAboutAllowFrom(loaded);
     const pm2 = createPm2Control();
@@ -83,6 +86,21 @@ program
     }
     print(`Dashboard: ${toDashboardLine(loaded)}`);
   });
+
+/** `--only` (or NANOBOT_ONLY), checked here and passed on to the ecosystem file, which pm2 loads in this process. */
+function selectOnly(flag: string | undefined, loaded: LoadedConfig): ReturnType<typeof parseOnly> {
+  if (flag !== undefined) process.env.NANOBOT_ONLY = flag;
+  let only: ReturnType<typeof parseOnly>;
+  try {
+    only = parseOnly(process.env.NANOBOT_ONLY);
+  } catch (err) {
+    fail(`nanobot: ${describeError(err)}`);
+  }
+  if (only !== undefined && loaded.redis.embedded && !isSelected(only, 'nanobot-redis')) {
+    process.stderr.write('warning: --only without redis and no REDIS_URL: the apps look for the embedded Redis on this host; set REDIS_URL to the shared Redis\n');
+  }
+  return only;
+}
 
 /** The cluster still starts (messages queue up), but the user should know why nothing answers. */
 function warnIfNoModel(loaded: LoadedConfig): void {
@@ -148,7 +166,7 @@ program
     redis.on('error', () => undefined); // reported below through the failed connect()
     try {
       await redis.connect();
-      await printClusterState(redis, print, { loaded, isGone: createIsGone(hostname(), (pid) => process.kill(pid, 0)) });
+      await printClusterState(redis, print, { loaded, isGone: createIsGone(resolveHostName(process.env, hostname()), (pid) => process.kill(pid, 0)) });
     } catch (err) {
       print(`Redis:     unreachable (${describeError(err)})`);
     } finally {

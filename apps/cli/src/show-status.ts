@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { gatewayProblem, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
-import type { ProcessStatus } from '@nanobot/bus';
+import { readHosts, type ProcessStatus } from '@nanobot/bus';
 import { createCronStore, describeSchedule } from '@nanobot/cron';
+import { toHostLines } from './show-hosts.js';
 import { createClusterReader, enabledChannels, judgeHealth, redisWarnings, type ProcessInfo, type QueueView, type RedisView } from '@nanobot/ops';
 
 const ago = (ms: number | null | undefined) =>
@@ -86,6 +87,8 @@ export async function printClusterState(redis: Redis, print: (line: string) => v
     for (const s of state.statuses) {
       for (const [name, row] of Object.entries(s.channels)) print(toChannelLine(name, s.app, s.instance, row as ChannelRow));
     }
+    print('Hosts:');
+    for (const line of toHostLines({ statuses: state.statuses, hosts: await readHosts(redis), isGone: options.isGone, now: Date.now() })) print(line);
     print('Queues:');
     for (const q of state.queues) print(toQueueLine(q));
     print('Redis:');

@@ -14,6 +14,7 @@ import {
   createStatusReporter,
   holdableWorkerOptions,
   queueNames,
+  resolveHostName,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
@@ -159,7 +160,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     app: 'nanobot-telegram',
     instance: options.instance,
     pid: options.pid,
-    host: hostname(),
+    host: resolveHostName(process.env, hostname()),
     channels: () => ({ telegram: { ...supervisor.state() } }),
     onError: (err) => log.debug({ err }, 'could not publish status'),
   });

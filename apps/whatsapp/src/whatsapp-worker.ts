@@ -4,6 +4,7 @@ import { isAppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
   bullPrefix, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
+  resolveHostName,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
@@ -77,7 +78,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   outbound.on('error', (err) => log.warn({ err }, 'outbound worker error'));
   outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));
   const status = createStatusReporter({
-    redis: producer, app: 'nanobot-whatsapp', instance: options.instance, pid: options.pid, host: hostname(),
+    redis: producer, app: 'nanobot-whatsapp', instance: options.instance, pid: options.pid, host: resolveHostName(process.env, hostname()),
     channels: () => ({ whatsapp: { ...supervisor.state() } }),
     onError: (err) => log.debug({ err }, 'could not publish status'),
   });

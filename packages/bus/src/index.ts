@@ -12,8 +12,8 @@ export { createQueues } from './create-queues.js';
 export type { Queues, AddResult } from './create-queues.js';
 export { createSentMarkers, oursKept } from './sent-marker.js';
 export type { ChatRecord, ChunkRecord, SendingRecord, SentMarkers, SentState, UnresolvedChunk } from './sent-marker.js';
-export { writeStatus, readStatuses, createStatusReporter } from './status-store.js';
-export type { ProcessStatus, StatusReporterOptions } from './status-store.js';
+export { writeStatus, readStatuses, readHosts, createStatusReporter, hostsKey, forgetHostAfterMs } from './status-store.js';
+export type { HostSeen, ProcessStatus, StatusReporterOptions } from './status-store.js';
 export { createLease } from './create-lease.js';
 export type { Lease, LeaseOptions } from './create-lease.js';
 export { createErrorLogger } from './log-throttle.js';
@@ -28,3 +28,4 @@ export { createWorkerLiveness, defaultLiveness, livenessKeys } from './worker-li
 export type { LivenessOptions, WorkerLiveness } from './worker-liveness.js';
 export { createDeadWorkerSweeper } from './dead-worker-sweep.js';
 export type { DeadWorkerSweeper, SweeperOptions } from './dead-worker-sweep.js';
+export { resolveHostName } from './host-name.js';

@@ -17,3 +17,5 @@ export { providerNames, isProviderName } from './provider-names.js';
 export type { ProviderName } from './provider-names.js';
 export { allowFromWarnings, usernameEntries } from './allow-from-check.js';
 export { gatewayProblem, isLoopbackHost, toGatewayUrl } from './gateway-access.js';
+export { isSelected, parseOnly, selectableApps } from './select-apps.js';
+export type { SelectableApp } from './select-apps.js';
