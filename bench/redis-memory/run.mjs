@@ -109,8 +109,13 @@ async function send(count) {
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
   while (replied < target) await new Promise((r) => setTimeout(r, 200));
-  // The last jobs' completion (a round trip after the sender's count) settles.
-  await new Promise((r) => setTimeout(r, 1_000));
+  // Replies go out before the jobs of the messages they answer are done: a session's holder answers
+  // its whole mailbox, and the other jobs of the session finish after it. Wait for every queue.
+  const busy = async () => {
+    const counts = await Promise.all([queues.inbound, queues.outbound('telegram')].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
+    return counts.some((c) => Object.values(c).some((n) => n > 0));
+  };
+  while (await busy()) await new Promise((r) => setTimeout(r, 500));
 }
 
 async function measure(label) {

@@ -25,6 +25,9 @@ export type DeadWorkerSweeper = {
   sweep(): Promise<string[]>;
 };
 
+/** A monotonic clock: a wall-clock step must not make a worker look dead sooner. */
+const clock = () => performance.now();
+
 const workerOf = (lockToken: string): string | undefined => {
   const at = lockToken.lastIndexOf(':');
   return at > 0 ? lockToken.slice(0, at) : undefined;
@@ -56,13 +59,13 @@ export function createDeadWorkerSweeper(options: SweeperOptions): DeadWorkerSwee
   let lastForget = 0;
 
   const sweep = async (): Promise<string[]> => {
-    const startedAt = Date.now();
+    const startedAt = clock();
     // Our own loop stalled (a long pause, SIGSTOP): what we saw before is no evidence now.
     if (lastSweep !== 0 && startedAt - lastSweep > 4 * intervalMs) missingSince.clear();
     lastSweep = startedAt;
     const [own, active] = (await redis.multi().exists(livenessKeys.alive(options.self)).lrange(queue.toKey('active'), 0, -1).exec()) ?? [];
     const ids = (active?.[1] as string[] | undefined) ?? [];
-    if (own?.[1] !== 1 || Date.now() - startedAt > maxReadMs) {
+    if (own?.[1] !== 1 || clock() - startedAt > maxReadMs) {
       missingSince.clear();
       return [];
     }
@@ -84,11 +87,11 @@ export function createDeadWorkerSweeper(options: SweeperOptions): DeadWorkerSwee
     const pipeline = redis.pipeline();
     for (const w of workers) pipeline.exists(livenessKeys.alive(w)).zscore(livenessKeys.registry, w);
     const answers = (await pipeline.exec()) ?? [];
-    if (Date.now() - startedAt > maxReadMs) {
+    if (clock() - startedAt > maxReadMs) {
       missingSince.clear();
       return [];
     }
-    const now = Date.now();
+    const now = clock();
     const dead = new Set<string>();
     workers.forEach((w, i) => {
       const alive = answers[2 * i]?.[1] === 1;
@@ -118,7 +121,8 @@ export function createDeadWorkerSweeper(options: SweeperOptions): DeadWorkerSwee
     }
     if (now - lastForget > 60_000) {
       lastForget = now;
-      await redis.zremrangebyscore(livenessKeys.registry, '-inf', now - defaultLiveness.forgetAfterMs);
+      // Scores are the workers' wall-clock refresh times.
+      await redis.zremrangebyscore(livenessKeys.registry, '-inf', Date.now() - defaultLiveness.forgetAfterMs);
     }
     return moved;
   };
