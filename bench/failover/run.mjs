@@ -12,8 +12,9 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startTelegramStack } from '@nanobot/testkit';
 
-const { values: args } = parseArgs({ options: { kills: { type: 'string', default: '10' } } });
+const { values: args } = parseArgs({ options: { kills: { type: 'string', default: '10' }, sessions: { type: 'string', default: '1000' } } });
 const kills = Number(args.kills);
+const sessions = Number(args.sessions);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function until(predicate, timeoutMs) {
@@ -87,6 +88,19 @@ try {
   await sleep(20_000);
   console.log('\nidle RSS (20 s after the last turn):');
   for (const p of await stack.cluster.processes()) if (p.pid > 0) console.log(`  ${p.name.padEnd(20)} pid ${p.pid}  ${rssMb(p.pid).toFixed(1)} MB`);
+  if (sessions > 0) {
+    // One message in each of `sessions` chats (a session each), 50 at a time, then idle again.
+    const started = Date.now();
+    for (let from = 0; from < sessions; from += 50) {
+      const batch = Array.from({ length: Math.min(50, sessions - from) }, (_, i) => 20_000 + from + i);
+      for (const chatId of batch) stack.telegram.injectMessage({ chatId, text: `session ${chatId}` });
+      await until(async () => batch.every((chatId) => stack.telegram.sentTo(chatId).length > 0), 120_000);
+    }
+    console.log(`\n${sessions} sessions answered in ${Math.round((Date.now() - started) / 1000)} s`);
+    await sleep(20_000);
+    console.log(`idle RSS after ${sessions} sessions (20 s after the last turn):`);
+    for (const p of await stack.cluster.processes()) if (p.pid > 0) console.log(`  ${p.name.padEnd(20)} pid ${p.pid}  ${rssMb(p.pid).toFixed(1)} MB`);
+  }
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GB`);
 } finally {
   redis.disconnect();

@@ -5,6 +5,7 @@ export {
   dedupeTtlMs,
   retention,
   inboundJobOptions,
+  retentionDayMs,
   outboundJobOptions,
   workerReliability,
 } from './job-options.js';
