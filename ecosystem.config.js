@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 // Node >= 20.19 can require() an ES module without top-level await.
-const { parseConfig, prepareEmbeddedRedis, resolveNanobotHome, resolveRedis } = require('@nanobot/config');
+const { isSelected, parseConfig, parseOnly, prepareEmbeddedRedis, resolveNanobotHome, resolveRedis } = require('@nanobot/config');
 
 const env = process.env;
 const nanobotHome = resolveNanobotHome(env, os.homedir());
@@ -17,7 +17,9 @@ const { config } = parseConfig(raw, { env, homeDir: os.homedir(), nanobotHome, s
 const redis = resolveRedis(config, env, { nanobotHome, file: configPath });
 // The embedded Redis requires a password (generated on the first start, mode 0600, never
 // printed): any local user could otherwise queue jobs past allowFrom or read conversations.
-const embeddedRedis = redis.embedded ? prepareEmbeddedRedis(nanobotHome) : undefined;
+// `nanobot start --only agent` (NANOBOT_ONLY): this host runs only those apps (several hosts, one Redis).
+const only = parseOnly(env.NANOBOT_ONLY);
+const embeddedRedis = redis.embedded && isSelected(only, 'nanobot-redis') ? prepareEmbeddedRedis(nanobotHome) : undefined;
 const instancesFrom = (value) => Math.max(1, Number.parseInt(value ?? '1', 10) || 1);
 const agentInstances = instancesFrom(env.NANOBOT_AGENT_INSTANCES);
 // More than one telegram instance means hot standbys: one polls (it holds the lease), the rest wait.
@@ -35,6 +37,8 @@ const shared = {
     // keeps environments in its dump file and shows them in `pm2 env`).
     ...(redis.embedded ? {} : { REDIS_URL: redis.url }),
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+    // The host name in status records (`nanobot status` groups processes by it).
+    ...(env.NANOBOT_HOST === undefined ? {} : { NANOBOT_HOST: env.NANOBOT_HOST }),
   },
   // pm2's own restarts: a crash is restarted after a growing delay (100 ms doubling,
   // capped at 15 s by pm2), never given up on while the process stays up a while.
@@ -184,4 +188,4 @@ if (config.api !== undefined && apiProblem(config.api) === null) {
   });
 }
 
-module.exports = { apps };
+module.exports = { apps: apps.filter((app) => isSelected(only, app.name)) };

@@ -8,6 +8,7 @@ export function toAgentStatusRow(instance: Pick<AgentWorker, 'agent' | 'worker' 
     model: agent.model.model,
     provider: agent.model.targets[0]?.provider,
     turns: slots.inUse(),
+    workerId: worker.id,
     breakers: agent.models.breakers(),
     mcp: agent.mcp.status(),
   };

@@ -1,13 +1,15 @@
 import { Job, Worker } from 'bullmq';
 import type { Config } from '@nanobot/config';
-import { AppError, type InboundMessage, type OutboundMessage } from '@nanobot/core';
+import { AppError, isAppError, type InboundMessage, type OutboundMessage } from '@nanobot/core';
 import { createCronStore } from '@nanobot/cron';
 import {
   bullPrefix,
+  createDeadWorkerSweeper,
   createErrorLogger,
   createQueues,
   createRedis,
   createSessionMailbox,
+  createWorkerLiveness,
   inboundJobOptions,
   jobNames,
   queueNames,
@@ -25,6 +27,7 @@ import { createAgent, type Agent, type AgentDeps } from './create-agent.js';
 import { createRedisLock } from './memory/memory-lock.js';
 import { createRedisToolJournal } from './tools/tool-call-journal.js';
 import { createInboundProcessor } from './process-inbound.js';
+import { createJobFence } from './job-fence.js';
 import { replies } from './replies.js';
 import { createTurnSlots, type TurnSlots } from './turn-slots.js';
 import { createSubagentProcessor } from './subagent/run-subagent-job.js';
@@ -43,6 +46,8 @@ export type AgentWorkerOptions = Omit<AgentDeps, 'send' | 'config' | 'memoryLock
   onSent?: (reply: OutboundMessage) => void;
   /** Reads the config file again: with `configPath`, a change to the file applies without a restart. */
   reloadConfig?: () => Promise<Config>;
+  /** Tests: the liveness timing (defaults in @nanobot/bus worker-liveness.ts). */
+  liveness?: { ttlMs?: number; refreshMs?: number; sweepMs?: number; confirmMs?: number };
   /** The worker's run loop ended with an error (main.ts exits so pm2 restarts it). */
   onWorkerFailed?: (err: unknown) => void;
 };
@@ -64,6 +69,11 @@ export type AgentWorker = {
 
 /** How long the worker waits at start for the MCP servers' first connection before taking turns. */
 const mcpStartWaitMs = 5_000;
+function pick<T extends object, K extends keyof T>(from: T | undefined, ...keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (from?.[k] !== undefined) out[k] = from[k];
+  return out;
+}
 
 /** A turn that outlived a model outage goes to the inbound failed set as a job of its own. */
 function createTurnParker(queues: Queues) {
@@ -99,18 +109,21 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const workerConnection = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'agent-worker' });
   const subscriber = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'agent-cancel' });
   const queues = createQueues(producer, log);
+  // A turn whose job was taken back (this process frozen past its liveness key) has no effect any more.
+  const fence = createJobFence(producer, queues.inbound);
   const send = async (reply: OutboundMessage) => {
+    await fence.check();
     await queues.addOutbound(reply);
     options.onSent?.(reply);
   };
   const memoryLock = createRedisLock({ redis: producer, name: defaults.workspace });
   const cron = createCronStore({ redis: producer });
   const shutdown = new AbortController();
-  const journal = createRedisToolJournal(producer);
+  const journal = fence.journal(createRedisToolJournal(producer));
   const subagents = createSubagentQueue({ producer, subscriber, log });
   const modelSelections = createRedisModelSelections(producer);
   const agent = createAgent({
-    ...options, send, sendElsewhere: send, memoryLock, cron, journal, modelSelections, shutdown: shutdown.signal, startSubagent: (job) => subagents.start(job),
+    ...options, send, sendElsewhere: send, memoryLock, cron, journal, modelSelections, afterModelCall: fence.check, shutdown: shutdown.signal, startSubagent: (job) => subagents.start(job),
     restartChannel: (channel, reason) => requestChannelRestart(producer, channel, reason),
   });
   const subagentWorker = createSubagentWorker({
@@ -158,7 +171,12 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   });
   // Headroom above the turn limit: /stop, /status and messages for busy sessions are
   // taken at once even when every turn slot is in use (see process-inbound.ts).
-  const worker = new Worker(queueNames.inbound, processor, {
+  const fenced = (job: Job, token?: string) =>
+    fence.run(job, token, () => processor(job, token)).catch((err: unknown) => {
+      if (isAppError(err, 'LEASE_LOST')) log.warn({ jobId: job.id }, `turn stopped: ${err.message}`);
+      throw err;
+    });
+  const worker = new Worker(queueNames.inbound, fenced, {
     connection: workerConnection,
     prefix: bullPrefix,
     concurrency: defaults.maxConcurrentTurns + Math.max(4, Math.ceil(defaults.maxConcurrentTurns / 4)),
@@ -166,6 +184,20 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     ...workerReliability,
   });
   worker.on('error', createErrorLogger(log, 'inbound worker error'));
+  const liveness = createWorkerLiveness({
+    redis: producer,
+    workerId: worker.id,
+    ...pick(options.liveness, 'ttlMs', 'refreshMs'),
+    onError: (err) => log.debug({ err }, 'could not refresh the liveness key'),
+  });
+  const sweeper = createDeadWorkerSweeper({
+    redis: producer,
+    queue: queues.inbound,
+    self: worker.id,
+    log,
+    ...(options.liveness?.sweepMs === undefined ? {} : { intervalMs: options.liveness.sweepMs }),
+    ...(options.liveness?.confirmMs === undefined ? {} : { confirmMs: options.liveness.confirmMs }),
+  });
   worker.on('failed', (job, err) => log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'inbound job failed'));
   let running: Promise<void> | undefined;
   let subagentsRunning: Promise<void> | undefined;
@@ -186,6 +218,9 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       await subagents.queue.waitUntilReady();
       // The first turns find the MCP servers' tools; a server still starting joins when it is up.
       await agent.mcp.settled(mcpStartWaitMs);
+      // Known alive before it takes a job, so a sweeper never mistakes it for a dead one.
+      await liveness.start();
+      sweeper.start();
       running = worker.run().catch((err: unknown) => {
         log.fatal({ err }, 'inbound worker ended');
         options.onWorkerFailed?.(err);
@@ -205,6 +240,8 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       await Promise.all([running, subagentsRunning]);
       // After the turns in hand: their MCP calls still reach the servers while they finish.
       await agent.mcp.stop();
+      await sweeper.stop();
+      await liveness.stop().catch((err: unknown) => log.debug({ err }, 'could not remove the liveness key'));
       await queues.close();
       await subagents.queue.close();
       await cron.close();

@@ -63,6 +63,8 @@ export type AgentDeps = {
   sendElsewhere?: SendReply;
   /** The terminal chat prints answers as they stream in, at this interval (local `nanobot agent`). */
   cliStreamIntervalMs?: number;
+  /** Called after each model answer of a turn, before anything is done with it (the cluster's job fence). */
+  afterModelCall?: () => Promise<void>;
   /** The agent is stopping: running `exec` commands are killed, new ones refused. */
   shutdown?: AbortSignal;
   /** Tests: how web_fetch resolves host names. */
@@ -91,6 +93,18 @@ export type Agent = {
   commands: CommandAnswerer;
   handleTurn: HandleTurn;
 };
+
+function fencedModel(model: ModelChain, after: (() => Promise<void>) | undefined): ModelChain {
+  if (after === undefined) return model;
+  return {
+    ...model,
+    async complete(request, options) {
+      const result = await model.complete(request, options);
+      await after();
+      return result;
+    },
+  };
+}
 
 /**
  * The agent, the same for the cluster worker and `nanobot agent`: providers with
@@ -138,7 +152,7 @@ export function createAgent(deps: AgentDeps): Agent {
   const answerWith = (turnModel: ModelChain) => createMessageAnswerer({
     send: deps.send,
     sessions,
-    model: turnModel,
+    model: fencedModel(turnModel, deps.afterModelCall),
     tools,
     journal: deps.journal ?? createMemoryToolJournal(),
     memory,

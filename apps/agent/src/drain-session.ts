@@ -134,7 +134,7 @@ async function runTurn(deps: DrainDeps, turnOf: { sessionKey: string; message: I
   } catch (err) {
     // Infrastructure failures (Redis, queue) leave the message in the mailbox and
     // fail the job, so BullMQ retries it; everything else was answered by handleTurn.
-    if (isAppError(err, 'BUS_UNAVAILABLE')) throw err;
+    if (isAppError(err, 'BUS_UNAVAILABLE') || isAppError(err, 'LEASE_LOST')) throw err;
     throw new AppError('INTERNAL', `turn failed for ${message.id}`, { cause: err });
   } finally {
     unregister();

@@ -3,7 +3,7 @@ import { describeError, isAppError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
 import { Queue } from 'bullmq';
-import { bullPrefix, createRedis, createStatusReporter, queueNames, type ProcessStatus } from '@nanobot/bus';
+import { bullPrefix, createRedis, createStatusReporter, queueNames, resolveHostName, type ProcessStatus } from '@nanobot/bus';
 import { createWorkerMetrics, startPm2Io, type WorkerMetrics } from '@nanobot/metrics';
 import { runWorkerProcess, toProcessPort, type RunnableWorker } from '@nanobot/runtime';
 import { toAgentStatusRow } from './agent-status-row.js';
@@ -30,7 +30,7 @@ function createAgentStatus(loaded: LoadedConfig, channels: () => ProcessStatus['
     app: 'nanobot-agent',
     instance: instanceName,
     pid: process.pid,
-    host: hostname(),
+    host: resolveHostName(process.env, hostname()),
     channels,
     onError: (err) => log.debug({ err }, 'could not publish status'),
   });

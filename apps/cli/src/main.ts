@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
-import { allowFromWarnings, loadConfig, type LoadedConfig } from '@nanobot/config';
+import { resolveHostName } from '@nanobot/bus';
+import { allowFromWarnings, isSelected, loadConfig, parseOnly, selectableApps, type LoadedConfig } from '@nanobot/config';
 import { registerAgentCommand } from './agent-command.js';
 import { registerChannelsCommand } from './channels-command.js';
 import { registerCronCommands } from './cron-command.js';
@@ -67,9 +68,11 @@ registerOnboardCommand(program, { configOrExit, print, fail });
 program
   .command('start')
   .description('start the cluster under pm2 (with the embedded Redis when REDIS_URL is not set)')
-  .action(async () => {
+  .option('--only <apps>', `start only these apps, comma-separated (${selectableApps.join(', ')}); also NANOBOT_ONLY`)
+  .action(async (options: { only?: string }) => {
     const loaded = await configOrExit();
-    if (loaded.redis.embedded) requireRedisServer();
+    const only = selectOnly(options.only, loaded);
+    if (loaded.redis.embedded && isSelected(only, 'nanobot-redis')) requireRedisServer();
     warnIfNoModel(loaded);
     warnAboutAllowFrom(loaded);
     await startAndReport(loaded);
@@ -87,6 +90,21 @@ async function startAndReport(loaded: LoadedConfig): Promise<void> {
   print(`Dashboard: ${toDashboardLine(loaded)}`);
   if (loaded.config.api !== undefined) print(`API:       ${toApiLine(loaded.config.api)}`);
   if (!ok) fail('nanobot: an app did not come up; see `nanobot status` and `nanobot logs <app>`');
+}
+
+/** `--only` (or NANOBOT_ONLY), checked here and passed on to the ecosystem file, which pm2 loads in this process. */
+function selectOnly(flag: string | undefined, loaded: LoadedConfig): ReturnType<typeof parseOnly> {
+  if (flag !== undefined) process.env.NANOBOT_ONLY = flag;
+  let only: ReturnType<typeof parseOnly>;
+  try {
+    only = parseOnly(process.env.NANOBOT_ONLY);
+  } catch (err) {
+    fail(`nanobot: ${describeError(err)}`);
+  }
+  if (only !== undefined && loaded.redis.embedded && !isSelected(only, 'nanobot-redis')) {
+    process.stderr.write('warning: --only without redis and no REDIS_URL: the apps look for the embedded Redis on this host; set REDIS_URL to the shared Redis\n');
+  }
+  return only;
 }
 
 /** The cluster still starts (messages queue up), but the user should know why nothing answers. */
@@ -148,7 +166,7 @@ program
     redis.on('error', () => undefined); // reported below through the failed connect()
     try {
       await redis.connect();
-      await printClusterState(redis, print, { loaded, isGone: createIsGone(hostname(), (pid) => process.kill(pid, 0)) });
+      await printClusterState(redis, print, { loaded, isGone: createIsGone(resolveHostName(process.env, hostname()), (pid) => process.kill(pid, 0)) });
     } catch (err) {
       print(`Redis:     unreachable (${describeError(err)})`);
     } finally {

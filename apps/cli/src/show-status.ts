@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { apiProblem, gatewayProblem, resolveModelSpec, toGatewayUrl, type LoadedConfig } from '@nanobot/config';
-import type { ProcessStatus } from '@nanobot/bus';
+import { readHosts, type ProcessStatus } from '@nanobot/bus';
 import { createCronStore, describeSchedule } from '@nanobot/cron';
+import { toHostLines } from './show-hosts.js';
 import { createClusterReader, enabledChannels, judgeHealth, redisWarnings, type ProcessInfo, type QueueView, type RedisView } from '@nanobot/ops';
 import { toMcpLines } from './mcp-status-lines.js';
 
@@ -114,6 +115,8 @@ export async function printClusterState(redis: Redis, print: (line: string) => v
         for (const line of toBreakerLines(row as ChannelRow)) print(line);
       }
     }
+    print('Hosts:');
+    for (const line of toHostLines({ statuses: state.statuses, hosts: await readHosts(redis), isGone: options.isGone, now: Date.now() })) print(line);
     print('Queues:');
     for (const q of state.queues) print(toQueueLine(q));
     print('Redis:');

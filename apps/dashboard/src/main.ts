@@ -3,7 +3,7 @@ import { AppError } from '@nanobot/core';
 import { gatewayProblem } from '@nanobot/config';
 import { createLogger } from '@nanobot/log';
 import { startPm2Io } from '@nanobot/metrics';
-import { createRedis } from '@nanobot/bus';
+import { createRedis, resolveHostName } from '@nanobot/bus';
 import { createIsGone, createPm2Control } from '@nanobot/ops';
 import { runWorkerProcess, toProcessPort } from '@nanobot/runtime';
 import { createDashboard } from './create-dashboard.js';
@@ -27,7 +27,7 @@ await runWorkerProcess({
       config: loaded.config,
       redis,
       log,
-      isGone: createIsGone(hostname(), (pid) => process.kill(pid, 0)),
+      isGone: createIsGone(resolveHostName(process.env, hostname()), (pid) => process.kill(pid, 0)),
       ...(pm2 === undefined ? {} : { listProcesses: () => pm2.list() }),
     });
     return {

@@ -12,6 +12,7 @@ import {
   queueNames,
   readLastActive,
   retention,
+  resolveHostName,
   workerReliability,
 } from '@nanobot/bus';
 import { cronFireJobName, createCronStore, heartbeatJobId, type CronFireData } from '@nanobot/cron';
@@ -78,7 +79,7 @@ export function createSchedulerWorker(options: SchedulerWorkerOptions) {
     app: 'nanobot-scheduler',
     instance: options.instance,
     pid: options.pid,
-    host: hostname(),
+    host: resolveHostName(process.env, hostname()),
     channels: () => ({ scheduler: { state: fireWorker.isRunning() ? 'running' : 'stopped', heartbeat: config.gateway.heartbeat.enabled } }),
     onError: (err) => log.debug({ err }, 'could not publish status'),
   });

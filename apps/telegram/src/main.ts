@@ -1,3 +1,4 @@
+import { resolveHostName } from '@nanobot/bus';
 import { homedir, hostname } from 'node:os';
 import { allowFromWarnings } from '@nanobot/config';
 import { AppError } from '@nanobot/core';
@@ -36,7 +37,7 @@ await runWorkerProcess({
       redisUrl: loaded.redis.url,
       log,
       // pm2 keeps pm_id for a process slot across restarts: a restarted worker reclaims its own lease.
-      holder: `${hostname()}:${process.env.pm_id ?? `pid${process.pid}`}`,
+      holder: `${resolveHostName(process.env, hostname())}:${process.env.pm_id ?? `pid${process.pid}`}`,
       instance: process.env.NODE_APP_INSTANCE ?? String(process.pid),
       pid: process.pid,
       nanobotHome: loaded.nanobotHome,

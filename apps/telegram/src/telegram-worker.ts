@@ -21,6 +21,7 @@ import {
   holdableWorkerOptions,
   importPairingFile,
   queueNames,
+  resolveHostName,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor } from '@nanobot/supervisor';
@@ -214,7 +215,7 @@ export function createTelegramWorker(options: TelegramWorkerOptions) {
     app: 'nanobot-telegram',
     instance: options.instance,
     pid: options.pid,
-    host: hostname(),
+    host: resolveHostName(process.env, hostname()),
     channels: () => ({ telegram: { ...supervisor.state() } }),
     onError: (err) => log.debug({ err }, 'could not publish status'),
   });

@@ -5,6 +5,7 @@ import { isAppError, type OutboundMessage } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
   bullPrefix, createChannelControl, createPairingGate, createPairingStore, createPutBackHold, createQueues, importPairingFile, createRedis, createSentMarkers, createStatusReporter, createTrafficRecorder, holdableWorkerOptions, queueNames,
+  resolveHostName,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
@@ -103,7 +104,7 @@ export function createWhatsappWorker(options: WhatsappWorkerOptions): WhatsappWo
   const traffic = createTrafficRecorder(producer, log);
   outbound.on('completed', (job) => void traffic.noteOut(job.data as object));
   const status = createStatusReporter({
-    redis: producer, app: 'nanobot-whatsapp', instance: options.instance, pid: options.pid, host: hostname(),
+    redis: producer, app: 'nanobot-whatsapp', instance: options.instance, pid: options.pid, host: resolveHostName(process.env, hostname()),
     channels: () => ({ whatsapp: { ...supervisor.state() } }),
     onError: (err) => log.debug({ err }, 'could not publish status'),
   });

@@ -5,6 +5,7 @@ export {
   dedupeTtlMs,
   retention,
   inboundJobOptions,
+  retentionDayMs,
   outboundJobOptions,
   workerReliability,
 } from './job-options.js';
@@ -14,8 +15,8 @@ export { createSentMarkers, oursKept } from './sent-marker.js';
 export { createStreamStates } from './stream-state.js';
 export type { StreamState, StreamStates } from './stream-state.js';
 export type { ChatRecord, ChunkRecord, SendingRecord, SentMarkers, SentState, UnresolvedChunk } from './sent-marker.js';
-export { writeStatus, readStatuses, createStatusReporter } from './status-store.js';
-export type { ProcessStatus, StatusReporterOptions } from './status-store.js';
+export { writeStatus, readStatuses, readHosts, createStatusReporter, hostsKey, forgetHostAfterMs } from './status-store.js';
+export type { HostSeen, ProcessStatus, StatusReporterOptions } from './status-store.js';
 export { createLease } from './create-lease.js';
 export type { Lease, LeaseOptions } from './create-lease.js';
 export { createErrorLogger } from './log-throttle.js';
@@ -39,3 +40,8 @@ export { createTrafficRecorder, readTraffic, latencyPercentileMs, latencyBoundsM
 export type { TrafficMinute, TrafficRecorder } from './traffic.js';
 export { createHeldLease } from './held-lease.js';
 export type { HeldLease, HeldLeaseOptions } from './held-lease.js';
+export { createWorkerLiveness, defaultLiveness, livenessKeys } from './worker-liveness.js';
+export type { LivenessOptions, WorkerLiveness } from './worker-liveness.js';
+export { createDeadWorkerSweeper } from './dead-worker-sweep.js';
+export type { DeadWorkerSweeper, SweeperOptions } from './dead-worker-sweep.js';
+export { resolveHostName } from './host-name.js';

@@ -1,7 +1,17 @@
 import type { JobsOptions, WorkerOptions } from 'bullmq';
 
-const hour = 3_600_000;
-const day = 24 * hour;
+/**
+ * Benchmarks only: `NANOBOT_RETENTION_SCALE=0.0001` shortens every retention derived from
+ * `retentionDayMs` (7 days become 60 s) so a run can watch the schedule work. Unset: 1.
+ */
+function retentionScale(value: string | undefined): number {
+  const scale = Number(value);
+  return value !== undefined && Number.isFinite(scale) && scale > 0 && scale <= 1 ? scale : 1;
+}
+
+/** One day of retention (scaled only for benchmarks). */
+export const retentionDayMs = 24 * 3_600_000 * retentionScale(globalThis.process?.env?.NANOBOT_RETENTION_SCALE);
+const day = retentionDayMs;
 
 /**
  * How long a source id is remembered after its job is gone: a Telegram update
@@ -10,10 +20,14 @@ const day = 24 * hour;
  */
 export const dedupeTtlMs = 7 * day;
 
-/** Completed jobs stay a day for the queue browser; failed ones a month, for replay. */
+/**
+ * Completed jobs stay a day for the queue browser, the newest 10,000 per queue at most (so a
+ * busy day does not grow Redis: a completed job is ~1–2 KB); failed ones a month, for replay.
+ * BullMQ removes old completed jobs when later jobs complete, not by a timer.
+ */
 export const retention = {
-  removeOnComplete: { age: day / 1000, count: 50_000 },
-  removeOnFail: { age: (30 * day) / 1000 },
+  removeOnComplete: { age: Math.ceil(day / 1000), count: 10_000 },
+  removeOnFail: { age: Math.ceil((30 * day) / 1000) },
 } as const;
 
 export function inboundJobOptions(jobId: string): JobsOptions {

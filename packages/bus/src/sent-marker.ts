@@ -1,6 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { keyPrefix } from './queue-names.js';
-import { dedupeTtlMs } from './job-options.js';
+import { dedupeTtlMs, retentionDayMs } from './job-options.js';
 
 /** What a channel sender knows about one chunk of a reply. */
 export type SentState = 'sent' | 'uncertain' | 'sending';
@@ -37,7 +37,7 @@ export const oursKept = 100;
 /** How many ids of others' messages are kept per chat: a busy chat's last minutes. */
 export const seenKept = 200;
 /** A chat's ids outlive its markers: a quiet chat's next reply still knows where to look. */
-const chatTtlMs = 30 * 24 * 3_600_000;
+const chatTtlMs = 30 * retentionDayMs;
 
 const toRecord = (value: string | null): ChunkRecord | null => {
   if (value === null) return null;

@@ -60,6 +60,8 @@ for i = 5, #ARGV do
   redis.call('HDEL', KEYS[6], id)
   redis.call('HDEL', KEYS[9], id)
 end
+-- The done set outlives its newest id by the dedupe window, then goes with a silent session.
+redis.call('PEXPIRE', KEYS[4], ARGV[4])
 return 1`;
 
 export const releaseScript = `${ownsCheck}

@@ -12,10 +12,28 @@ export type ProcessStatus = {
   channels: Record<string, Record<string, unknown>>;
 };
 
-const statusKey = (app: string, instance: string) => `${keyPrefix}status:${app}:${instance}`;
+/** Keyed by host too: pm2 numbers instances from 0 on every host. */
+const statusKey = (status: Pick<ProcessStatus, 'app' | 'host' | 'instance'>) => `${keyPrefix}status:${status.app}:${status.host}:${status.instance}`;
+
+/** Every host that published a status record, with when it last did (a hash: host → ms). */
+export const hostsKey = `${keyPrefix}hosts`;
+
+/** A host not heard from for this long leaves `nanobot status` (and the hosts hash) altogether. */
+export const forgetHostAfterMs = 7 * 24 * 3_600_000;
 
 export async function writeStatus(redis: Redis, status: ProcessStatus, ttlMs: number): Promise<void> {
-  await redis.set(statusKey(status.app, status.instance), JSON.stringify(status), 'PX', ttlMs);
+  await redis.multi().set(statusKey(status), JSON.stringify(status), 'PX', ttlMs).hset(hostsKey, status.host, String(status.updatedAt)).exec();
+}
+
+export type HostSeen = { host: string; lastSeenAt: number };
+
+/** The hosts that ever reported, newest first; hosts silent for `forgetHostAfterMs` are dropped from the hash. */
+export async function readHosts(redis: Redis, now = Date.now()): Promise<HostSeen[]> {
+  const all = await redis.hgetall(hostsKey);
+  const hosts = Object.entries(all).map(([host, at]) => ({ host, lastSeenAt: Number(at) }));
+  const forgotten = hosts.filter((h) => !(now - h.lastSeenAt < forgetHostAfterMs)).map((h) => h.host);
+  if (forgotten.length > 0) await redis.hdel(hostsKey, ...forgotten);
+  return hosts.filter((h) => !forgotten.includes(h.host)).sort((a, b) => b.lastSeenAt - a.lastSeenAt);
 }
 
 export async function readStatuses(redis: Redis): Promise<ProcessStatus[]> {
@@ -31,7 +49,7 @@ export async function readStatuses(redis: Redis): Promise<ProcessStatus[]> {
   return values
     .filter((value): value is string => value !== null)
     .map((value) => JSON.parse(value) as ProcessStatus)
-    .sort((a, b) => `${a.app}:${a.instance}`.localeCompare(`${b.app}:${b.instance}`));
+    .sort((a, b) => `${a.app}:${a.host}:${a.instance}`.localeCompare(`${b.app}:${b.host}:${b.instance}`));
 }
 
 export type StatusReporterOptions = {
@@ -95,7 +113,7 @@ export function createStatusReporter(options: StatusReporterOptions) {
     async stop(): Promise<void> {
       if (timer !== undefined) clearInterval(timer);
       if (soon !== undefined) clearTimeout(soon);
-      await options.redis.del(`${keyPrefix}status:${options.app}:${options.instance}`);
+      await options.redis.del(statusKey(options));
     },
   };
 }

@@ -23,3 +23,5 @@ export { apiProblem, apiSettings, gatewayProblem, isLoopbackHost, toGatewayUrl }
 export { defaultPresetName, findPresetName, modelPresetProblems, presetNames, resolveFallbackSpecs, resolveModelSpec } from './model-selection.js';
 export type { ModelSpec } from './model-selection.js';
 export type { FallbackModel, InlineFallback, ModelPreset } from './model-schema.js';
+export { isSelected, parseOnly, selectableApps } from './select-apps.js';
+export type { SelectableApp } from './select-apps.js';

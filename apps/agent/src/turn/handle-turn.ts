@@ -148,7 +148,8 @@ export function createMessageAnswerer(deps: TurnDeps) {
       }
       const error = toAppError(err);
       // Redis away (a tool-call record could not be written or read): the job is retried, nothing is answered.
-      if (error.code === 'BUS_UNAVAILABLE') throw error;
+      // The job was taken over (this process was frozen): the agent running it now answers.
+      if (error.code === 'BUS_UNAVAILABLE' || error.code === 'LEASE_LOST') throw error;
       if (error.code === 'LLM_UNAVAILABLE') {
         deps.log.warn({ err, messageId: message.id, code: error.code }, 'model unavailable, the turn will be retried');
         return { kind: 'unavailable', error };
