@@ -1,6 +1,6 @@
 import { AppError } from './app-error.js';
 
-export const channelNames = ['telegram', 'whatsapp', 'cli', 'system'] as const;
+export const channelNames = ['telegram', 'whatsapp', 'slack', 'cli', 'system'] as const;
 export type ChannelName = (typeof channelNames)[number];
 
 /**

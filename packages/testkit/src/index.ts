@@ -16,3 +16,5 @@ export type { TelegramStack, TelegramStackOptions } from './telegram-stack.js';
 export { failedCountIn } from './status-text.js';
 export { startFakeMcpServer } from './fake-mcp-server.js';
 export type { FakeMcpServer, FakeMcpServerOptions } from './fake-mcp-server.js';
+export { startFakeSlack, createSlackTraffic, withFakeSlack } from './fake-slack.js';
+export type * from './fake-slack.js';

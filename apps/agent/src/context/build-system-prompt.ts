@@ -30,6 +30,7 @@ async function readOptional(path: string): Promise<string | null> {
 const formatHints: Record<ChannelName, string> = {
   telegram: 'You are replying on Telegram: use simple Markdown (bold, italic, `code`, code blocks, links); no tables or HTML.',
   whatsapp: 'You are replying on WhatsApp: write plain text without Markdown.',
+  slack: 'You are replying on Slack: use simple Markdown (bold, italic, `code`, code blocks, links, lists); it is shown as Slack formatting.',
   cli: 'You are replying in a terminal: plain text or light Markdown.',
   system: 'This is a system-triggered turn: reply in plain text.',
 };

@@ -23,6 +23,7 @@ export function streamIntervalFor(message: InboundMessage, settings: StreamSetti
     case 'cli':
       return settings.cliIntervalMs;
     case 'whatsapp':
+    case 'slack':
     case 'system':
       return undefined;
     default: {
