@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
 import { allowFromWarnings, loadConfig, type LoadedConfig } from '@nanobot/config';
+import { checkSlack } from './check-slack.js';
 
 /** `warning`: works, but the operator should change something (shown with `!`, exit code 0). */
 export type Check = { name: string; ok: boolean; detail: string; warning?: boolean };
@@ -64,6 +65,8 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
   checks.push(checkProvider(loaded));
   const telegram = await checkTelegram(loaded);
   if (telegram !== null) checks.push(telegram);
+  const slack = await checkSlack(loaded);
+  if (slack !== null) checks.push(slack);
   for (const detail of allowFromWarnings(loaded)) checks.push({ name: 'allowFrom', ok: true, warning: true, detail });
   return checks;
 }

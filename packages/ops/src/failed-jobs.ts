@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '@nanobot/core';
 import { bullPrefix, keyPrefix, queueNames } from '@nanobot/bus';
 
-export const inspectedQueues = [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.cron, queueNames.outbound('system'), queueNames.subagent];
+export const inspectedQueues = [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.outbound('slack'), queueNames.cron, queueNames.outbound('system'), queueNames.subagent];
 
 export type FailedJob = { queue: string; id: string; failedAt: number | null; attempts: number; reason: string };
 

@@ -4,7 +4,7 @@ import { bullPrefix, queueNames, readStatuses, type ProcessStatus } from '@nanob
 import { parseRedisInfo, type RedisView } from './parse-redis-info.js';
 
 /** The queues `nanobot status` and the dashboard show. */
-export const watchedQueues = [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.cron, queueNames.outbound('system'), queueNames.subagent];
+export const watchedQueues = [queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.outbound('slack'), queueNames.cron, queueNames.outbound('system'), queueNames.subagent];
 
 export type QueueView = {
   name: string;
