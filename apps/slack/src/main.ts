@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { AppError } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
@@ -46,6 +46,7 @@ await runWorkerProcess({
         groupRequireMention: settings.groupRequireMention, dm: settings.dm, replyInThread: settings.replyInThread,
       },
       log,
+      holder: `${hostname()}:${process.env.pm_id ?? `pid${process.pid}`}`,
       instance: process.env.NODE_APP_INSTANCE ?? String(process.pid),
       pid: process.pid,
       ...(faultPoint === undefined ? {} : { faultPoint }),

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
-import { AppError, describeError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
+import { AppError, describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
 import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SendingRecord, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import { authErrors, clientErrorCode, slackErrorCode } from './slack-api.js';
@@ -17,6 +17,8 @@ export type SenderDeps = {
   markers: SentMarkers;
   log: Logger;
   hold: (ms: number, kind: PutBackKind) => Promise<void>;
+  /** Throws LEASE_LOST unless this process still holds the Slack connection lease (checked before each post). */
+  fence?: () => Promise<void>;
   /** The connection works again: lifts an outage hold. */
   onSent?: () => void;
   maxPutBacks?: number;
@@ -94,6 +96,7 @@ export function createSender(deps: SenderDeps) {
       }
       deps.log.info({ jobId: message.id, chunk: index }, 'reply chunk not in the conversation, posting it');
     }
+    await deps.fence?.();
     await deps.markers.markSending(message.id, index, { floor: Math.floor(now() / 1000), text });
     deps.faultPoint?.('after-mark');
     await deps.web.chat.postMessage({
@@ -109,6 +112,12 @@ export function createSender(deps: SenderDeps) {
 
   async function onError(message: OutboundMessage, index: number, err: unknown): Promise<never> {
     if (err instanceof Worker.RateLimitError || err instanceof UnrecoverableError) throw err;
+    if (isAppError(err, 'LEASE_LOST')) {
+      // Another process holds the connection now: the reply goes back to the head of the queue for it.
+      deps.log.warn({ jobId: message.id, chunk: index }, 'slack connection lease lost, reply put back for the new holder');
+      await deps.hold(1_000, 'outage');
+      throw Worker.RateLimitError();
+    }
     const slackCode = slackErrorCode(err);
     const code = clientErrorCode(err);
     if (code === 'slack_webapi_rate_limited_error') {

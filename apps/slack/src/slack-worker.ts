@@ -1,12 +1,14 @@
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'bullmq';
 import { AppError, isAppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
-  bullPrefix, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
+  bullPrefix, createConnectionLease, createLease, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
   workerReliability,
 } from '@nanobot/bus';
-import { backoffDelayMs, createSupervisor, type Supervisor } from '@nanobot/supervisor';
+import { backoffDelayMs, createSupervisor, type ChannelContext, type Supervisor } from '@nanobot/supervisor';
 import { closeWithin } from '@nanobot/runtime';
 import { createSender, type SendFaultPoint } from './send-outbound.js';
 import { authErrors, createWebClient, slackErrorCode } from './slack-api.js';
@@ -24,6 +26,8 @@ export type SlackWorkerOptions = {
   putBackDelayMs?: (count: number) => number;
   serverPingTimeoutMs?: number;
   faultPoint?: (point: SendFaultPoint) => void;
+  /** Stable across restarts of the same pm2 slot, unique across slots and hosts (the lease holder). */
+  holder: string;
   /** For the status record: pm2 instance id and pid. */
   instance: string;
   pid: number;
@@ -41,6 +45,8 @@ export type SlackWorker = {
  */
 export function restartDelayMs(failures: number, err: unknown): number {
   if (isAppError(err, 'CHANNEL_FATAL')) return 30_000;
+  // Lost the connection lease: wait as a standby right away, ready to take over again.
+  if (isAppError(err, 'LEASE_LOST')) return 1_000;
   if (isAppError(err, 'CHANNEL_UNAVAILABLE') || isAppError(err, 'BUS_UNAVAILABLE')) {
     return Math.min(250 * 2 ** Math.max(0, failures - 1), 4_000);
   }
@@ -81,13 +87,63 @@ export function createSlackWorker(options: SlackWorkerOptions): SlackWorker {
     onUp: () => putBacks.channelBack(),
     ...(options.serverPingTimeoutMs === undefined ? {} : { serverPingTimeoutMs: options.serverPingTimeoutMs }),
   });
+  // One Socket Mode connection and one sender per Slack app: more instances are hot standbys.
+  const lease = createConnectionLease({
+    lease: createLease({ redis: producer, name: `slack:${createHash('sha256').update(options.appToken).digest('hex').slice(0, 16)}`, holder: options.holder, ttlMs: 5_000 }),
+    log, what: 'slack connection', onLost: () => stopSending(),
+  });
+  let outboundStarted = false;
+  let sending = false;
+  function startSending(): void {
+    if (sending) return;
+    sending = true;
+    // A previous holder may have died with a reply in hand: it goes first.
+    const go = () => {
+      if (!sending) return;
+      if (!outboundStarted) {
+        outboundStarted = true;
+        outbound.run().catch((err: unknown) => fatal(err));
+      } else {
+        Promise.resolve(outbound.resume()).catch((err: unknown) => log.warn({ err }, 'could not resume the outbound worker'));
+      }
+    };
+    putBacks.startAfterOrphans(go).catch((err: unknown) => log.error({ err }, 'waiting for orphaned replies failed; sending anyway'));
+  }
+  function stopSending(): void {
+    sending = false;
+    if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
+  }
+  let fatal: (err: unknown) => void = () => undefined;
+  let announced = false;
+  async function becomeActive(ctx: ChannelContext): Promise<boolean> {
+    while (!ctx.signal.aborted) {
+      if (await lease.acquire()) {
+        announced = false;
+        return true;
+      }
+      if (!announced) log.info({ holder: await lease.holderNow() }, 'another process holds the slack connection; waiting as standby');
+      announced = true;
+      ctx.reportState({ role: 'standby' });
+      ctx.reportAlive(); // waiting for the lease is this worker's normal activity
+      await sleep(1_000, undefined, { signal: ctx.signal }).catch(() => undefined);
+    }
+    return false;
+  }
+  async function run(ctx: ChannelContext): Promise<void> {
+    if (!(await becomeActive(ctx))) return;
+    ctx.reportState({ role: 'active' });
+    startSending();
+    const lost = lease.lostSignal();
+    await channel.run({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
+    if (lost.aborted && !ctx.signal.aborted) throw lost.reason;
+  }
   const pingWindowMs = options.serverPingTimeoutMs ?? 30_000;
   const supervisor = createSupervisor({
-    name: 'slack', run: channel.run, log, liveness: { windowMs: pingWindowMs * 2 }, delayMs: restartDelayMs, stopDeadlineMs: 10_000,
+    name: 'slack', run, log, liveness: { windowMs: pingWindowMs * 2 }, delayMs: restartDelayMs, stopDeadlineMs: 10_000,
     onState: () => status.publishSoon(),
   });
   const sender = createSender({
-    web, botUserId, markers: createSentMarkers(workerConnection), log, hold: putBacks.hold,
+    web, botUserId, markers: createSentMarkers(workerConnection), log, hold: putBacks.hold, fence: () => lease.fence(),
     onSent: () => putBacks.channelBack(),
     ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
     ...(options.faultPoint === undefined ? {} : { faultPoint: options.faultPoint }),
@@ -108,10 +164,8 @@ export function createSlackWorker(options: SlackWorkerOptions): SlackWorker {
   return {
     supervisor,
     async start(onFatal) {
+      fatal = onFatal;
       await queues.waitUntilReady();
-      putBacks.startAfterOrphans(() => void outbound.run().catch(onFatal)).catch((err: unknown) => {
-        log.error({ err }, 'waiting for orphaned replies failed; sending anyway');
-      });
       supervisor.start().then(() => log.info('slack channel supervisor ended'), onFatal);
       await status.start();
     },
@@ -121,7 +175,9 @@ export function createSlackWorker(options: SlackWorkerOptions): SlackWorker {
       await closeWithin({
         redisReady: producer.status === 'ready' && workerConnection.status === 'ready',
         close: async () => {
+          // The reply in hand is finished as the holder; only then may a standby take over.
           await outbound.close();
+          await lease.release();
           await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
           await queues.close();
           await Promise.all([producer.quit(), workerConnection.quit()]);

@@ -26,3 +26,5 @@ export { acceptIntoMailbox, createSessionMailbox } from './session-mailbox.js';
 export type { MailboxEntry, SessionMailbox, SessionOutage } from './session-mailbox.js';
 export { recordLastActive, readLastActive } from './last-active.js';
 export type { LastActiveChat } from './last-active.js';
+export { createConnectionLease } from './connection-lease.js';
+export type { ConnectionLease, ConnectionLeaseOptions } from './connection-lease.js';
