@@ -72,6 +72,8 @@ export type FakeSlack = {
   failNextPosts(...faults: FakeSlackPostFault[]): void;
   /** While true, acknowledgements are received and thrown away: every envelope is retried. */
   ignoreAcks(on: boolean): void;
+  /** While true, connections stay open but the server neither pings nor answers pings (a zombie connection). */
+  goSilent(on: boolean): void;
   /** Cuts every connection at once (no `disconnect` message); until restore() connections.open answers 503. */
   cut(): void;
   restore(): void;

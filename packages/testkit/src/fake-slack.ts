@@ -45,6 +45,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const tickets = new Set<string>();
   const postFaults: FakeSlackPostFault[] = [];
   let dropAcks = false;
+  let silent = false;
   let cutOff = false;
   let opened = 0;
   let lastMicros = 0;
@@ -68,7 +69,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  const wss = new WebSocketServer({ noServer: true });
+  // Pongs are ours (autoPong off), so a zombie connection can be played: open, but silent.
+  const wss = new WebSocketServer({ noServer: true, autoPong: false });
   server.on('upgrade', (req, socket, head) => {
     const ticket = new URL(req.url ?? '/', 'http://x').searchParams.get('ticket') ?? '';
     if (cutOff || !tickets.delete(ticket)) {
@@ -101,6 +103,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   function onConnection(ws: WebSocket): void {
     sockets.add(ws);
     ws.on('error', () => undefined);
+    ws.on('ping', (data) => {
+      if (!silent) ws.pong(data);
+    });
     ws.on('close', () => {
       sockets.delete(ws);
       // What this connection had in hand without an ack stays pending; its timer resends it.
@@ -157,7 +162,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   }
   const pumpTimer = setInterval(pump, 50);
   const pingTimer = setInterval(() => {
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.ping();
+    if (!silent) for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.ping();
   }, options.pingIntervalMs ?? 5_000);
 
   function enqueue(event: Record<string, unknown>): void {
@@ -199,6 +204,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     connectionsOpened: () => opened,
     failNextPosts: (...faults) => void postFaults.push(...faults),
     ignoreAcks: (on) => void (dropAcks = on),
+    goSilent: (on) => void (silent = on),
     cut() {
       cutOff = true;
       tickets.clear();

@@ -1,0 +1,81 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bullPrefix, queueNames } from '@nanobot/bus';
+import { createLogger } from '@nanobot/log';
+import { startFakeSlack, startRedis, type FakeSlack, type RedisServer } from '@nanobot/testkit';
+import { createSlackWorker, type SlackWorker } from './slack-worker.js';
+
+const log = createLogger({ name: 'slack-int', level: 'silent' });
+const pingTimeoutMs = 1_000;
+
+describe('the Slack worker against the fake Socket Mode server', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  let inbound: Queue;
+  let slack: FakeSlack;
+  let worker: SlackWorker;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined); // one test stops Redis on purpose; the client reconnects
+    inbound = new Queue(queueNames.inbound, { connection: client, prefix: bullPrefix });
+    inbound.on('error', () => undefined);
+  });
+  afterAll(async () => {
+    await inbound.close();
+    client.disconnect();
+    await redis.close();
+  });
+
+  beforeEach(async () => {
+    await client.flushall();
+    slack = await startFakeSlack({ pingIntervalMs: 200, ackTimeoutMs: 1_000, retryDelaysMs: Array.from({ length: 20 }, () => 500) });
+    worker = createSlackWorker({
+      redisUrl: redis.url, botToken: slack.botToken, appToken: slack.appToken, apiBase: slack.apiBase, log,
+      policy: { allowFrom: ['*'], groupPolicy: 'mention', groupAllowFrom: [], groupRequireMention: false, dm: { enabled: true, policy: 'open', allowFrom: [] }, replyInThread: true },
+      serverPingTimeoutMs: pingTimeoutMs, holder: 'test:0', instance: '0', pid: process.pid,
+    });
+    await worker.start((err) => {
+      throw err;
+    });
+    await slack.waitFor(() => slack.openConnections() === 1);
+  });
+  afterEach(async () => {
+    await worker.stop('test over');
+    await slack.close();
+  });
+
+  it('keeps a pinged connection past the watchdog window, and drops a silent one and connects again', async () => {
+    // The watchdog allows two ping timeouts without a ping or pong; this is well past that.
+    await new Promise((r) => setTimeout(r, pingTimeoutMs * 4));
+    expect(slack.connectionsOpened()).toBe(1);
+    slack.goSilent(true);
+    await slack.waitFor(() => slack.openConnections() === 0, 10_000);
+    slack.goSilent(false);
+    await slack.waitFor(() => slack.openConnections() === 1 && slack.connectionsOpened() === 2, 10_000);
+  }, 30_000);
+
+  it('acknowledges an envelope only once its job is in Redis, and queues a retried one once', async () => {
+    slack.ignoreAcks(true);
+    slack.injectMessage({ channel: 'D1', user: 'U1', text: 'hello' });
+    await slack.waitFor(() => slack.deliveries().some((d) => d.retryAttempt >= 2), 10_000);
+    slack.ignoreAcks(false);
+    await slack.waitFor(() => slack.pendingEnvelopes() === 0, 10_000);
+    const jobs = await inbound.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed']);
+    expect(jobs.map((j) => j.id)).toEqual([`slack-D1-${slack.messages('D1')[0]?.ts ?? ''}`]);
+    expect(slack.givenUp()).toEqual([]);
+  }, 30_000);
+
+  it('leaves an envelope unacknowledged while Redis is away; Slack\'s retry lands once Redis is back', async () => {
+    await redis.stop();
+    slack.injectMessage({ channel: 'D2', user: 'U2', text: 'while redis is away' });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(slack.acked()).toEqual([]);
+    await redis.restart();
+    await slack.waitFor(() => slack.pendingEnvelopes() === 0 && slack.acked().length === 1, 20_000);
+    const jobs = await inbound.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed']);
+    expect(jobs).toHaveLength(1);
+  }, 40_000);
+});
