@@ -73,6 +73,10 @@ describe('Slack faults through the cluster', () => {
     expect(traffic.report()).toEqual(cleanReport(2));
     expect(botPostsTo('D0LOST')).toHaveLength(1);
     expect(botPostsTo('D0FAIL')).toHaveLength(1);
+    // Both were put back at the head of the queue (later replies wait), none failed into a retry.
+    const logs = await cluster.logs('nanobot-slack');
+    expect(logs).toContain('slack unavailable, reply put back');
+    expect(logs).not.toContain('reply failed');
   }, 60_000);
 
   /** Kills `name` with SIGKILL every `everyMs` until the returned stop() (a crash loop). */

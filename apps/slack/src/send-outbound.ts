@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import { AppError, describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
 import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SendingRecord, type SentMarkers } from '@nanobot/bus';
@@ -111,7 +111,7 @@ export function createSender(deps: SenderDeps) {
   }
 
   async function onError(message: OutboundMessage, index: number, err: unknown): Promise<never> {
-    if (err instanceof Worker.RateLimitError || err instanceof UnrecoverableError) throw err;
+    if (err instanceof RateLimitError || err instanceof UnrecoverableError) throw err;
     if (isAppError(err, 'LEASE_LOST')) {
       // Another process holds the connection now: the reply goes back to the head of the queue for it.
       deps.log.warn({ jobId: message.id, chunk: index }, 'slack connection lease lost, reply put back for the new holder');

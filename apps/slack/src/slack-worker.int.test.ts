@@ -1,12 +1,12 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bullPrefix, queueNames } from '@nanobot/bus';
+import { bullPrefix, createQueues, queueNames } from '@nanobot/bus';
 import { createLogger } from '@nanobot/log';
 import { startFakeSlack, startRedis, type FakeSlack, type RedisServer } from '@nanobot/testkit';
 import { createSlackWorker, type SlackWorker } from './slack-worker.js';
 
-const log = createLogger({ name: 'slack-int', level: 'silent' });
+const log = createLogger({ name: 'slack-int', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const pingTimeoutMs = 1_000;
 
 describe('the Slack worker against the fake Socket Mode server', () => {
@@ -78,4 +78,21 @@ describe('the Slack worker against the fake Socket Mode server', () => {
     const jobs = await inbound.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed']);
     expect(jobs).toHaveLength(1);
   }, 40_000);
+
+  it('posts a reply as mrkdwn into its thread, once, after waiting out a 429', async () => {
+    const queues = createQueues(client, log);
+    try {
+      slack.failNextPosts('rate-limited');
+      await queues.addOutbound({
+        kind: 'reply', id: 'slack-C1-1-reply', inReplyTo: 'slack-C1-1', channel: 'slack', chatId: 'C1', threadId: '1700000000.000100',
+        text: '**done** & [docs](https://example.com)', format: 'markdown',
+      });
+      await slack.waitFor(() => slack.sent().length === 1, 15_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(slack.sent()).toMatchObject([{ channel: 'C1', threadTs: '1700000000.000100', text: '*done* &amp; <https://example.com|docs>' }]);
+      expect(slack.sent()[0]?.metadata?.event_type).toBe('nanobot_reply');
+    } finally {
+      await queues.close();
+    }
+  }, 30_000);
 });
