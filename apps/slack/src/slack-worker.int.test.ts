@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bullPrefix, createQueues, queueNames } from '@nanobot/bus';
+import { bullPrefix, createQueues, createSentMarkers, queueNames } from '@nanobot/bus';
+import { createWebClient } from './slack-api.js';
 import { createLogger } from '@nanobot/log';
 import { startFakeSlack, startRedis, type FakeSlack, type RedisServer } from '@nanobot/testkit';
 import { createSlackWorker, type SlackWorker } from './slack-worker.js';
@@ -91,6 +92,30 @@ describe('the Slack worker against the fake Socket Mode server', () => {
       await new Promise((r) => setTimeout(r, 1_000));
       expect(slack.sent()).toMatchObject([{ channel: 'C1', threadTs: '1700000000.000100', text: '*done* &amp; <https://example.com|docs>' }]);
       expect(slack.sent()[0]?.metadata?.event_type).toBe('nanobot_reply');
+    } finally {
+      await queues.close();
+    }
+  }, 30_000);
+
+  it('does not post again a chunk left `sending` that is already in its thread, and posts one that is not', async () => {
+    const queues = createQueues(client, log);
+    const markers = createSentMarkers(client);
+    try {
+      const root = slack.startThread('C2', 'U1', 'a thread');
+      // A previous process posted chunk 0 of this reply (tagged), then died before its sent-marker.
+      await createWebClient(slack.botToken, slack.apiBase).chat.postMessage({
+        channel: 'C2', thread_ts: root, text: 'already there', metadata: { event_type: 'nanobot_reply', event_payload: { ref: markers.ref('slack-C2-2-reply', 0) } },
+      });
+      await markers.markSending('slack-C2-2-reply', 0, { floor: Math.floor(Date.now() / 1000), text: 'already there' });
+      await markers.markSending('slack-C2-3-reply', 0, { floor: Math.floor(Date.now() / 1000), text: 'never arrived' });
+      const reply = { kind: 'reply', channel: 'slack', chatId: 'C2', threadId: root, format: 'plain' } as const;
+      await queues.addOutbound({ ...reply, id: 'slack-C2-2-reply', inReplyTo: 'slack-C2-2', text: 'already there' });
+      await queues.addOutbound({ ...reply, id: 'slack-C2-3-reply', inReplyTo: 'slack-C2-3', text: 'never arrived' });
+      await slack.waitFor(() => slack.sent().length === 2, 15_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(slack.sent().map((m) => [m.threadTs, m.text])).toEqual([[root, 'already there'], [root, 'never arrived']]);
+      expect(await markers.get('slack-C2-2-reply', 0)).toBe('sent');
+      expect(await markers.get('slack-C2-3-reply', 0)).toBe('sent');
     } finally {
       await queues.close();
     }
