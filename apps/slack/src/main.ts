@@ -1,5 +1,7 @@
-import { homedir, hostname } from 'node:os';
 import { writeFileSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { nanobotPaths } from '@nanobot/config';
 import { AppError } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
 import { runWorkerProcess, toProcessPort } from '@nanobot/runtime';
@@ -41,6 +43,7 @@ await runWorkerProcess({
       botToken: settings.botToken,
       appToken: settings.appToken,
       apiBase: settings.apiBase,
+      mediaDir: join(nanobotPaths(loaded.nanobotHome).media, 'slack'),
       policy: {
         allowFrom: settings.allowFrom, groupPolicy: settings.groupPolicy, groupAllowFrom: settings.groupAllowFrom,
         groupRequireMention: settings.groupRequireMention, dm: settings.dm, replyInThread: settings.replyInThread,

@@ -6,6 +6,7 @@ import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import type { WebClient } from '@slack/web-api';
 import { catchUp, type ConversationLog } from './catch-up.js';
+import type { FileDownloader } from './download-files.js';
 import { toInbound, type InboundPolicy, type SlackEvent } from './to-inbound.js';
 
 export type SlackChannelDeps = {
@@ -18,6 +19,8 @@ export type SlackChannelDeps = {
   /** The bot's Web API client: catching up after a reconnect reads conversations with it. */
   web: WebClient;
   conversations: ConversationLog;
+  /** Downloads the files of an accepted message into the media folder. */
+  downloadFiles?: FileDownloader;
   /** Connected (Slack said hello): put-back replies may go. */
   onUp?: () => void;
   /** The server pings at least this often; a connection silent for longer is dropped (default 30 s). */
@@ -49,7 +52,11 @@ export function createSlackChannel(deps: SlackChannelDeps) {
   const { log } = deps;
 
   async function queueEvent(event: SlackEvent, botUserId: string, retry: number): Promise<void> {
-    const verdict = toInbound(event, deps.policy, botUserId, Date.now());
+    let verdict = toInbound(event, deps.policy, botUserId, Date.now());
+    // Files only of a message that is let in: a stranger's are never fetched.
+    if (verdict.kind === 'accept' && deps.downloadFiles !== undefined && Array.isArray(event.files) && event.files.length > 0) {
+      verdict = toInbound(event, deps.policy, botUserId, verdict.message.receivedAt, await deps.downloadFiles(event.files));
+    }
     if (verdict.kind === 'ignore') {
       log.debug({ ts: event.ts, reason: verdict.reason }, 'slack event ignored');
       return;

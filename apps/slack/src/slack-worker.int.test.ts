@@ -1,3 +1,6 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -36,7 +39,7 @@ describe('the Slack worker against the fake Socket Mode server', () => {
     worker = createSlackWorker({
       redisUrl: redis.url, botToken: slack.botToken, appToken: slack.appToken, apiBase: slack.apiBase, log,
       policy: { allowFrom: ['*'], groupPolicy: 'mention', groupAllowFrom: [], groupRequireMention: false, dm: { enabled: true, policy: 'open', allowFrom: [] }, replyInThread: true },
-      serverPingTimeoutMs: pingTimeoutMs, holder: 'test:0', instance: '0', pid: process.pid,
+      serverPingTimeoutMs: pingTimeoutMs, mediaDir: join(await mkdtemp(join(tmpdir(), 'slack-media-')), 'slack'), holder: 'test:0', instance: '0', pid: process.pid,
     });
     await worker.start((err) => {
       throw err;
@@ -120,4 +123,14 @@ describe('the Slack worker against the fake Socket Mode server', () => {
       await queues.close();
     }
   }, 30_000);
+
+  it('downloads the files of an accepted message into the media folder, with the bot token', async () => {
+    slack.injectMessage({ channel: 'D3', user: 'U3', text: 'see this', files: [{ name: 'notes.txt', mimetype: 'text/plain', content: 'file body' }] });
+    await slack.waitFor(() => slack.pendingEnvelopes() === 0, 10_000);
+    const [job] = await inbound.getJobs(['waiting', 'active', 'completed']);
+    const data = job?.data as { text: string; media: string[] };
+    expect(data.media).toHaveLength(1);
+    expect(await readFile(data.media[0] ?? '', 'utf8')).toBe('file body');
+    expect(data.text).toBe(`see this\n[file: ${data.media[0] ?? ''}]`);
+  }, 20_000);
 });

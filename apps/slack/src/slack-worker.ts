@@ -13,6 +13,7 @@ import { closeWithin } from '@nanobot/runtime';
 import { createSender, type SendFaultPoint } from './send-outbound.js';
 import { authErrors, createWebClient, slackErrorCode } from './slack-api.js';
 import { createConversationLog } from './catch-up.js';
+import { createFileDownloader, slackFileHosts } from './download-files.js';
 import { createSlackChannel } from './slack-channel.js';
 import type { InboundPolicy } from './to-inbound.js';
 
@@ -25,6 +26,8 @@ export type SlackWorkerOptions = {
   log: Logger;
   putBackDelayMs?: (count: number) => number;
   serverPingTimeoutMs?: number;
+  /** Where received files go (`$NANOBOT_HOME/media/slack`); without it files arrive as notes only. */
+  mediaDir?: string;
   faultPoint?: (point: SendFaultPoint) => void;
   /** Stable across restarts of the same pm2 slot, unique across slots and hosts (the lease holder). */
   holder: string;
@@ -84,6 +87,9 @@ export function createSlackWorker(options: SlackWorkerOptions): SlackWorker {
   const channel = createSlackChannel({
     appToken: options.appToken, apiBase: options.apiBase, queues, policy: options.policy, log, botUserId, web,
     conversations: createConversationLog(producer),
+    ...(options.mediaDir === undefined ? {} : {
+      downloadFiles: createFileDownloader({ botToken: options.botToken, dir: options.mediaDir, hosts: slackFileHosts(options.apiBase), maxBytes: 20 * 1024 * 1024, log }),
+    }),
     onUp: () => putBacks.channelBack(),
     ...(options.serverPingTimeoutMs === undefined ? {} : { serverPingTimeoutMs: options.serverPingTimeoutMs }),
   });

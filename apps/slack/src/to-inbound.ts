@@ -73,7 +73,9 @@ function inChannelAllowed(policy: InboundPolicy, channel: string, mentioned: boo
  * One Slack event → an inbound message, or why not: nanobot's rules (DMs by `dm`, channels by
  * `groupPolicy`, our bot's own and edited/deleted messages ignored), plus allowFrom for the sender.
  */
-export function toInbound(event: SlackEvent, policy: InboundPolicy, botUserId: string | undefined, receivedAt: number): EventVerdict {
+export function toInbound(
+  event: SlackEvent, policy: InboundPolicy, botUserId: string | undefined, receivedAt: number, downloaded?: { paths: string[]; notes: string[] },
+): EventVerdict {
   const type = str(event.type);
   if (type !== 'message' && type !== 'app_mention') return { kind: 'ignore', reason: `event ${type ?? '?'}` };
   const subtype = str(event.subtype);
@@ -111,7 +113,8 @@ export function toInbound(event: SlackEvent, policy: InboundPolicy, botUserId: s
     ...(threadTs === undefined ? {} : { threadId: threadTs }),
   };
   if (command !== undefined) return { kind: 'accept', message: { ...base, kind: 'command', ...command } };
-  const content = [text, ...fileNotes(event.files)].filter((s) => s !== '').join('\n');
+  const files = downloaded === undefined ? fileNotes(event.files) : [...downloaded.paths.map((path) => `[file: ${path}]`), ...downloaded.notes];
+  const content = [text, ...files].filter((s) => s !== '').join('\n');
   if (content === '') return { kind: 'ignore', reason: 'empty message' };
-  return { kind: 'accept', message: { ...base, kind: 'message', text: content, media: [] } };
+  return { kind: 'accept', message: { ...base, kind: 'message', text: content, media: downloaded?.paths ?? [] } };
 }

@@ -20,6 +20,8 @@ export type FakeSlackInject = {
   threadTs?: string;
   /** `<@bot>` in front of the text, and an `app_mention` envelope besides the `message` one, as Slack does. */
   mention?: boolean;
+  /** Files shared with the message (subtype `file_share`), served at `url_private_download` to the bot token only. */
+  files?: Array<{ name: string; mimetype: string; content: string }>;
 };
 
 /** What a chat.postMessage does on its next call. */

@@ -64,7 +64,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return message;
   };
 
+  const files = new Map<string, { mimetype: string; content: Buffer }>();
   const server = createServer((req, res) => {
+    const file = req.method === 'GET' ? files.get((req.url ?? '').split('?')[0] ?? '') : undefined;
+    if (req.method === 'GET') {
+      // Slack answers a download without the right token with its sign-in page (HTML), not a 401.
+      const authorized = req.headers.authorization === `Bearer ${botToken}`;
+      if (file === undefined || !authorized) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>');
+      return void res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.content.length) }).end(file.content);
+    }
     web(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
     });
@@ -185,7 +193,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const text = input.mention === true ? `<@${botUserId}> ${input.text}` : input.text;
       const ts = nextTs();
       store({ channel: input.channel, ts, text, user: input.user, bot: false, at: Date.now(), ...(input.threadTs === undefined ? {} : { threadTs: input.threadTs }) });
-      const base = { user: input.user, text, ts, channel: input.channel, event_ts: ts, ...(input.threadTs === undefined ? {} : { thread_ts: input.threadTs }) };
+      const shared = (input.files ?? []).map((f, i) => {
+        const id = `F${ts.replace('.', '')}${i}`;
+        const path = `/files/${id}/${encodeURIComponent(f.name)}`;
+        files.set(path, { mimetype: f.mimetype, content: Buffer.from(f.content) });
+        return { id, name: f.name, mimetype: f.mimetype, size: Buffer.byteLength(f.content), url_private_download: `http://127.0.0.1:${port}${path}` };
+      });
+      const base = {
+        user: input.user, text, ts, channel: input.channel, event_ts: ts, ...(input.threadTs === undefined ? {} : { thread_ts: input.threadTs }),
+        ...(shared.length === 0 ? {} : { subtype: 'file_share', files: shared }),
+      };
       enqueue({ type: 'message', channel_type: channelType(input.channel), ...base });
       if (input.mention === true && channelType(input.channel) !== 'im') enqueue({ type: 'app_mention', ...base });
       pump();
