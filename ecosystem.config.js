@@ -137,6 +137,20 @@ if (config.channels.whatsapp.enabled) {
   });
 }
 
+if (config.channels.slack.enabled) {
+  apps.push({
+    ...shared,
+    name: 'nanobot-slack',
+    script: 'apps/slack/dist/main.js',
+    // More than one: all hold a Socket Mode connection (Slack hands each envelope to one of them).
+    instances: instancesFrom(env.NANOBOT_SLACK_INSTANCES),
+    exec_mode: 'fork',
+    // Stop: finish the envelope in hand and the reply being posted (10 s deadline inside).
+    kill_timeout: 20000,
+    max_memory_restart: '300M',
+  });
+}
+
 apps.push({
   ...shared,
   name: 'nanobot-agent',

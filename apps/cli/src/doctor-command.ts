@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
 import { allowFromWarnings, loadConfig, resolveModelSpec, type LoadedConfig } from '@nanobot/config';
+import { checkSlack } from './check-slack.js';
 
 /** `warning`: works, but the operator should change something (shown with `!`, exit code 0). */
 export type Check = { name: string; ok: boolean; detail: string; warning?: boolean };
@@ -86,6 +87,8 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
   if (telegram !== null) checks.push(telegram);
   const discord = await checkDiscord(loaded);
   if (discord !== null) checks.push(discord);
+  const slack = await checkSlack(loaded);
+  if (slack !== null) checks.push(slack);
   for (const detail of allowFromWarnings(loaded)) checks.push({ name: 'allowFrom', ok: true, warning: true, detail });
   return checks;
 }

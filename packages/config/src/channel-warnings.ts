@@ -1,4 +1,5 @@
 import type { Config } from './schema.js';
+import { slackConfigWarnings } from './slack-warnings.js';
 
 /**
  * Channel settings of nanobot's that this version accepts but does not act on yet: Telegram's
@@ -14,5 +15,6 @@ export function channelConfigWarnings(config: Config): string[] {
       warnings.push('channels.discord.readReceiptEmoji/workingEmoji: reactions are not sent yet; the typing indicator shows the message arrived');
     }
   }
+  warnings.push(...slackConfigWarnings(config));
   return warnings;
 }

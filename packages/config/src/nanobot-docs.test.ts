@@ -30,6 +30,7 @@ const refused: Record<string, { path: string; why: string }> = {
   'v0.3/configuration-40.json': { path: 'channels.telegram.token', why: 'telegram enabled without a token (a snippet about sendProgress)' },
   'v0.3/configuration-60.json': { path: 'channels.telegram.token', why: 'telegram enabled without a token' },
   'v0.3/configuration-62.json': { path: 'channels.telegram.token', why: 'telegram enabled without a token' },
+  'v0.3/configuration-61.json': { path: 'channels.slack.botToken', why: 'slack enabled without its tokens (a snippet about the DM policy)' },
 };
 
 const home = { homeDir: '/home/ada', nanobotHome: '/home/ada/.nanobot' };

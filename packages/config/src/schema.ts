@@ -92,10 +92,44 @@ const whatsappSchema = z.object({
   maxMediaMb: z.number().positive().max(2048).default(20),
 });
 
+/** nanobot's `channels.slack` (Socket Mode); `apiBase` is ours and also serves `apps.connections.open`. */
+const slackSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    mode: z.enum(['socket', 'webhook']).default('socket'),
+    webhookPath: z.string().default('/slack/events'),
+    botToken: z.string().default(''),
+    appToken: z.string().default(''),
+    userTokenReadOnly: z.boolean().default(true),
+    replyInThread: z.boolean().default(true),
+    reactEmoji: z.string().optional(),
+    doneEmoji: z.string().optional(),
+    includeThreadContext: z.boolean().optional(),
+    threadContextLimit: positiveInt.optional(),
+    allowFrom: stringList,
+    groupPolicy: z.enum(['mention', 'open', 'allowlist']).default('mention'),
+    groupAllowFrom: stringList,
+    groupRequireMention: z.boolean().default(false),
+    dm: z
+      .object({ enabled: z.boolean().default(true), policy: z.enum(['open', 'allowlist']).default('open'), allowFrom: stringList })
+      .prefault({}),
+    /** Ours: the Web API root (a proxy, or a test's fake). */
+    apiBase: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).default('https://slack.com/api/'),
+  })
+  .superRefine((slack, ctx) => {
+    if (!slack.enabled) return;
+    for (const [key, prefix] of [['botToken', 'xoxb-'], ['appToken', 'xapp-']] as const) {
+      if (slack[key].trim() === '') {
+        ctx.addIssue({ code: 'custom', path: [key], message: `expected a ${prefix}… token because channels.slack.enabled is true, received empty string` });
+      }
+    }
+  });
+
 const channelsSchema = z.object({
   telegram: telegramSchema.prefault({}),
   whatsapp: whatsappSchema.prefault({}),
   discord: discordSchema.prefault({}),
+  slack: slackSchema.prefault({}),
   sendProgress: z.boolean().default(true),
   sendToolHints: z.boolean().default(false),
   sendMaxRetries: z.number().int().nonnegative().default(3),

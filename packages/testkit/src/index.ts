@@ -23,3 +23,5 @@ export type * from './fake-discord.js';
 export type { FakeDiscordOptions } from './fake-discord.js';
 export { createDiscordTraffic, withFakeDiscord } from './fake-discord-traffic.js';
 export type { DiscordConversation, DiscordTraffic } from './fake-discord-traffic.js';
+export { startFakeSlack, createSlackTraffic, withFakeSlack } from './fake-slack.js';
+export type * from './fake-slack.js';

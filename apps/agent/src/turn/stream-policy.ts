@@ -25,6 +25,8 @@ export function streamIntervalFor(message: InboundMessage, settings: StreamSetti
     case 'whatsapp':
     // Discord can edit, but its previews are not built yet: its replies come whole.
     case 'discord':
+    // Slack's replies come whole.
+    case 'slack':
     case 'system':
     // `nanobot serve` writes a `stream: true` request's events from the whole reply.
     case 'api':
