@@ -10,8 +10,8 @@ import { channelNames } from '@nanobot/core';
 
 export const queueBoardPath = '/queues';
 
-/** Every queue of the cluster: inbound, the scheduler's, and one outbound queue per channel. */
-export const boardQueueNames = (): string[] => [queueNames.inbound, queueNames.cron, ...channelNames.map((c) => queueNames.outbound(c))];
+/** Every queue of the cluster: inbound, the scheduler's, the subagents', and one outbound queue per channel. */
+export const boardQueueNames = (): string[] => [queueNames.inbound, queueNames.cron, queueNames.subagent, ...channelNames.map((c) => queueNames.outbound(c))];
 
 /**
  * bull-board's queue browser (its own React page and API, served from the installed
