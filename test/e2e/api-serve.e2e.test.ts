@@ -176,7 +176,7 @@ describe('nanobot serve without a key', () => {
     const result = await cluster.nanobot('serve');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('api.apiKey');
-    const other = await cluster.nanobot('serve', '--host', '192.168.1.10');
+    const other = await cluster.nanobot('serve', '--host', '203.0.113.10');
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/beyond loopback/);
   });

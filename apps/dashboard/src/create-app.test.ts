@@ -73,7 +73,7 @@ describe('dashboard routes', () => {
 
   it('with a token refuses requests without it and accepts the header, the link once, then its cookie', async () => {
     const { app } = setup({ token: 's3cret' });
-    const host = { host: '192.168.1.5:18790' };
+    const host = { host: '203.0.113.5:18790' };
     expect((await app.request('/health', { headers: host })).status).toBe(401);
     expect((await app.request('/', { headers: { ...host, authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await app.request('/health', { headers: { ...host, authorization: 'Bearer s3cret' } })).status).toBe(200);
@@ -114,7 +114,7 @@ describe('dashboard routes', () => {
     board.get('/', (c) => c.html('<p>board</p>'));
     board.put('/api/queues/inbound/pause', (c) => c.json({ paused: true }));
     const { app } = setup({ token: 's3cret', queueBoard: board });
-    const host = { host: '192.168.1.5:18790' };
+    const host = { host: '203.0.113.5:18790' };
     expect((await app.request('/queues', { headers: host })).status).toBe(401);
     const page = await app.request('/queues', { headers: { ...host, authorization: 'Bearer s3cret' } });
     expect(page.status).toBe(200);

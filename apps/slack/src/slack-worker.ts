@@ -5,7 +5,7 @@ import { Worker } from 'bullmq';
 import { AppError, isAppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
-  bullPrefix, createConnectionLease, createLease, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
+  bullPrefix, createHeldLease, createLease, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
   workerReliability,
 } from '@nanobot/bus';
 import { backoffDelayMs, createSupervisor, type ChannelContext, type Supervisor } from '@nanobot/supervisor';
@@ -94,7 +94,7 @@ export function createSlackWorker(options: SlackWorkerOptions): SlackWorker {
     ...(options.serverPingTimeoutMs === undefined ? {} : { serverPingTimeoutMs: options.serverPingTimeoutMs }),
   });
   // One Socket Mode connection and one sender per Slack app: more instances are hot standbys.
-  const lease = createConnectionLease({
+  const lease = createHeldLease({
     lease: createLease({ redis: producer, name: `slack:${createHash('sha256').update(options.appToken).digest('hex').slice(0, 16)}`, holder: options.holder, ttlMs: 5_000 }),
     log, what: 'slack connection', onLost: () => stopSending(),
   });

@@ -45,5 +45,3 @@ export type { LivenessOptions, WorkerLiveness } from './worker-liveness.js';
 export { createDeadWorkerSweeper } from './dead-worker-sweep.js';
 export type { DeadWorkerSweeper, SweeperOptions } from './dead-worker-sweep.js';
 export { resolveHostName } from './host-name.js';
-export { createConnectionLease } from './connection-lease.js';
-export type { ConnectionLease, ConnectionLeaseOptions } from './connection-lease.js';

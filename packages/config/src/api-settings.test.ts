@@ -30,7 +30,7 @@ describe('the api section (nanobot serve)', () => {
     expect(apiProblem(settings({ host: 'localhost' }))).toBeNull();
     expect(apiProblem(settings({ host: '0.0.0.0' }))).toMatch(/api\.apiKey/);
     expect(apiProblem(settings({ host: '::' }))).toMatch(/beyond loopback/);
-    expect(apiProblem(settings({ host: '192.168.1.5' }))).toMatch(/beyond loopback/);
+    expect(apiProblem(settings({ host: '203.0.113.5' }))).toMatch(/beyond loopback/);
     expect(apiProblem(settings({ host: '0.0.0.0', apiKey: 'secret' }))).toBeNull();
   });
 });
