@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAnthropicRequest, toAnthropicError, toAnthropicMessage } from './fake-llm-anthropic.js';
 import type { PromptCache } from './fake-llm-cache.js';
 import { toCompletion, toOpenAiError } from './fake-llm-openai.js';
-import { writeAnthropicStream, writePacedCompletionStream } from './fake-llm-streams.js';
+import { paceWholeReply, writeAnthropicStream, writePacedCompletionStream } from './fake-llm-streams.js';
 import { resolveReply } from './fake-llm-replies.js';
 import { checkResponsesRequest, toResponse } from './fake-llm-responses.js';
 import type { FakeReply, LlmApi, LlmFault, LlmRequest } from './fake-llm-types.js';
@@ -125,11 +125,11 @@ async function generate(res: ServerResponse, api: Api, request: LlmRequest, deps
   if (api === 'responses') return writeJson(res, 200, toResponse(reply, request.model));
   const body = request.body as { stream?: unknown; stream_options?: { include_usage?: unknown } };
   const pacing = { chunkDelayMs: deps.chunkDelayMs(), signal: deps.closing, onFirstChunk: deps.onFirstChunk };
-  if (api === 'anthropic') {
-    if (body.stream === true) return writeAnthropicStream(res, reply, request.model, pacing);
-    return writeJson(res, 200, toAnthropicMessage(reply, request.model));
+  if (body.stream !== true) {
+    if (!(await paceWholeReply(reply.content, pacing)) || res.destroyed) return;
+    return writeJson(res, 200, api === 'anthropic' ? toAnthropicMessage(reply, request.model) : toCompletion(reply, request.model));
   }
-  if (body.stream !== true) return writeJson(res, 200, toCompletion(reply, request.model));
+  if (api === 'anthropic') return writeAnthropicStream(res, reply, request.model, pacing);
   await writePacedCompletionStream(res, reply, { model: request.model, includeUsage: body.stream_options?.include_usage === true }, pacing);
 }
 

@@ -21,6 +21,17 @@ const pause = (ms: number, signal: AbortSignal) =>
 /** The reply's text in pieces of a word each, as models stream it. */
 const piecesOf = (text: string) => text.match(/\s*\S+\s*|\s+/g) ?? [];
 
+/**
+ * A whole (not streamed) reply from a slow model: its first piece exists now, the rest takes as
+ * long as a stream of it would; resolves false when the fake closes meanwhile.
+ */
+export async function paceWholeReply(text: string, pacing: StreamPacing): Promise<boolean> {
+  if (pacing.chunkDelayMs <= 0) return true;
+  pacing.onFirstChunk?.();
+  await pause(pacing.chunkDelayMs * Math.max(0, piecesOf(text).length - 1), pacing.signal);
+  return !pacing.signal.aborted;
+}
+
 /** Writes each piece, pausing between them; false when the client went away or the fake closes. */
 async function writePieces(res: ServerResponse, pieces: string[], pacing: StreamPacing, write: (piece: string) => void): Promise<boolean> {
   for (const [index, piece] of pieces.entries()) {

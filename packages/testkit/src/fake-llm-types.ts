@@ -97,9 +97,15 @@ export type FakeLlm = FakeTranscriptionApi & {
   resetResponder(): void;
   requests(): LlmRequest[];
   setLatency(latency: LlmLatency): void;
-  /** Pause between the pieces (words) of a streamed reply; 0 by default. */
+  /**
+   * Pause between the pieces (words) of a streamed reply; 0 by default. A reply asked for whole
+   * takes as long as its stream would (a slow model is slow either way).
+   */
   setChunkDelay(ms: number): void;
-  /** When each streamed reply wrote its first piece of content (ms since the epoch), in order. */
+  /**
+   * When each reply wrote its first piece of content (ms since the epoch), in order; for a reply
+   * asked for whole under a chunk delay, when it started (its first piece would have existed).
+   */
   firstChunks(): number[];
   setFault(fault: LlmFault, options?: LlmFaultOptions): void;
   clearFaults(): void;
