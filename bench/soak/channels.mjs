@@ -3,7 +3,7 @@
  * chat, read what users received, check it (testkit's traffic checkers), and say
  * which log needle finds a message's job in the pm2 logs.
  */
-import { createTraffic, createWhatsappTraffic } from '@nanobot/testkit';
+import { createDiscordTraffic, createSlackTraffic, createTraffic, createWhatsappTraffic } from '@nanobot/testkit';
 
 const firstTelegramChat = 60_001;
 const firstWhatsappPhone = 4_915_170_000_001;
@@ -64,5 +64,71 @@ export function whatsappChannel(bridge, count) {
     },
     // Send frames the bridge received more than once (resent after a restart) and dropped as duplicates.
     extra: () => ({ resentSends: bridge.sends().length - bridge.sent().length, unackedAtEnd: bridge.unacked().length }),
+  };
+}
+
+/**
+ * Discord DMs with users 910000000000000001…, traffic through the fake gateway and REST API; the
+ * job id is `dc-<message id>`.
+ */
+export function discordChannel(discord, count) {
+  const conversations = Array.from({ length: count }, (_, i) => {
+    const author = { id: String(910_000_000_000_000_001n + BigInt(i)), username: `soak${i}` };
+    return { channelId: discord.dm(author), author };
+  });
+  const byChat = new Map(conversations.map((c) => [c.channelId, c]));
+  let lastMessageId = null;
+  // createDiscordTraffic only calls inject, sentTo, sent and waitFor: a view that remembers the message id.
+  const view = Object.create(discord);
+  view.inject = (input) => {
+    const message = discord.inject(input);
+    lastMessageId = message.id;
+    return message;
+  };
+  const traffic = createDiscordTraffic(view, { conversations, prefix: 'soak' });
+  const warmUp = { channelId: discord.dm({ id: '910000000000000000', username: 'warm-up' }), author: { id: '910000000000000000', username: 'warm-up' } };
+  return {
+    name: 'discord',
+    chats: conversations.map((c) => c.channelId),
+    traffic,
+    send: (chat) => ({ text: traffic.send(byChat.get(chat)), ref: lastMessageId }),
+    replies: () => discord.sent().filter((m) => byChat.has(m.channel_id)).map((m) => ({ chat: m.channel_id, text: m.content, at: m.at })),
+    logNeedle: (ref) => `dc-${ref}`,
+    async warmUp(timeoutMs) {
+      await discord.waitFor(() => discord.openConnections() > 0, timeoutMs);
+      discord.inject({ ...warmUp, text: 'warm-up' });
+      await discord.waitFor(() => discord.sentTo(warmUp.channelId).length > 0, timeoutMs);
+    },
+    extra: () => ({}),
+  };
+}
+
+/** Slack DMs D50000…, traffic through the fake Socket Mode server and Web API; the job id is `slack-<channel>-<ts>`. */
+export function slackChannel(slack, count) {
+  const conversations = Array.from({ length: count }, (_, i) => ({ channel: `D5${String(i).padStart(4, '0')}`, user: `U5${String(i).padStart(4, '0')}` }));
+  const byChat = new Map(conversations.map((c) => [c.channel, c]));
+  let lastRef = null;
+  // createSlackTraffic only calls injectMessage, sent and waitFor: a view that remembers the message's ts.
+  const view = Object.create(slack);
+  view.injectMessage = (input) => {
+    const ts = slack.injectMessage(input);
+    lastRef = `${input.channel}-${ts}`;
+    return ts;
+  };
+  const traffic = createSlackTraffic(view, { conversations, prefix: 'soak' });
+  return {
+    name: 'slack',
+    chats: conversations.map((c) => c.channel),
+    traffic,
+    send: (chat) => ({ text: traffic.send(byChat.get(chat)), ref: lastRef }),
+    replies: () => slack.sent().filter((m) => byChat.has(m.channel)).map((m) => ({ chat: m.channel, text: m.text, at: m.at })),
+    logNeedle: (ref) => `slack-${ref}`,
+    async warmUp(timeoutMs) {
+      await slack.waitFor(() => slack.openConnections() > 0, timeoutMs);
+      slack.injectMessage({ channel: 'D4999', user: 'U4999', text: 'warm-up' });
+      await slack.waitFor(() => slack.sent().some((m) => m.channel === 'D4999'), timeoutMs);
+    },
+    // Envelopes Slack would have given up on (never acknowledged within its retries).
+    extra: () => ({ givenUpEnvelopes: slack.givenUp().length, pendingEnvelopesAtEnd: slack.pendingEnvelopes() }),
   };
 }

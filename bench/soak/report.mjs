@@ -2,16 +2,17 @@
 const cell = (x) => (x === null || x === undefined ? '—' : String(x));
 const range = (s) => `${cell(s.median)} / ${cell(s.p90)} / ${cell(s.max)}`;
 
-function settings(o) {
+function settings(o, channels) {
   const whatsapp = o.whatsapp && o.whatsappChats > 0;
-  const chats = whatsapp ? `${o.chats} chats (${o.chats - Math.min(o.whatsappChats, o.chats)} Telegram, ${Math.min(o.whatsappChats, o.chats)} WhatsApp)` : `${o.chats} Telegram chats`;
+  const names = { telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', slack: 'Slack' };
+  const chats = `${o.chats} chats (${Object.entries(channels).map(([name, c]) => `${c.chats} ${names[name] ?? name}`).join(', ')})`;
   const bridge = whatsapp ? `, ${o.bridgeRestarts} WhatsApp bridge restarts (${o.bridgeDownS} s down)` : '';
   return `${o.messages} messages over ${chats} in ${o.minutes} min, ${o.agents} agent instances, LLM latency ${o.llmMinMs}–${o.llmMaxMs} ms, a kill -9 every ${o.killMinS}–${o.killMaxS} s, ${o.redisRestarts} Redis restarts${bridge}, seed ${o.seed}`;
 }
 
 export function soakMarkdown(result) {
   const lines = [
-    settings(result.options),
+    settings(result.options, result.channels),
     '',
     '| channel | chats | sent | answered | lost | duplicated | reordered chats | reply latency median / p90 / max ms | backlog drained after sending ended |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -1,12 +1,13 @@
 /**
- * bench/soak: the reliability soak of docs/reliability.md, Telegram and WhatsApp. 2,000 messages over 50
- * chats (30 Telegram, 20 WhatsApp through a fake bridge) for ~10 minutes through
- * the real cluster, random kill -9 of any worker every 10–30 s, two Redis
- * restarts, two bridge restarts, then a quiet drain. Exits 1 if any message was
- * lost, duplicated or answered out of order, in either channel.
+ * bench/soak: the reliability soak of docs/reliability.md over every channel with a fake. 2,000
+ * messages over 50 chats (20 Telegram, 10 each WhatsApp through a fake bridge, Discord through a
+ * fake gateway, Slack through a fake Socket Mode server) for ~10 minutes through the real
+ * cluster, random kill -9 of any worker every 10–30 s, two Redis restarts, two bridge restarts,
+ * then a quiet drain. Exits 1 if any message was lost, duplicated or answered out of order, in
+ * any channel.
  *
- *   npm run bench:soak -- [--minutes 10] [--messages 2000] [--chats 50] [--whatsapp-chats 20] [--seed 1] [--keep-logs]
- *   npm run bench:soak -- --no-whatsapp                     # Telegram only
+ *   npm run bench:soak -- [--minutes 10] [--messages 2000] [--chats 50] [--whatsapp-chats 10] [--discord-chats 10] [--slack-chats 10] [--seed 1] [--keep-logs]
+ *   npm run bench:soak -- --no-whatsapp --no-discord --no-slack   # Telegram only
  *   npm run bench:soak -- --minutes 2 --messages 400        # a quick run
  *
  * Prints markdown and writes JSON to bench/results/soak-<date>.json.
@@ -20,7 +21,7 @@ import { faultTimeline, soakMarkdown } from './report.mjs';
 import { runSoak, soakDefaults } from './soak.mjs';
 
 const numeric = [
-  'minutes', 'messages', 'chats', 'whatsappChats', 'agents', 'killMinS', 'killMaxS', 'redisRestarts', 'bridgeRestarts', 'bridgeDownS',
+  'minutes', 'messages', 'chats', 'whatsappChats', 'discordChats', 'slackChats', 'agents', 'killMinS', 'killMaxS', 'redisRestarts', 'bridgeRestarts', 'bridgeDownS',
   'llmMinMs', 'llmMaxMs', 'drainS', 'quietS', 'seed',
 ];
 const flag = (name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -30,6 +31,8 @@ const { values: args } = parseArgs({
     'log-level': { type: 'string', default: soakDefaults.logLevel },
     'keep-logs': { type: 'boolean', default: false },
     'no-whatsapp': { type: 'boolean', default: false },
+    'no-discord': { type: 'boolean', default: false },
+    'no-slack': { type: 'boolean', default: false },
   },
 });
 const options = Object.fromEntries(numeric.map((name) => [name, Number(args[flag(name)])]));
@@ -50,6 +53,8 @@ async function main() {
   const result = await runSoak({
     ...options,
     whatsapp: !args['no-whatsapp'],
+    discord: !args['no-discord'],
+    slack: !args['no-slack'],
     logLevel: args['log-level'],
     keepLogsIn: args['keep-logs'] ? join(resultsDir, `soak-${stamp}-logs`) : undefined,
     signal: interrupted.signal,

@@ -4,11 +4,17 @@ import type { TrafficReport } from '@nanobot/testkit';
 export type SoakOptions = {
   minutes: number;
   messages: number;
-  /** All chats; `whatsappChats` of them are WhatsApp chats when `whatsapp` is on. */
+  /** All chats; `whatsappChats`, `discordChats` and `slackChats` of them go to those channels when on, the rest to Telegram. */
   chats: number;
   /** WhatsApp traffic through a fake bridge, bridge restarts, the WhatsApp worker among the kill targets (default on). */
   whatsapp: boolean;
   whatsappChats: number;
+  /** Discord DMs through a fake gateway and REST API, the Discord worker among the kill targets (default on). */
+  discord: boolean;
+  discordChats: number;
+  /** Slack DMs through a fake Socket Mode server and Web API, the Slack worker among the kill targets (default on). */
+  slack: boolean;
+  slackChats: number;
   agents: number;
   killMinS: number;
   killMaxS: number;
@@ -32,7 +38,7 @@ export type SoakOptions = {
   signal?: AbortSignal;
 };
 
-export type ChannelName = 'telegram' | 'whatsapp';
+export type ChannelName = 'telegram' | 'whatsapp' | 'discord' | 'slack';
 
 export type FaultRecovery = { nextReplyMs: number | null; firstNewReplyMs: number | null; slowestNearbyReplyMs: number | null };
 

@@ -1,15 +1,16 @@
 /**
- * The soak: steady user traffic over many Telegram and WhatsApp chats through
- * the real cluster (pm2, private redis-server with AOF, fake Telegram, fake
- * WhatsApp bridge, fake LLM with random latency) while workers are killed -9 at
+ * The soak: steady user traffic over many Telegram, WhatsApp, Discord and Slack
+ * chats through the real cluster (pm2, private redis-server with AOF, fake
+ * Telegram, WhatsApp bridge, Discord gateway and Slack Socket Mode, fake LLM
+ * with random latency) while workers are killed -9 at
  * random, Redis restarts and the bridge restarts, then a quiet drain. Reports per
  * channel sent, answered, lost, duplicated and reordered (target 0/0/0), the
  * recovery after each fault and pm2's restart counts. Used by bench/soak/run.mjs
  * and, shortened, by test/fault/soak-short.fault.test.ts.
  */
-import { startFakeWhatsappBridge, withFakeWhatsapp } from '@nanobot/testkit';
+import { startFakeDiscord, startFakeSlack, startFakeWhatsappBridge, withFakeDiscord, withFakeSlack, withFakeWhatsapp } from '@nanobot/testkit';
 import { startSetup } from '../recovery/setup.mjs';
-import { telegramChannel, whatsappChannel } from './channels.mjs';
+import { discordChannel, slackChannel, telegramChannel, whatsappChannel } from './channels.mjs';
 import { createRandom, killRandomWorker, planFaults, restartBridge, restartRedis } from './faults.mjs';
 import { summarizeRun } from './summarize.mjs';
 
@@ -20,7 +21,11 @@ export const soakDefaults = {
   messages: 2_000,
   chats: 50,
   whatsapp: true,
-  whatsappChats: 20,
+  whatsappChats: 10,
+  discord: true,
+  discordChats: 10,
+  slack: true,
+  slackChats: 10,
   agents: 2,
   killMinS: 10,
   killMaxS: 30,
@@ -76,38 +81,68 @@ async function injectAll({ setup, bridge, plan, random, options, startedAt, sign
   return done;
 }
 
+/**
+ * How many of the `chats` each channel gets: WhatsApp, Discord and Slack their own counts (when
+ * on), Telegram the rest.
+ */
+function chatShares(options) {
+  let left = options.chats;
+  const take = (on, wanted) => {
+    const n = on ? Math.min(wanted, left) : 0;
+    left -= n;
+    return n;
+  };
+  const whatsapp = take(options.whatsapp, options.whatsappChats);
+  const discord = take(options.discord, options.discordChats);
+  const slack = take(options.slack, options.slackChats);
+  return { telegram: left, whatsapp, discord, slack };
+}
+
 /** The cluster with the channels the soak drives; stop() closes everything it started. */
 async function startChannels(options) {
-  const whatsappChats = options.whatsapp ? Math.min(options.whatsappChats, options.chats) : 0;
-  const bridge = whatsappChats > 0 ? await startFakeWhatsappBridge() : undefined;
+  const shares = chatShares(options);
+  const fakes = [];
   let setup;
   try {
+    const bridge = shares.whatsapp > 0 ? await startFakeWhatsappBridge() : undefined;
+    if (bridge !== undefined) fakes.push(bridge);
+    // Slack's retries as in test/e2e/slack-roundtrip.e2e.test.ts: sooner than Slack's, and enough of them to outlast a kill.
+    const slack = shares.slack > 0 ? await startFakeSlack({ ackTimeoutMs: 1_000, retryDelaysMs: Array.from({ length: 60 }, () => 1_000) }) : undefined;
+    if (slack !== undefined) fakes.push(slack);
+    const discord = shares.discord > 0 ? await startFakeDiscord() : undefined;
+    if (discord !== undefined) fakes.push(discord);
     setup = await startSetup({
       agentInstances: options.agents,
       logLevel: options.logLevel,
       keepLogsIn: options.keepLogsIn,
       configure: async (config) => {
-        const withChannels = bridge === undefined ? config : withFakeWhatsapp(config, bridge);
+        let withChannels = bridge === undefined ? config : withFakeWhatsapp(config, bridge);
+        if (discord !== undefined) withChannels = withFakeDiscord(withChannels, discord);
+        if (slack !== undefined) withChannels = withFakeSlack(withChannels, slack);
         return options.configure === undefined ? withChannels : options.configure(withChannels);
       },
     });
+    const channels = [telegramChannel(setup.telegram, shares.telegram)];
+    if (bridge !== undefined) channels.push(whatsappChannel(bridge, shares.whatsapp));
+    if (discord !== undefined) channels.push(discordChannel(discord, shares.discord));
+    if (slack !== undefined) channels.push(slackChannel(slack, shares.slack));
+    const stop = async () => {
+      await setup.stop();
+      for (const fake of fakes) await fake.close();
+    };
+    return { setup, bridge, channels: channels.filter((c) => c.chats.length > 0), stop };
   } catch (err) {
-    await bridge?.close();
+    await setup?.stop();
+    for (const fake of fakes) await fake.close();
     throw err;
   }
-  const channels = [telegramChannel(setup.telegram, options.chats - whatsappChats)];
-  if (bridge !== undefined) channels.push(whatsappChannel(bridge, whatsappChats));
-  const stop = async () => {
-    await setup.stop();
-    await bridge?.close();
-  };
-  return { setup, bridge, channels: channels.filter((c) => c.chats.length > 0), stop };
 }
 
 /**
  * Runs one soak and stops everything it started. Options (all optional, see
- * `soakDefaults`): minutes, messages, chats, whatsapp (on by default: `whatsappChats`
- * of the `chats` are WhatsApp chats through a fake bridge), agents, killMinS,
+ * `soakDefaults`): minutes, messages, chats, whatsapp, discord, slack (each on by default:
+ * `whatsappChats`, `discordChats` and `slackChats` of the `chats` go to that channel through
+ * its fake, the rest are Telegram chats), agents, killMinS,
  * killMaxS, maxKills, redisRestarts, bridgeRestarts, bridgeDownS, llmMinMs,
  * llmMaxMs, drainS, quietS, seed, logLevel, keepLogsIn, killable (process names),
  * configure (config hook), onFault (progress callback), signal (AbortSignal: stop
