@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { withCacheBreakpoints } from './anthropic-cache.js';
 import type { ChatMessage, ChatModel, ContentPart, TokenUsage, ToolSpec } from './chat-types.js';
 import type { ModelOptions } from './openai-model.js';
@@ -86,16 +86,23 @@ export function toAnthropicUsage(usage: Anthropic.Usage): TokenUsage {
  */
 export function createAnthropicModel(options: ModelOptions): ChatModel {
   const { target } = options;
-  const client = new Anthropic({
-    apiKey: target.apiKey,
-    baseURL: target.baseUrl,
-    // Anthropic documents the key in `x-api-key`; this SDK version would send it as a
-    // Bearer token, so the header is set here and Authorization removed (null drops it).
-    defaultHeaders: { ...target.extraHeaders, 'x-api-key': target.apiKey, Authorization: null },
-    defaultQuery: target.extraQuery,
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries,
-  });
+  // The SDK is loaded on the first call, so an agent configured for another provider never
+  // holds its code in memory (idle RSS, docs/benchmarks.md).
+  let loaded: Promise<{ client: Anthropic; sdk: typeof Anthropic }> | undefined;
+  const load = (): Promise<{ client: Anthropic; sdk: typeof Anthropic }> =>
+    (loaded ??= import('@anthropic-ai/sdk').then(({ default: Sdk }) => ({
+      sdk: Sdk,
+      client: new Sdk({
+        apiKey: target.apiKey,
+        baseURL: target.baseUrl,
+        // Anthropic documents the key in `x-api-key`; this SDK version would send it as a
+        // Bearer token, so the header is set here and Authorization removed (null drops it).
+        defaultHeaders: { ...target.extraHeaders, 'x-api-key': target.apiKey, Authorization: null },
+        defaultQuery: target.extraQuery,
+        timeout: options.timeoutMs,
+        maxRetries: options.maxRetries,
+      }),
+    })));
   const temperature = takesAnthropicTemperature(target.model) ? { temperature: options.temperature } : {};
   return {
     model: target.model,
@@ -112,6 +119,7 @@ export function createAnthropicModel(options: ModelOptions): ChatModel {
         messages,
         ...(tools.length > 0 ? { tools } : {}),
       };
+      const { client, sdk } = await load();
       try {
         const response = await requestAnthropicMessage(client, params, { signal, onText });
         const text = response.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
@@ -120,7 +128,7 @@ export function createAnthropicModel(options: ModelOptions): ChatModel {
         );
         return { text, toolCalls, usage: toAnthropicUsage(response.usage), model: target.model };
       } catch (cause) {
-        throw toLlmError(cause, { provider: target.provider, model: target.model, isApiError: cause instanceof Anthropic.APIError });
+        throw toLlmError(cause, { provider: target.provider, model: target.model, isApiError: cause instanceof sdk.APIError });
       }
     },
   };
