@@ -1,6 +1,8 @@
 export { queueNames, jobNames, bullPrefix, keyPrefix } from './queue-names.js';
 export { createRedis, connectionOptions, reconnectDelayMs, whenReady } from './redis-connection.js';
 export type { ConnectionRole, CreateRedisOptions } from './redis-connection.js';
+export { redisTlsOptions } from './redis-tls.js';
+export type { RedisTlsFiles } from './redis-tls.js';
 export {
   dedupeTtlMs,
   retention,
