@@ -12,7 +12,7 @@ export {
   workerReliability,
 } from './job-options.js';
 export { createQueues } from './create-queues.js';
-export type { Queues, AddResult } from './create-queues.js';
+export type { Queues, AddResult, Durability } from './create-queues.js';
 export { createSentMarkers, oursKept } from './sent-marker.js';
 export { createStreamStates } from './stream-state.js';
 export type { StreamState, StreamStates } from './stream-state.js';
