@@ -21,7 +21,7 @@ function makeCertificates(dir: string): void {
 
 describe('createRedis over TLS with an ACL user', () => {
   let dir: string;
-  let server: RedisServer;
+  let server: RedisServer | undefined;
   let tlsPort: number;
   const opened: Redis[] = [];
   const log = createLogger({ name: 'redis-tls-test', level: 'silent' });
@@ -45,8 +45,8 @@ describe('createRedis over TLS with an ACL user', () => {
   }, 60_000);
   afterAll(async () => {
     await Promise.all(opened.map((redis) => redis.quit().catch(() => undefined)));
-    await server.close();
     rmSync(dir, { recursive: true, force: true });
+    await server?.close();
   });
 
   const files = () => ({ ca: join(dir, 'ca.crt'), cert: join(dir, 'client.crt'), key: join(dir, 'client.key'), servername: 'localhost' });
