@@ -47,3 +47,5 @@ export type { LivenessOptions, WorkerLiveness } from './worker-liveness.js';
 export { createDeadWorkerSweeper } from './dead-worker-sweep.js';
 export type { DeadWorkerSweeper, SweeperOptions } from './dead-worker-sweep.js';
 export { resolveHostName } from './host-name.js';
+export { classifyRedisError, isRedisTrouble, redisTroubleOf, redisTroubleLabel } from './redis-trouble.js';
+export type { RedisTroubleKind } from './redis-trouble.js';

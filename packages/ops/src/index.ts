@@ -2,6 +2,7 @@ export { createClusterReader, countInboundWorkers, watchedQueues } from './read-
 export type { ClusterReader, ClusterState, QueueView } from './read-cluster-state.js';
 export { parseRedisInfo, redisWarnings } from './parse-redis-info.js';
 export type { RedisView } from './parse-redis-info.js';
+export { redisPressure } from './redis-pressure.js';
 export { enabledChannels, fallbackWindowMs, judgeChannels } from './judge-channels.js';
 export type { ChannelView, InstanceView, JudgeChannelsOptions } from './judge-channels.js';
 export { judgeHealth } from './judge-health.js';

@@ -1,6 +1,7 @@
 import type { ProcessStatus } from '@nanobot/bus';
 import { judgeChannels, type ChannelView } from './judge-channels.js';
 import type { ClusterState } from './read-cluster-state.js';
+import { redisPressure } from './redis-pressure.js';
 
 export type AgentView = {
   /** Some agent can take a message now: a BullMQ worker is on `inbound` (or, where Redis won't list clients, an agent reports running). */
@@ -67,5 +68,7 @@ export function judgeHealth(options: JudgeHealthOptions): Health {
     .filter((c) => options.enabledChannels.includes(c.name) && !c.live)
     .map((c) => `${c.name}: ${c.reason ?? 'not live'}`);
   if (agent.reason !== null) reasons.push(`agent: ${agent.reason}`);
+  const pressure = redisPressure(options.state.redis);
+  if (pressure !== null) reasons.unshift(`redis: ${pressure}`);
   return { ok: reasons.length === 0, reasons, channels, agent };
 }
