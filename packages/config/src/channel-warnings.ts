@@ -1,4 +1,5 @@
 import type { Config } from './schema.js';
+import { emailConfigWarnings } from './email-warnings.js';
 import { slackConfigWarnings } from './slack-warnings.js';
 
 /**
@@ -16,5 +17,6 @@ export function channelConfigWarnings(config: Config): string[] {
     }
   }
   warnings.push(...slackConfigWarnings(config));
+  warnings.push(...emailConfigWarnings(config));
   return warnings;
 }

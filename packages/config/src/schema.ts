@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fallbackModelSchema, modelPresetSchema } from './model-schema.js';
 import { discordSchema } from './discord-schema.js';
+import { emailSchema } from './email-schema.js';
 
 /**
  * The shape of `$NANOBOT_HOME/config.json`: nanobot's schema (camelCase) and its defaults, plus
@@ -130,6 +131,7 @@ const channelsSchema = z.object({
   whatsapp: whatsappSchema.prefault({}),
   discord: discordSchema.prefault({}),
   slack: slackSchema.prefault({}),
+  email: emailSchema.prefault({}),
   sendProgress: z.boolean().default(true),
   sendToolHints: z.boolean().default(false),
   sendMaxRetries: z.number().int().nonnegative().default(3),

@@ -25,3 +25,5 @@ export { createDiscordTraffic, withFakeDiscord } from './fake-discord-traffic.js
 export type { DiscordConversation, DiscordTraffic } from './fake-discord-traffic.js';
 export { startFakeSlack, createSlackTraffic, withFakeSlack } from './fake-slack.js';
 export type * from './fake-slack.js';
+export { startDovecot } from './dovecot.js';
+export type { Dovecot } from './dovecot.js';
