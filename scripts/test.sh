@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh --with-test-browser
+bash scripts/ensure-dovecot.sh
 npx eslint packages apps test
 npx tsc -p test/tsconfig.json
 mkdir -p .test-output
