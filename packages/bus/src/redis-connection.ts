@@ -1,7 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { AppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
-import { redisTlsOptions, type RedisTlsFiles } from './redis-tls.js';
 
 export type ConnectionRole = 'producer' | 'worker';
 
@@ -33,8 +32,6 @@ export type CreateRedisOptions = {
   role: ConnectionRole;
   log: Logger;
   name: string;
-  /** For `rediss://`: CA, client certificate and key as file paths. */
-  tls?: RedisTlsFiles;
 };
 
 /**
@@ -48,12 +45,9 @@ export function createRedis(options: CreateRedisOptions): Redis {
   } catch (cause) {
     throw new AppError('CONFIG_INVALID', 'redis url is not a valid URL', { cause });
   }
-  const tls = url.protocol === 'rediss:' ? redisTlsOptions(options.tls ?? {}) : undefined;
-  // A username and password in the URL (an ACL user) are passed on by ioredis as AUTH user pass.
   const redis = new Redis(url.toString(), {
     ...connectionOptions(options.role),
     connectionName: options.name,
-    ...(tls === undefined ? {} : { tls }),
   });
   let down = false;
   redis.on('error', (err: Error) => {
