@@ -9,24 +9,32 @@ const firstTelegramChat = 60_001;
 const firstWhatsappPhone = 4_915_170_000_001;
 const toJid = (chat) => (chat.includes('@') ? chat : `${chat.replace(/^\+/, '')}@s.whatsapp.net`);
 
+/**
+ * The fake seen through a view whose `method` also remembers what `refOf(input, result)` makes of
+ * each injected message: the traffic checkers only inject, so the soak learns the job's source id.
+ */
+function remembering(fake, method, refOf) {
+  const view = Object.create(fake);
+  const seen = { last: null };
+  view[method] = (input) => {
+    const result = fake[method](input);
+    seen.last = refOf(input, result);
+    return result;
+  };
+  return { view, lastRef: () => seen.last };
+}
+
 /** Telegram chats 60001…, traffic through the fake Telegram; the job id is `<botId>-<update_id>`. */
 export function telegramChannel(telegram, count) {
   const chats = Array.from({ length: count }, (_, i) => firstTelegramChat + i);
-  let lastUpdateId = null;
-  // createTraffic only calls injectMessage, sentTo and waitFor: a view that remembers the update id.
-  const view = Object.create(telegram);
-  view.injectMessage = (message) => {
-    const update = telegram.injectMessage(message);
-    lastUpdateId = update.update_id;
-    return update;
-  };
+  const { view, lastRef } = remembering(telegram, 'injectMessage', (_, update) => update.update_id);
   const traffic = createTraffic(view, { chats, prefix: 'soak' });
   const soakChats = new Set(chats.map(String));
   return {
     name: 'telegram',
     chats: chats.map(String),
     traffic,
-    send: (chat) => ({ text: traffic.send(Number(chat)), ref: lastUpdateId }),
+    send: (chat) => ({ text: traffic.send(Number(chat)), ref: lastRef() }),
     replies: () => telegram.sent().filter((m) => soakChats.has(String(m.chatId))).map((m) => ({ chat: String(m.chatId), text: m.visibleText, at: m.at })),
     logNeedle: (ref) => `${telegram.botId}-${ref}`,
     async warmUp(timeoutMs) {
@@ -40,13 +48,7 @@ export function telegramChannel(telegram, count) {
 /** WhatsApp chats 4915170000001@s.whatsapp.net…, traffic through the fake bridge; the job id is `wa-<chat>/<message id>`. */
 export function whatsappChannel(bridge, count) {
   const chats = Array.from({ length: count }, (_, i) => `${firstWhatsappPhone + i}@s.whatsapp.net`);
-  let lastDeliveryId = null;
-  // createWhatsappTraffic only calls injectMessage, sentTo, sent and waitFor: a view that remembers the delivery id.
-  const view = Object.create(bridge);
-  view.injectMessage = (message) => {
-    lastDeliveryId = bridge.injectMessage(message);
-    return lastDeliveryId;
-  };
+  const { view, lastRef } = remembering(bridge, 'injectMessage', (_, deliveryId) => deliveryId);
   const traffic = createWhatsappTraffic(view, { chats, prefix: 'soak' });
   const soakChats = new Set(chats);
   const warmUpChat = `${firstWhatsappPhone - 1}@s.whatsapp.net`;
@@ -54,7 +56,7 @@ export function whatsappChannel(bridge, count) {
     name: 'whatsapp',
     chats,
     traffic,
-    send: (chat) => ({ text: traffic.send(chat), ref: lastDeliveryId }),
+    send: (chat) => ({ text: traffic.send(chat), ref: lastRef() }),
     replies: () => bridge.sent().filter((s) => soakChats.has(toJid(s.to))).map((s) => ({ chat: toJid(s.to), text: s.text, at: s.at })),
     logNeedle: (ref) => ref,
     async warmUp(timeoutMs) {
@@ -77,21 +79,14 @@ export function discordChannel(discord, count) {
     return { channelId: discord.dm(author), author };
   });
   const byChat = new Map(conversations.map((c) => [c.channelId, c]));
-  let lastMessageId = null;
-  // createDiscordTraffic only calls inject, sentTo, sent and waitFor: a view that remembers the message id.
-  const view = Object.create(discord);
-  view.inject = (input) => {
-    const message = discord.inject(input);
-    lastMessageId = message.id;
-    return message;
-  };
+  const { view, lastRef } = remembering(discord, 'inject', (_, message) => message.id);
   const traffic = createDiscordTraffic(view, { conversations, prefix: 'soak' });
   const warmUp = { channelId: discord.dm({ id: '910000000000000000', username: 'warm-up' }), author: { id: '910000000000000000', username: 'warm-up' } };
   return {
     name: 'discord',
     chats: conversations.map((c) => c.channelId),
     traffic,
-    send: (chat) => ({ text: traffic.send(byChat.get(chat)), ref: lastMessageId }),
+    send: (chat) => ({ text: traffic.send(byChat.get(chat)), ref: lastRef() }),
     replies: () => discord.sent().filter((m) => byChat.has(m.channel_id)).map((m) => ({ chat: m.channel_id, text: m.content, at: m.at })),
     logNeedle: (ref) => `dc-${ref}`,
     async warmUp(timeoutMs) {
@@ -107,20 +102,13 @@ export function discordChannel(discord, count) {
 export function slackChannel(slack, count) {
   const conversations = Array.from({ length: count }, (_, i) => ({ channel: `D5${String(i).padStart(4, '0')}`, user: `U5${String(i).padStart(4, '0')}` }));
   const byChat = new Map(conversations.map((c) => [c.channel, c]));
-  let lastRef = null;
-  // createSlackTraffic only calls injectMessage, sent and waitFor: a view that remembers the message's ts.
-  const view = Object.create(slack);
-  view.injectMessage = (input) => {
-    const ts = slack.injectMessage(input);
-    lastRef = `${input.channel}-${ts}`;
-    return ts;
-  };
+  const { view, lastRef } = remembering(slack, 'injectMessage', (input, ts) => `${input.channel}-${ts}`);
   const traffic = createSlackTraffic(view, { conversations, prefix: 'soak' });
   return {
     name: 'slack',
     chats: conversations.map((c) => c.channel),
     traffic,
-    send: (chat) => ({ text: traffic.send(byChat.get(chat)), ref: lastRef }),
+    send: (chat) => ({ text: traffic.send(byChat.get(chat)), ref: lastRef() }),
     replies: () => slack.sent().filter((m) => byChat.has(m.channel)).map((m) => ({ chat: m.channel, text: m.text, at: m.at })),
     logNeedle: (ref) => `slack-${ref}`,
     async warmUp(timeoutMs) {
