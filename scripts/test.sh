@@ -7,6 +7,8 @@ bash scripts/install.sh --with-test-browser
 bash scripts/ensure-dovecot.sh
 npx eslint packages apps test
 npx tsc -p test/tsconfig.json
+# Each workspace with its own tests (vitest runs them without type checking).
+npx turbo run typecheck --output-logs=errors-only
 mkdir -p .test-output
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.test-output/results.json "$@" || status=$?

@@ -21,7 +21,8 @@ function recordingApi() {
   return { api, calls, answerReactions: () => pendingReactions.splice(0).forEach((answer) => answer()) };
 }
 
-const reply = (over: Partial<OutboundMessage> = {}): OutboundMessage => ({
+type Reply = OutboundMessage & { kind: 'reply' };
+const reply = (over: Partial<Reply> = {}): Reply => ({
   kind: 'reply', id: 'm1-reply', inReplyTo: 'm1', channel: 'telegram', chatId: '42', replyToMessageId: '7', text: 'answer', format: 'markdown', ...over,
 });
 

@@ -28,7 +28,7 @@ export type SenderHarness = {
   close(): Promise<void>;
 };
 
-export const reply = (id: string, chatId: number, text: string, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({
+export const reply = (id: string, chatId: number, text: string, extra: Partial<OutboundMessage & { kind: 'reply' }> = {}): OutboundMessage => ({
   kind: 'reply', id, inReplyTo: `${id}-in`, channel: 'telegram', chatId: String(chatId), text, format: 'plain', ...extra,
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '@nanobot/core';
 import { toParts } from './media-parts.js';
 
-const reply = (text: string, media?: string[]): OutboundMessage => ({
+const reply = (text: string, media?: string[]): OutboundMessage & { kind: 'reply' } => ({
   kind: 'reply', id: 'r', inReplyTo: 'i', channel: 'whatsapp', chatId: '49@s.whatsapp.net', text, format: 'plain', ...(media ? { media } : {}),
 });
 

@@ -15,7 +15,7 @@ describe('streamed model answers, through both SDKs against the fake LLM', () =>
 
   const options = (api: 'openai' | 'anthropic'): ModelOptions => ({
     target: {
-      provider: api === 'openai' ? 'custom' : 'anthropic', api, apiKey: 'k', model: 'm', extraHeaders: {},
+      provider: api === 'openai' ? 'custom' : 'anthropic', api, apiKey: 'k', model: 'm', extraHeaders: {}, extraQuery: {},
       baseUrl: api === 'openai' ? llm.baseUrl : llm.baseUrl.replace(/\/v1$/, ''),
     },
     maxTokens: 100, temperature: 0.1, timeoutMs: 10_000, maxRetries: 0, vision: false,

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { parseInboundMessage, type ChannelName, type CommandMessage, type OutboundMessage } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
 import { describe, expect, it } from 'vitest';
+import type { ModelRouter } from '../llm/create-model-router.js';
 import type { MemoryConsolidator } from '../memory/consolidate-memory.js';
 import { replies } from '../replies.js';
 import { createSessionStore } from '../session-store.js';
@@ -25,7 +26,7 @@ function setup(restartChannel?: (channel: ChannelName, reason: string) => Promis
     send: async (reply) => void sent.push(reply),
     sessions: createSessionStore(mkdtempSync(join(tmpdir(), 'nanobot-commands-'))),
     memory: {} as MemoryConsolidator, // /restart never consolidates
-    model: 'test-model',
+    models: {} as ModelRouter, // /restart never reads the model
     startedAt: 0,
     now: () => 1_000,
     log,

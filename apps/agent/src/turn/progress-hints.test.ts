@@ -56,7 +56,7 @@ describe('progress and tool hints during a turn, through the agent loop', () => 
     script();
     const message = t.message('look around');
     await t.agent.handleTurn(message, { signal });
-    expect(t.sent.map((m) => [m.id, m.text, m.progress ?? false])).toEqual([
+    expect(t.sent.map((m) => [m.id, m.text, m.kind === 'reply' && (m.progress ?? false)])).toEqual([
       [`${message.id}-1-progress`, 'Let me look at the folder.', true],
       [`${message.id}-1-hint`, 'running exec: ls -la', true],
       [`${message.id}-2-hint`, 'running read_file: a.txt\nrunning exec: echo TOKEN=*** ok', true],

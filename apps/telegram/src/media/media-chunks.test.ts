@@ -3,7 +3,7 @@ import type { OutboundMessage } from '@nanobot/core';
 import { toChunks } from '../send-outbound.js';
 import { fileKindOf, toFileGroups } from './media-chunks.js';
 
-const reply = (text: string, media: string[], format: OutboundMessage['format'] = 'markdown'): OutboundMessage => ({
+const reply = (text: string, media: string[], format: OutboundMessage['format'] = 'markdown'): OutboundMessage & { kind: 'reply' } => ({
   kind: 'reply', id: 'r', inReplyTo: 'i', channel: 'telegram', chatId: '1', text, format, media,
 });
 
