@@ -4,13 +4,13 @@ import type { ChannelName } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import {
   createChannelControl, createHeldLease, createLease, createPairingGate, createPairingStore, createQueues, createRedis, createSentMarkers,
-  createStatusReporter, createTrafficRecorder, importPairingFile, type HeldLease, type PairingGate, type PutBackHold, type Queues,
+  createStatusReporter, createTrafficRecorder, importPairingFile, type HeldLease, type PairingGate, type PairingStore, type PutBackHold, type Queues,
   type SentMarkers,
 } from '@nanobot/bus';
 import { createSupervisor, type ChannelContext, type Supervisor } from '@nanobot/supervisor';
 import { closeWithin } from '@nanobot/runtime';
 import { createOutbound } from './create-outbound.js';
-import { createLeaseWait } from './wait-for-lease.js';
+import { createLeasedRun, createLeaseWait } from './leased-run.js';
 
 /** What the kit has made for the channel, handed to `setup`. */
 export type ChannelKit = {
@@ -114,19 +114,10 @@ export function createChannelWorker(options: ChannelWorkerOptions): ChannelWorke
   const channel = options.setup(kit);
   parts = channel;
   outbound.setProcessor(channel.send);
-  const waitForLease = lease === undefined ? undefined : createLeaseWait({ lease, log, what: leaseOptions?.what ?? name, ...(leaseOptions?.standbyRetryMs === undefined ? {} : { retryMs: leaseOptions.standbyRetryMs }) });
-
-  async function run(ctx: ChannelContext): Promise<void> {
-    await channel.prepare?.(ctx);
-    if (lease === undefined || waitForLease === undefined) return channel.run(ctx);
-    if (!(await waitForLease(ctx))) return;
-    ctx.reportState({ role: 'active' });
-    const lost = lease.lostSignal();
-    outbound.startSending();
-    await channel.run({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
-    if (lost.aborted && !ctx.signal.aborted) throw lost.reason;
-  }
-
+  const run = createLeasedRun({
+    lease, prepare: channel.prepare, run: channel.run, onActive: () => outbound.startSending(),
+    waitForLease: lease === undefined ? undefined : createLeaseWait({ lease, log, what: leaseOptions?.what ?? name, ...(leaseOptions?.standbyRetryMs === undefined ? {} : { retryMs: leaseOptions.standbyRetryMs }) }),
+  });
   const supervisor = createSupervisor({
     name, run, log, liveness: { windowMs: options.livenessWindowMs }, delayMs: options.restartDelayMs,
     stopDeadlineMs: options.stopDeadlineMs ?? 10_000, onState: () => status.publishSoon(),
@@ -152,13 +143,7 @@ export function createChannelWorker(options: ChannelWorkerOptions): ChannelWorke
     async start(onFatal) {
       fatal = onFatal;
       await queues.waitUntilReady();
-      if (options.nanobotHome !== undefined) {
-        // The Redis copy is what the channel reads; the file only adds approvals made elsewhere.
-        await importPairingFile(pairingStore, options.nanobotHome).then(
-          (count) => log.info({ count }, 'approved senders loaded from pairing.json'),
-          (err: unknown) => log.warn({ err }, 'could not load pairing.json; approvals in Redis still apply'),
-        );
-      }
+      if (options.nanobotHome !== undefined) await loadPairingFile(pairingStore, options.nanobotHome, log);
       // Without a lease every instance sends from the start.
       if (lease === undefined) outbound.startSending();
       supervisor.start().then(() => log.info({ channel: name }, 'channel supervisor ended'), onFatal);
@@ -184,4 +169,12 @@ export function createChannelWorker(options: ChannelWorkerOptions): ChannelWorke
       if (failure !== undefined) throw failure;
     },
   };
+}
+
+/** The Redis copy is what the channel reads; nanobot's file only adds approvals made elsewhere. */
+async function loadPairingFile(store: PairingStore, nanobotHome: string, log: Logger): Promise<void> {
+  await importPairingFile(store, nanobotHome).then(
+    (count) => log.info({ count }, 'approved senders loaded from pairing.json'),
+    (err: unknown) => log.warn({ err }, 'could not load pairing.json; approvals in Redis still apply'),
+  );
 }

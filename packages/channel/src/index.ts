@@ -5,5 +5,5 @@ export type { RestartPolicy } from './restart-delay.js';
 export { splitText } from './split-text.js';
 export { createTypingIndicator } from './typing-indicator.js';
 export type { TypingIndicator, TypingIndicatorOptions } from './typing-indicator.js';
-export { createLeaseWait } from './wait-for-lease.js';
-export type { LeaseWaitOptions } from './wait-for-lease.js';
+export { createLeasedRun, createLeaseWait } from './leased-run.js';
+export type { LeasedRunOptions, LeaseWaitOptions } from './leased-run.js';

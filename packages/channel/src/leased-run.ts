@@ -37,3 +37,32 @@ export function createLeaseWait(options: LeaseWaitOptions): (ctx: ChannelContext
     return false;
   };
 }
+
+export type LeasedRunOptions = {
+  /** Undefined for a channel without a lease: every run goes straight to the channel. */
+  lease: HeldLease | undefined;
+  waitForLease: ((ctx: ChannelContext) => Promise<boolean>) | undefined;
+  /** Called once this process holds the lease, before the channel's run (idempotent). */
+  onActive: () => void;
+  prepare?: ((ctx: ChannelContext) => Promise<void>) | undefined;
+  run: (ctx: ChannelContext) => Promise<void>;
+};
+
+/**
+ * One supervised run under the lease: `prepare`, the standby wait, then the channel's run with
+ * the tenure in its signal. A run ended by a lost lease throws LEASE_LOST, so the supervisor
+ * waits (1 s) and the next run waits as a standby.
+ */
+export function createLeasedRun(options: LeasedRunOptions): (ctx: ChannelContext) => Promise<void> {
+  const { lease, waitForLease } = options;
+  return async (ctx) => {
+    await options.prepare?.(ctx);
+    if (lease === undefined || waitForLease === undefined) return options.run(ctx);
+    if (!(await waitForLease(ctx))) return;
+    ctx.reportState({ role: 'active' });
+    const lost = lease.lostSignal();
+    options.onActive();
+    await options.run({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
+    if (lost.aborted && !ctx.signal.aborted) throw lost.reason;
+  };
+}
