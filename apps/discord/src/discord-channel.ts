@@ -1,7 +1,7 @@
 import type { REST } from '@discordjs/rest';
 import { WebSocketManager, WebSocketShardEvents, type SessionInfo } from '@discordjs/ws';
 import { AppError } from '@nanobot/core';
-import type { HeldLease, Queues } from '@nanobot/bus';
+import type { Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import type { InboundMessage } from '@nanobot/core';
@@ -19,30 +19,22 @@ export type DiscordChannelDeps = {
   policy: InboundPolicy;
   mediaDir: string;
   maxMediaBytes: number;
-  lease: HeldLease;
+  /** Throws unless this process still holds the gateway lease (the kit's lease, checked in Redis). */
+  fence: () => Promise<void>;
   log: Logger;
-  /** This process holds the lease: its outbound worker may send. */
-  onActive: () => void;
   /** The gateway answers again (READY or RESUMED): put-back replies need not wait out their hold. */
   onConnected?: () => void;
   onQueued?: (message: InboundMessage) => void;
-  standbyRetryMs?: number;
   faultPoint?: (point: 'after-queue') => void | Promise<void>;
 };
 
 /** Close codes after which Discord will not take the same IDENTIFY again: a config fix is needed. */
 const fatalCloseCodes = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-  });
-
 /**
  * One run of the Discord channel: who the bot is (`GET /users/@me`, which also proves the
- * token), the gateway lease (one connection per bot in the cluster; the other instances wait
- * as hot standbys), then one gateway session through @discordjs/ws until stopped or broken.
+ * token; `prepare`, before the kit asks for the gateway lease), then, as the lease holder, one
+ * gateway session through @discordjs/ws until stopped, broken or the lease is lost.
  * Inside the run the library resumes a dropped session (RESUME, missed events replayed) and
  * notices a zombie connection (no heartbeat ACK); a session that cannot be resumed
  * (INVALID_SESSION) becomes a fresh IDENTIFY, and its READY makes the intake catch up through
@@ -62,21 +54,6 @@ export function createDiscordChannel(deps: DiscordChannelDeps) {
     } catch (err) {
       throw toDiscordError(err, 'GET /users/@me');
     }
-  }
-
-  async function becomeActive(ctx: ChannelContext): Promise<boolean> {
-    let announced = false;
-    while (!ctx.signal.aborted) {
-      if (await deps.lease.acquire()) return true;
-      if (!announced) {
-        log.info({ holder: await deps.lease.holderNow() }, 'another process holds the Discord gateway connection; waiting as standby');
-        announced = true;
-      }
-      ctx.reportState({ role: 'standby' });
-      ctx.reportAlive();
-      await sleep(deps.standbyRetryMs ?? 1_000, ctx.signal);
-    }
-    return false;
   }
 
   function createManager(): WebSocketManager {
@@ -102,19 +79,19 @@ export function createDiscordChannel(deps: DiscordChannelDeps) {
   }
 
   return {
+    async prepare(ctx: ChannelContext): Promise<void> {
+      ctx.reportState({ bot: await whoAmI() });
+    },
+    /** As the lease holder: `ctx.signal` is also aborted when the lease is lost. */
     async run(ctx: ChannelContext): Promise<void> {
       const id = await whoAmI();
-      if (!(await becomeActive(ctx))) return;
-      ctx.reportState({ role: 'active', bot: id });
-      const lost = deps.lease.lostSignal();
-      deps.onActive();
-      const signal = AbortSignal.any([ctx.signal, lost]);
+      const { signal } = ctx;
       const intake = createIntake(
         {
           rest, queues: deps.queues, seen: createSeenStore(deps.producer, id), policy: deps.policy, botId: id, mediaDir: deps.mediaDir,
           maxMediaBytes: deps.maxMediaBytes, log,
           onQueued: (message) => {
-            deps.lease.fence().then(() => deps.onQueued?.(message), () => undefined);
+            deps.fence().then(() => deps.onQueued?.(message), () => undefined);
           },
           ...(deps.faultPoint === undefined ? {} : { faultPoint: deps.faultPoint }),
         },
@@ -158,7 +135,6 @@ export function createDiscordChannel(deps: DiscordChannelDeps) {
         await Promise.race([intake.drain(), new Promise((r) => setTimeout(r, 10_000).unref())]);
         await Promise.resolve(manager.destroy({ code: 1000, reason: 'nanobot stopping' })).catch((err: unknown) => log.debug({ err }, 'gateway destroy failed'));
       }
-      if (lost.aborted) throw lost.reason;
     },
   };
 }

@@ -4,12 +4,15 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
 import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
+import { splitText } from '@nanobot/channel';
 import { refusedByDiscord, toDiscordError } from './discord-rest.js';
-import { splitText } from './split-text.js';
 
 /** Named moments of a send for fault tests: `after-mark` (request not made), `after-send` (answered, not marked sent). */
 export type SendFaultPoint = 'after-mark' | 'after-send';
 export const sendFaultPoints: readonly SendFaultPoint[] = ['after-mark', 'after-send'];
+
+/** Discord's limit on a message's content. */
+export const discordMaxChars = 2000;
 
 export type SenderDeps = {
   rest: REST;
@@ -100,7 +103,7 @@ export function createSender(deps: SenderDeps) {
       deps.log.error({ err, jobId: job.id }, 'outbound job is malformed, parking it');
       throw new UnrecoverableError(describeError(err));
     }
-    for (const [index, text] of splitText(message.text).entries()) {
+    for (const [index, text] of splitText(message.text, discordMaxChars, { emptyText: '(empty reply)' }).entries()) {
       try {
         await sendChunk(message, index, text);
       } catch (err) {

@@ -3,8 +3,8 @@ import type { WebClient } from '@slack/web-api';
 import { AppError, describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
 import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SendingRecord, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
+import { splitText } from '@nanobot/channel';
 import { authErrors, clientErrorCode, slackErrorCode } from './slack-api.js';
-import { splitText } from './split-text.js';
 import { toMrkdwn } from './to-mrkdwn.js';
 
 /** Where a fault test may kill the sender: after the `sending` mark, or after Slack's answer and before `sent`. */

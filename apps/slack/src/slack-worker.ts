@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker } from 'bullmq';
-import { AppError, isAppError } from '@nanobot/core';
+import { AppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
-import {
-  bullPrefix, createHeldLease, createLease, createPutBackHold, createQueues, createRedis, createSentMarkers, createStatusReporter, holdableWorkerOptions, queueNames,
-  workerReliability,
-} from '@nanobot/bus';
-import { backoffDelayMs, createSupervisor, type ChannelContext, type Supervisor } from '@nanobot/supervisor';
-import { closeWithin } from '@nanobot/runtime';
+import { channelRestartDelay, createChannelWorker, type ChannelWorker } from '@nanobot/channel';
 import { createSender, type SendFaultPoint } from './send-outbound.js';
 import { authErrors, createWebClient, slackErrorCode } from './slack-api.js';
 import { createConversationLog } from './catch-up.js';
@@ -36,32 +29,18 @@ export type SlackWorkerOptions = {
   pid: number;
 };
 
-export type SlackWorker = {
-  supervisor: Supervisor;
-  start(onFatal: (err: unknown) => void): Promise<void>;
-  stop(reason: string): Promise<void>;
-};
+export type SlackWorker = ChannelWorker;
 
 /**
  * A refused token needs a config fix (30 s); Slack asking for a reconnect or a dropped link is
- * back within a second or two; anything else backs off as usual.
+ * back within a second or two (250 ms doubling to 4 s); a lost lease waits as a standby at once;
+ * anything else backs off as usual. Slack's own rate limits are waited out by the sender.
  */
-export function restartDelayMs(failures: number, err: unknown): number {
-  if (isAppError(err, 'CHANNEL_FATAL')) return 30_000;
-  // Lost the connection lease: wait as a standby right away, ready to take over again.
-  if (isAppError(err, 'LEASE_LOST')) return 1_000;
-  if (isAppError(err, 'CHANNEL_UNAVAILABLE') || isAppError(err, 'BUS_UNAVAILABLE')) {
-    return Math.min(250 * 2 ** Math.max(0, failures - 1), 4_000);
-  }
-  return backoffDelayMs(failures);
-}
+export const restartDelayMs = channelRestartDelay({ fatalMs: 30_000, outageMaxMs: 4_000, honourRetryAfter: false });
 
-/** The Slack worker without the process: main.ts adds config, signals and exit codes. */
+/** The Slack worker on the channel kit: Socket Mode intake, the catch-up and the sender are Slack's own. */
 export function createSlackWorker(options: SlackWorkerOptions): SlackWorker {
   const { log } = options;
-  const producer = createRedis({ url: options.redisUrl, role: 'producer', log, name: 'slack-producer' });
-  const workerConnection = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'slack-worker' });
-  const queues = createQueues(producer, log);
   const web = createWebClient(options.botToken, options.apiBase);
   let botUser: Promise<string> | undefined;
   // auth.test once per process (until it succeeds): our bot's user id, for mentions and probes.
@@ -83,113 +62,31 @@ export function createSlackWorker(options: SlackWorkerOptions): SlackWorker {
       throw err;
     });
   };
-  const putBacks = createPutBackHold({ queue: queues.outbound('slack'), rateLimit: async (ms) => outbound.rateLimit(ms), log });
-  const channel = createSlackChannel({
-    appToken: options.appToken, apiBase: options.apiBase, queues, policy: options.policy, log, botUserId, web,
-    conversations: createConversationLog(producer),
-    ...(options.mediaDir === undefined ? {} : {
-      downloadFiles: createFileDownloader({ botToken: options.botToken, dir: options.mediaDir, hosts: slackFileHosts(options.apiBase), maxBytes: 20 * 1024 * 1024, log }),
-    }),
-    onUp: () => putBacks.channelBack(),
-    ...(options.serverPingTimeoutMs === undefined ? {} : { serverPingTimeoutMs: options.serverPingTimeoutMs }),
-  });
-  // One Socket Mode connection and one sender per Slack app: more instances are hot standbys.
-  const lease = createHeldLease({
-    lease: createLease({ redis: producer, name: `slack:${createHash('sha256').update(options.appToken).digest('hex').slice(0, 16)}`, holder: options.holder, ttlMs: 5_000 }),
-    log, what: 'slack connection', onLost: () => stopSending(),
-  });
-  let outboundStarted = false;
-  let sending = false;
-  function startSending(): void {
-    if (sending) return;
-    sending = true;
-    // A previous holder may have died with a reply in hand: it goes first.
-    const go = () => {
-      if (!sending) return;
-      if (!outboundStarted) {
-        outboundStarted = true;
-        outbound.run().catch((err: unknown) => fatal(err));
-      } else {
-        Promise.resolve(outbound.resume()).catch((err: unknown) => log.warn({ err }, 'could not resume the outbound worker'));
-      }
-    };
-    putBacks.startAfterOrphans(go).catch((err: unknown) => log.error({ err }, 'waiting for orphaned replies failed; sending anyway'));
-  }
-  function stopSending(): void {
-    sending = false;
-    if (outboundStarted) outbound.pause(true).catch((err: unknown) => log.warn({ err }, 'could not pause the outbound worker'));
-  }
-  let fatal: (err: unknown) => void = () => undefined;
-  let announced = false;
-  async function becomeActive(ctx: ChannelContext): Promise<boolean> {
-    while (!ctx.signal.aborted) {
-      if (await lease.acquire()) {
-        announced = false;
-        return true;
-      }
-      if (!announced) log.info({ holder: await lease.holderNow() }, 'another process holds the slack connection; waiting as standby');
-      announced = true;
-      ctx.reportState({ role: 'standby' });
-      ctx.reportAlive(); // waiting for the lease is this worker's normal activity
-      await sleep(1_000, undefined, { signal: ctx.signal }).catch(() => undefined);
-    }
-    return false;
-  }
-  async function run(ctx: ChannelContext): Promise<void> {
-    if (!(await becomeActive(ctx))) return;
-    ctx.reportState({ role: 'active' });
-    startSending();
-    const lost = lease.lostSignal();
-    await channel.run({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
-    if (lost.aborted && !ctx.signal.aborted) throw lost.reason;
-  }
   const pingWindowMs = options.serverPingTimeoutMs ?? 30_000;
-  const supervisor = createSupervisor({
-    name: 'slack', run, log, liveness: { windowMs: pingWindowMs * 2 }, delayMs: restartDelayMs, stopDeadlineMs: 10_000,
-    onState: () => status.publishSoon(),
+  return createChannelWorker({
+    name: 'slack', redisUrl: options.redisUrl, log, instance: options.instance, pid: options.pid, host: hostname(),
+    // One Socket Mode connection and one sender per Slack app: more instances are hot standbys.
+    lease: { key: `slack:${createHash('sha256').update(options.appToken).digest('hex').slice(0, 16)}`, holder: options.holder, what: 'slack connection' },
+    livenessWindowMs: pingWindowMs * 2,
+    restartDelayMs,
+    setup: (kit) => ({
+      run: createSlackChannel({
+        appToken: options.appToken, apiBase: options.apiBase, queues: kit.queues, policy: options.policy, log, botUserId, web,
+        conversations: createConversationLog(kit.producer),
+        ...(options.mediaDir === undefined ? {} : {
+          downloadFiles: createFileDownloader({ botToken: options.botToken, dir: options.mediaDir, hosts: slackFileHosts(options.apiBase), maxBytes: 20 * 1024 * 1024, log }),
+        }),
+        onUp: () => kit.putBacks.channelBack(),
+        ...(options.serverPingTimeoutMs === undefined ? {} : { serverPingTimeoutMs: options.serverPingTimeoutMs }),
+      }).run,
+      send: createSender({
+        web, botUserId, markers: kit.markers, log, hold: kit.putBacks.hold,
+        // On the producer connection, as before: a fence fails fast while Redis is away.
+        fence: async () => kit.lease?.fence(),
+        onSent: () => kit.putBacks.channelBack(),
+        ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
+        ...(options.faultPoint === undefined ? {} : { faultPoint: options.faultPoint }),
+      }),
+    }),
   });
-  const sender = createSender({
-    web, botUserId, markers: createSentMarkers(workerConnection), log, hold: putBacks.hold, fence: () => lease.fence(),
-    onSent: () => putBacks.channelBack(),
-    ...(options.putBackDelayMs === undefined ? {} : { putBackDelayMs: options.putBackDelayMs }),
-    ...(options.faultPoint === undefined ? {} : { faultPoint: options.faultPoint }),
-  });
-  const outbound = new Worker(queueNames.outbound('slack'), sender, {
-    connection: workerConnection, prefix: bullPrefix,
-    // One at a time keeps replies in order per conversation; a put-back reply holds its place.
-    concurrency: 1, autorun: false, ...holdableWorkerOptions, ...workerReliability,
-  });
-  outbound.on('error', (err) => log.warn({ err }, 'outbound worker error'));
-  outbound.on('failed', (job, err) => log.warn({ err, jobId: job?.id }, 'reply failed'));
-  const status = createStatusReporter({
-    redis: producer, app: 'nanobot-slack', instance: options.instance, pid: options.pid, host: hostname(),
-    channels: () => ({ slack: { ...supervisor.state() } }),
-    onError: (err) => log.debug({ err }, 'could not publish status'),
-  });
-
-  return {
-    supervisor,
-    async start(onFatal) {
-      fatal = onFatal;
-      await queues.waitUntilReady();
-      supervisor.start().then(() => log.info('slack channel supervisor ended'), onFatal);
-      await status.start();
-    },
-    async stop(reason) {
-      let failure: unknown;
-      await supervisor.stop(reason).catch((err: unknown) => (failure = err));
-      await closeWithin({
-        redisReady: producer.status === 'ready' && workerConnection.status === 'ready',
-        close: async () => {
-          // The reply in hand is finished as the holder; only then may a standby take over.
-          await outbound.close();
-          await lease.release();
-          await status.stop().catch((err: unknown) => log.warn({ err }, 'could not clear status'));
-          await queues.close();
-          await Promise.all([producer.quit(), workerConnection.quit()]);
-        },
-      }).catch((err: unknown) => (failure ??= err));
-      if (failure !== undefined) throw failure;
-    },
-  };
 }

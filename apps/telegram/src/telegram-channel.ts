@@ -6,7 +6,6 @@ import type { Config } from '@nanobot/config';
 import { inboundJobOptions, jobNames, type PairingGate, type Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
-import type { PollerLease } from './poller-lease.js';
 import { createPoller, type PollerDeps } from './poll-updates.js';
 import { toGrammySignal, toTelegramError } from './telegram-errors.js';
 import type { BotIdentity } from './to-inbound.js';
@@ -20,13 +19,11 @@ export type TelegramChannelDeps = {
   log: Logger;
   /** Typing and the reaction of a queued message (chat-presence.ts). */
   presence: Pick<ChatPresence, 'arrived'>;
-  /** One poller per bot token in the whole cluster (F4); others wait as hot standbys. */
-  lease: PollerLease;
   /**
-   * This process holds the lease and polls: its outbound worker may send (it follows the
-   * lease, so one process sends a chat's replies, in order; the lease pauses it when lost).
+   * Throws unless this process still holds the bot's poller lease (one poller per bot token in
+   * the whole cluster, F4; the kit waits for it as a hot standby and starts the sender).
    */
-  onActive: () => void;
+  fence: () => Promise<void>;
   /** Telegram answered a poll: put-back replies need not wait out their hold. */
   onPolled?: () => void;
   /** A message arrived in a chat: its id is that chat's newest known one (for delivery probes). */
@@ -35,8 +32,6 @@ export type TelegramChannelDeps = {
   attachMedia?: PollerDeps['attachMedia'];
   /** Fault tests: after a message's files are downloaded, before it is queued. */
   afterDownload?: () => void | Promise<void>;
-  /** How often a standby asks for the lease. */
-  standbyRetryMs?: number;
   /** How long setMyCommands may take before polling starts without the menu (default 10 s). */
   menuTimeoutMs?: number;
   /** DM pairing for senders outside allowFrom. */
@@ -100,47 +95,26 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
     }
   };
 
-  /** Waits, as a standby, until this process holds the poller lease; false if stopped meanwhile. */
-  async function becomeActive(ctx: ChannelContext): Promise<boolean> {
-    let announced = false;
-    while (!ctx.signal.aborted) {
-      const heldBefore = deps.lease.held();
-      if (await deps.lease.acquire()) {
-        if (!heldBefore) log.info('poller lease held: this process polls the bot');
-        return true;
-      }
-      if (!announced) {
-        log.info({ holder: await deps.lease.holderNow() }, 'another process polls this bot; waiting as standby');
-        announced = true;
-      }
-      ctx.reportState({ role: 'standby' });
-      // Waiting for the lease is this transport's normal activity, not deafness.
-      ctx.reportAlive();
-      await sleep(deps.standbyRetryMs ?? 1_000, ctx.signal);
-    }
-    return false;
-  }
-
   return {
+    /** Before the lease: who the bot is (getMe proves the token to a standby too). */
+    async prepare(ctx: ChannelContext): Promise<void> {
+      const bot = await whoAmI(ctx.signal);
+      ctx.reportState({ bot: bot.username });
+    },
     /**
-     * One run. The lease outlives it: a run that fails stays the holder through the restart
-     * delay (see createPollerLease); only a lost lease ends the tenure here, and the worker
-     * releases it when the process stops, after its last reply.
+     * One run, as the lease holder (`ctx.signal` is also aborted when the lease is lost). The
+     * lease outlives it: a run that fails (409, 5xx, a deaf transport) stays the holder through
+     * the restart delay, and the sender keeps sending meanwhile: a standby would meet the same
+     * Telegram answer. Only a lost lease ends the tenure; the worker releases it on stop.
      */
     async run(ctx: ChannelContext): Promise<void> {
       const bot = await whoAmI(ctx.signal);
-      ctx.reportState({ bot: bot.username });
-      if (!(await becomeActive(ctx))) return;
-      ctx.reportState({ role: 'active' });
-      const lost = deps.lease.lostSignal();
-      deps.onActive();
       await setMenu(ctx.signal);
-      await pollWhileLeased(ctx, bot, lost);
-      if (lost.aborted) throw lost.reason;
+      await pollWhileLeased(ctx, bot);
     },
   };
 
-  async function pollWhileLeased(ctx: ChannelContext, bot: BotIdentity, lost: AbortSignal): Promise<void> {
+  async function pollWhileLeased(ctx: ChannelContext, bot: BotIdentity): Promise<void> {
     const poll = createPoller({
       api,
       queues: deps.queues,
@@ -151,7 +125,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
       onQueued: (message) => {
         // Cosmetic, and only as the holder: a holder resumed after losing the lease must not
         // show "typing…" in a chat whose reply the new holder sends.
-        deps.lease.fence().then(
+        deps.fence().then(
           () => {
             deps.presence.arrived(message);
           },
@@ -160,25 +134,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps) {
       },
       park: park(bot),
       // Each getUpdates, the confirming one on stop included, only while the lease is ours.
-      fence: () => deps.lease.fence(),
+      fence: deps.fence,
       ...(deps.onPolled === undefined ? {} : { onPolled: deps.onPolled }),
       ...(deps.onSeen === undefined ? {} : { onSeen: deps.onSeen }),
       ...(deps.pairing === undefined ? {} : { pairing: deps.pairing }),
       ...(deps.attachMedia === undefined ? {} : { attachMedia: deps.attachMedia }),
       ...(deps.afterDownload === undefined ? {} : { afterDownload: deps.afterDownload }),
     });
-    await poll({ ...ctx, signal: AbortSignal.any([ctx.signal, lost]) });
+    await poll(ctx);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import type { OutboundMessage } from '@nanobot/core';
-import { splitText } from './split-text.js';
+import { splitText } from '@nanobot/channel';
 
 /** One frame of a reply: text, or a file (`send_media`) with `text` as its caption. */
 export type Part = { text: string; file?: { filePath: string; mimetype: string; fileName: string } };

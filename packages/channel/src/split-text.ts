@@ -1,9 +1,12 @@
 /**
- * Splits plain text into chunks of at most `maxChars` UTF-16 units, cutting at the last
- * paragraph break, else line break, else space, else anywhere but inside a surrogate pair.
- * WhatsApp accepts long texts, but a wall of text reads badly; nanobot splits replies too.
+ * Splits a reply into chunks of at most `maxChars` UTF-16 units, each channel with its own
+ * limit (Discord 2000, WhatsApp 4000, Slack 39 000). Line endings become `\n` and the text is
+ * trimmed; a cut falls at the last paragraph break, else line break, else space in the
+ * window's second half, else at the limit but never inside a surrogate pair. The separator
+ * and the whitespace around a cut are dropped. An empty or blank text gives no chunks, or the
+ * one `emptyText` when given (Discord refuses an empty message, so it says "(empty reply)").
  */
-export function splitText(text: string, maxChars = 4000): string[] {
+export function splitText(text: string, maxChars: number, options: { emptyText?: string } = {}): string[] {
   if (!Number.isInteger(maxChars) || maxChars < 16) throw new RangeError(`maxChars must be an integer >= 16, got ${maxChars}`);
   const chunks: string[] = [];
   let rest = text.replace(/\r\n?/g, '\n').trim();
@@ -14,10 +17,12 @@ export function splitText(text: string, maxChars = 4000): string[] {
     rest = rest.slice(cut).trimStart();
   }
   if (rest !== '') chunks.push(rest);
+  if (chunks.length === 0 && options.emptyText !== undefined) chunks.push(options.emptyText);
   return chunks;
 }
 
 function cutAt(text: string, maxChars: number): number {
+  // One more than the limit: a separator right after the limit still makes a clean cut.
   const window = text.slice(0, maxChars + 1);
   const minimum = Math.floor(maxChars / 2);
   for (const separator of ['\n\n', '\n', ' ']) {

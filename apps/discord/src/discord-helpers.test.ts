@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { splitText } from './split-text.js';
+import { splitText } from '@nanobot/channel';
 import { splitApiBase } from './discord-rest.js';
-import { nonceOf } from './send-outbound.js';
+import { discordMaxChars, nonceOf } from './send-outbound.js';
 import { newer } from './seen-store.js';
 
-describe('splitText', () => {
+describe('splitText at Discord\'s limit', () => {
   it('keeps short replies whole and cuts long ones at line breaks, each within 2000', () => {
-    expect(splitText('hi')).toEqual(['hi']);
+    expect(splitText('hi', discordMaxChars)).toEqual(['hi']);
     const text = Array.from({ length: 60 }, (_, i) => `line ${i} ${'y'.repeat(60)}`).join('\n');
-    const parts = splitText(text);
+    const parts = splitText(text, discordMaxChars);
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.every((p) => p.length <= 2000)).toBe(true);
     expect(parts.join('\n')).toBe(text);
   });
 
   it('never cuts a surrogate pair', () => {
-    const parts = splitText('😀'.repeat(1500));
+    const parts = splitText('😀'.repeat(1500), discordMaxChars);
     expect(parts.every((p) => p.length <= 2000 && !/[\uD800-\uDBFF]$/.test(p))).toBe(true);
   });
 });
