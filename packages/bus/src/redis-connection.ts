@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { AppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
+import { redisTlsOptions, type RedisTlsFiles } from './redis-tls.js';
 
 export type ConnectionRole = 'producer' | 'worker';
 
@@ -32,6 +33,8 @@ export type CreateRedisOptions = {
   role: ConnectionRole;
   log: Logger;
   name: string;
+  /** For `rediss://`: CA, client certificate and key as file paths. */
+  tls?: RedisTlsFiles;
 };
 
 /**
@@ -45,9 +48,12 @@ export function createRedis(options: CreateRedisOptions): Redis {
   } catch (cause) {
     throw new AppError('CONFIG_INVALID', 'redis url is not a valid URL', { cause });
   }
+  const tls = url.protocol === 'rediss:' ? redisTlsOptions(options.tls ?? {}) : undefined;
+  // A username and password in the URL (an ACL user) are passed on by ioredis as AUTH user pass.
   const redis = new Redis(url.toString(), {
     ...connectionOptions(options.role),
     connectionName: options.name,
+    ...(tls === undefined ? {} : { tls }),
   });
   let down = false;
   redis.on('error', (err: Error) => {
