@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '@nanobot/bus';
 import { describeError } from '@nanobot/core';
 import { allowFromWarnings, loadConfig, resolveModelSpec, type LoadedConfig } from '@nanobot/config';
 import { checkSlack } from './check-slack.js';
@@ -16,7 +16,7 @@ async function checkRedis(loaded: LoadedConfig): Promise<Check> {
       return { name: 'redis', ok: false, detail: 'redis-server is not installed (apt-get install -y redis-server), and REDIS_URL is not set' };
     }
   }
-  const redis = new Redis(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  const redis = createRedisClient(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
   redis.on('error', () => undefined); // the failed connect() below reports it
   try {
     await redis.connect();

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '@nanobot/bus';
 import { describeError } from '@nanobot/core';
 import type { LoadedConfig } from '@nanobot/config';
 import { createIsGone, createPm2Control, type ProcessInfo } from '@nanobot/ops';
@@ -17,7 +17,7 @@ export async function printStatusJson(loaded: LoadedConfig): Promise<void> {
   } finally {
     pm2.disconnect();
   }
-  const redis = new Redis(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  const redis = createRedisClient(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
   redis.on('error', () => undefined); // reported in the document through the failed connect()
   let redisError: string | undefined;
   try {

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@nanobot/log';
 import {
   AppError,
+  defaultWaitTimeoutMs,
   isImmediateCommand,
   toJobId,
   type ChannelName,
@@ -11,6 +12,7 @@ import {
 } from '@nanobot/core';
 import { inboundJobOptions, outboundJobOptions } from './job-options.js';
 import { bullPrefix, jobNames, queueNames } from './queue-names.js';
+import { durabilityOf, type Durability } from './redis-client.js';
 import { acceptIntoMailbox } from './session-mailbox.js';
 import { recordLastActive } from './last-active.js';
 import { createTrafficRecorder } from './traffic.js';
@@ -37,16 +39,10 @@ export type Queues = {
 
 /**
  * The producer side of the bus. `connection` should be a producer connection
- * (fail fast while Redis is away) so that callers see an outage as an error.
+ * (fail fast while Redis is away) so that callers see an outage as an error. `durability`
+ * defaults to the WAIT settings of the connection string the connection was made from.
  */
-export type Durability = {
-  /** Replicas that must hold an inbound message before the channel confirms it; 0 = off. */
-  waitReplicas: number;
-  /** How long WAIT may block, in ms. */
-  waitTimeoutMs?: number;
-};
-
-export function createQueues(connection: Redis, log: Logger, durability: Durability = { waitReplicas: 0 }): Queues {
+export function createQueues(connection: Redis, log: Logger, durability: Durability = durabilityOf(connection)): Queues {
   // Connection loss is logged once by createRedis; queue errors repeat it per queue, so debug.
   const onError = (err: Error) => log.debug({ err }, 'queue error');
   const inbound = new Queue(queueNames.inbound, { connection, prefix: bullPrefix });
@@ -122,7 +118,7 @@ export function createQueues(connection: Redis, log: Logger, durability: Durabil
  */
 async function waitForReplicas(connection: Redis, durability: Durability, jobId: string): Promise<void> {
   if (durability.waitReplicas <= 0) return;
-  const acked = Number(await connection.call('WAIT', String(durability.waitReplicas), String(durability.waitTimeoutMs ?? 1_000)));
+  const acked = Number(await connection.call('WAIT', String(durability.waitReplicas), String(durability.waitTimeoutMs ?? defaultWaitTimeoutMs)));
   if (acked < durability.waitReplicas) {
     throw new AppError('BUS_UNAVAILABLE', `${jobId} reached ${acked} of ${durability.waitReplicas} replicas`, { details: { jobId, acked } });
   }

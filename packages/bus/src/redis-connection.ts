@@ -1,7 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import { AppError } from '@nanobot/core';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '@nanobot/log';
-import { redisTlsOptions, type RedisTlsFiles } from './redis-tls.js';
+import { createRedisClient } from './redis-client.js';
 
 export type ConnectionRole = 'producer' | 'worker';
 
@@ -29,12 +28,11 @@ export function connectionOptions(role: ConnectionRole): RedisOptions {
 }
 
 export type CreateRedisOptions = {
+  /** A connection string: a redis:// or rediss:// URL, possibly with our parameters (RedisEndpoint). */
   url: string;
   role: ConnectionRole;
   log: Logger;
   name: string;
-  /** For `rediss://`: CA, client certificate and key as file paths. */
-  tls?: RedisTlsFiles;
 };
 
 /**
@@ -42,19 +40,7 @@ export type CreateRedisOptions = {
  * "Unhandled error event") that logs an outage once, not on every reconnect attempt.
  */
 export function createRedis(options: CreateRedisOptions): Redis {
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch (cause) {
-    throw new AppError('CONFIG_INVALID', 'redis url is not a valid URL', { cause });
-  }
-  const tls = url.protocol === 'rediss:' ? redisTlsOptions(options.tls ?? {}) : undefined;
-  // A username and password in the URL (an ACL user) are passed on by ioredis as AUTH user pass.
-  const redis = new Redis(url.toString(), {
-    ...connectionOptions(options.role),
-    connectionName: options.name,
-    ...(tls === undefined ? {} : { tls }),
-  });
+  const redis = createRedisClient(options.url, { ...connectionOptions(options.role), connectionName: options.name });
   let down = false;
   redis.on('error', (err: Error) => {
     if (down) return;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { freePort, startRedis, type RedisServer } from '@nanobot/testkit';
 import { createLogger } from '@nanobot/log';
+import { toRedisConnectionString } from '@nanobot/core';
 import { createRedis, whenReady } from './redis-connection.js';
 import { redisTlsOptions } from './redis-tls.js';
 
@@ -50,9 +51,11 @@ describe('createRedis over TLS with an ACL user', () => {
   });
 
   const files = () => ({ ca: join(dir, 'ca.crt'), cert: join(dir, 'client.crt'), key: join(dir, 'client.key'), servername: 'localhost' });
+  // What resolveRedis hands every process: the URL with the TLS files as parameters.
+  const connection = (auth: string) => toRedisConnectionString({ url: `rediss://${auth}@127.0.0.1:${tlsPort}`, tls: files(), waitReplicas: 0, waitTimeoutMs: 1_000 });
 
   it('connects with rediss://, the CA, a client certificate and an ACL user, and answers', async () => {
-    const redis = createRedis({ url: `rediss://nanobot:s3cret-pass@127.0.0.1:${tlsPort}`, role: 'producer', log, name: 'tls-test', tls: files() });
+    const redis = createRedis({ url: connection('nanobot:s3cret-pass'), role: 'producer', log, name: 'tls-test' });
     opened.push(redis);
     await whenReady(redis);
     expect(await redis.call('ACL', 'WHOAMI')).toBe('nanobot');
@@ -61,7 +64,7 @@ describe('createRedis over TLS with an ACL user', () => {
   });
 
   it('is refused with a wrong ACL password', async () => {
-    const redis = createRedis({ url: `rediss://nanobot:wrong@127.0.0.1:${tlsPort}`, role: 'producer', log, name: 'tls-test-bad', tls: files() });
+    const redis = createRedis({ url: connection('nanobot:wrong'), role: 'producer', log, name: 'tls-test-bad' });
     opened.push(redis);
     await expect(redis.ping()).rejects.toThrow();
     expect(redis.status).not.toBe('ready');

@@ -1,16 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { AppError } from '@nanobot/core';
+import { AppError, type RedisTlsFiles } from '@nanobot/core';
 
-/** TLS material for a `rediss://` connection, as file paths (PEM). */
-export type RedisTlsFiles = {
-  ca?: string;
-  cert?: string;
-  key?: string;
-  servername?: string;
-  /** Default true; false accepts any certificate (only for a test setup). */
-  rejectUnauthorized?: boolean;
-};
+export type { RedisTlsFiles };
 
 /**
  * Reads the files once, at connect time. A missing file is a config error naming the field,

@@ -27,3 +27,4 @@ export { startFakeSlack, createSlackTraffic, withFakeSlack } from './fake-slack.
 export type * from './fake-slack.js';
 export { startDovecot } from './dovecot.js';
 export type { Dovecot } from './dovecot.js';
+export { waitForReplicas, onlineReplicas } from './redis-replicas.js';
