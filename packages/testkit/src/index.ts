@@ -28,3 +28,5 @@ export type * from './fake-slack.js';
 export { startDovecot } from './dovecot.js';
 export type { Dovecot } from './dovecot.js';
 export { waitForReplicas, onlineReplicas } from './redis-replicas.js';
+export { startSentinelSetup } from './redis-sentinel.js';
+export type { SentinelSetup } from './redis-sentinel.js';
