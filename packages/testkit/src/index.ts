@@ -30,3 +30,5 @@ export type { Dovecot } from './dovecot.js';
 export { waitForReplicas, onlineReplicas } from './redis-replicas.js';
 export { startSentinelSetup } from './redis-sentinel.js';
 export type { SentinelSetup } from './redis-sentinel.js';
+export { makeTestCertificates, startTlsRedis } from './redis-tls-server.js';
+export type { TlsRedisServer } from './redis-tls-server.js';
