@@ -79,16 +79,22 @@ describe('Redis Sentinel failover', () => {
     const [primary, replica] = setup.servers;
     expect(await setup.masterPort()).toBe(primary.port);
     await primary.kill();
+    const killedAt = Date.now();
     traffic.round();
     expect(await setup.waitForFailover(primary.port)).toBe(replica.port);
+    const promotedAt = Date.now();
     // The old primary comes back and the sentinels make it the new primary's replica; until
     // then WAIT cannot succeed, so channels hold their messages unconfirmed.
     await primary.restart();
     await setup.waitForReplicas(1);
+    const rejoinedAt = Date.now();
     traffic.round();
     await traffic.waitAllAnswered(90_000);
+    console.log(`sentinel failover: new primary ${promotedAt - killedAt} ms after the kill, old primary back as its replica after ${rejoinedAt - killedAt} ms, all ${traffic.total()} answered after ${Date.now() - killedAt} ms`);
     await sleep(2_000);
     expect(traffic.report()).toEqual(cleanReport(traffic.total()));
     expect(await restarts()).toBe(0);
+    const status = await cluster.nanobot('status');
+    expect(status.stdout).toContain(`Sentinel master "${setup.name}" via 3 sentinel(s)`);
   }, 180_000);
 });
