@@ -66,5 +66,11 @@ describe('the cluster on Redis over TLS with an ACL user', () => {
     const status = await cluster.nanobot('status');
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).not.toContain(tls.user.password);
+    expect(status.stdout).toContain('Redis:     external (REDIS_URL or redis.url), TLS');
+    // doctor opens its own connections the same way: over TLS, as the ACL user.
+    const doctor = await cluster.nanobot('doctor');
+    expect(doctor.stdout).toMatch(/✓ redis\s+reachable, noeviction/);
+    expect(doctor.stdout).toMatch(/✓ persistence\s+AOF on/);
+    expect(doctor.stdout).not.toContain(tls.user.password);
   }, 60_000);
 });
