@@ -20,12 +20,13 @@ export async function checkRedis(loaded: LoadedConfig): Promise<Check[]> {
     }
   }
   const sentinel = loaded.redis.sentinel === undefined ? [] : [await checkSentinels(loaded.redis.sentinel)];
-  const redis = createRedisClient(loaded.redis.url, probeOptions);
-  redis.on('error', () => undefined); // the failed connect() below reports it
+  let redis: Redis | undefined;
   try {
+    redis = createRedisClient(loaded.redis.url, probeOptions);
+    redis.on('error', () => undefined); // the failed connect() below reports it
     await redis.connect();
   } catch (err) {
-    redis.disconnect();
+    redis?.disconnect();
     const hint = loaded.redis.embedded ? ' (the embedded Redis runs only while the cluster runs: `nanobot start`)' : '';
     return [{ name: 'redis', ok: loaded.redis.embedded, detail: `not reachable: ${describeError(err)}${hint}` }, ...sentinel];
   }

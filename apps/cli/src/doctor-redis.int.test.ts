@@ -55,4 +55,10 @@ describe('nanobot doctor on Redis topologies', () => {
     expect(checks.persistence).toMatchObject({ ok: false });
     expect(checks.persistence?.detail).toMatch(/neither AOF nor RDB/);
   });
+
+  it('names the redis.tls key whose file cannot be read, instead of failing', async () => {
+    const checks = await checksFor({ url: 'rediss://127.0.0.1:1', tls: { ca: join(home, 'no-such-ca.pem') } });
+    expect(checks.redis).toMatchObject({ ok: false });
+    expect(checks.redis?.detail).toMatch(/redis\.tls\.ca: cannot read/);
+  });
 });
