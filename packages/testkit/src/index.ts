@@ -32,3 +32,5 @@ export { startSentinelSetup } from './redis-sentinel.js';
 export type { SentinelSetup } from './redis-sentinel.js';
 export { makeTestCertificates, startTlsRedis } from './redis-tls-server.js';
 export type { TlsRedisServer } from './redis-tls-server.js';
+export { startRedisCluster } from './redis-cluster.js';
+export type { RedisClusterSetup } from './redis-cluster.js';
