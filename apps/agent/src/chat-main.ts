@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { describeError, isAppError } from '@nanobot/core';
 import { loadConfig, resolveModelSpec, type LoadedConfig } from '@nanobot/config';
-import { connectionOptions, readStatuses } from '@nanobot/bus';
+import { connectionOptions, createRedisClient, readStatuses } from '@nanobot/bus';
 import { createLogger } from '@nanobot/log';
 import { countInboundWorkers } from '@nanobot/ops';
 import { createStreamPrinter } from './chat/create-stream-printer.js';
@@ -42,7 +42,7 @@ function fail(message: string): never {
  * the timeout only matters for a Redis that does not answer at all.
  */
 async function connectCluster(loaded: LoadedConfig): Promise<Redis | undefined> {
-  const redis = new Redis(loaded.redis.url, { ...connectionOptions('producer'), lazyConnect: true, retryStrategy: () => null, connectTimeout: 3_000 });
+  const redis = createRedisClient(loaded.redis.url, { ...connectionOptions('producer'), lazyConnect: true, retryStrategy: () => null, connectTimeout: 3_000 });
   redis.on('error', (err: Error) => log.debug({ err }, 'cluster redis not reachable'));
   try {
     await redis.connect();

@@ -12,7 +12,7 @@ describe('nanobot doctor', () => {
   let home: string;
 
   beforeAll(async () => {
-    redis = await startRedis({ appendonly: false });
+    redis = await startRedis();
     telegram = await startFakeTelegram();
     home = await mkdtemp(join(tmpdir(), 'nanobot-doctor-'));
   });

@@ -1,35 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
 import { allowFromWarnings, loadConfig, resolveModelSpec, type LoadedConfig } from '@nanobot/config';
+import { checkRedis } from './check-redis.js';
 import { checkSlack } from './check-slack.js';
 
 /** `warning`: works, but the operator should change something (shown with `!`, exit code 0). */
 export type Check = { name: string; ok: boolean; detail: string; warning?: boolean };
-
-async function checkRedis(loaded: LoadedConfig): Promise<Check> {
-  if (loaded.redis.embedded) {
-    const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-    if (probe.error !== undefined || probe.status !== 0) {
-      return { name: 'redis', ok: false, detail: 'redis-server is not installed (apt-get install -y redis-server), and REDIS_URL is not set' };
-    }
-  }
-  const redis = new Redis(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
-  redis.on('error', () => undefined); // the failed connect() below reports it
-  try {
-    await redis.connect();
-    const policy = (await redis.config('GET', 'maxmemory-policy')) as string[];
-    const ok = policy[1] === 'noeviction';
-    return { name: 'redis', ok, detail: ok ? `reachable, noeviction` : `maxmemory-policy is ${policy[1]}: BullMQ needs noeviction` };
-  } catch (err) {
-    const hint = loaded.redis.embedded ? ' (the embedded Redis runs only while the cluster runs: `nanobot start`)' : '';
-    return { name: 'redis', ok: loaded.redis.embedded, detail: `not reachable: ${describeError(err)}${hint}` };
-  } finally {
-    redis.disconnect();
-  }
-}
 
 export function checkProvider(loaded: LoadedConfig): Check {
   const { providers } = loaded.config;
@@ -81,7 +58,7 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   checks.push({ name: 'node', ok: major > 20 || (major === 20 && minor >= 19), detail: `${process.version} (needs >= 20.19)` });
   checks.push({ name: 'config', ok: true, detail: `${loaded.path}${loaded.exists ? '' : ' (missing: defaults in use; run `nanobot onboard`)'}${loaded.warnings.length > 0 ? `, ${loaded.warnings.length} warning(s), shown by nanobot start` : ''}` });
-  checks.push(await checkRedis(loaded));
+  checks.push(...(await checkRedis(loaded)));
   checks.push(checkProvider(loaded));
   const telegram = await checkTelegram(loaded);
   if (telegram !== null) checks.push(telegram);

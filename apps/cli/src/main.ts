@@ -4,9 +4,8 @@ import { homedir, hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { describeError } from '@nanobot/core';
-import { resolveHostName } from '@nanobot/bus';
+import { createRedisClient, resolveHostName } from '@nanobot/bus';
 import { allowFromWarnings, isSelected, loadConfig, parseOnly, selectableApps, type LoadedConfig } from '@nanobot/config';
 import { registerAgentCommand } from './agent-command.js';
 import { registerChannelsCommand } from './channels-command.js';
@@ -162,15 +161,17 @@ program
     } finally {
       pm2.disconnect();
     }
-    const redis = new Redis(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
-    redis.on('error', () => undefined); // reported below through the failed connect()
+    let redis: ReturnType<typeof createRedisClient> | undefined;
     try {
+      // Inside the try: an unreadable redis.tls file is reported like an unreachable Redis.
+      redis = createRedisClient(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+      redis.on('error', () => undefined); // reported below through the failed connect()
       await redis.connect();
       await printClusterState(redis, print, { loaded, isGone: createIsGone(resolveHostName(process.env, hostname()), (pid) => process.kill(pid, 0)) });
     } catch (err) {
       print(`Redis:     unreachable (${describeError(err)})`);
     } finally {
-      redis.disconnect();
+      redis?.disconnect();
     }
   });
 

@@ -22,9 +22,17 @@ export function printConfigSummary(loaded: LoadedConfig, print: (line: string) =
     .join(', ');
   print(`Providers: ${providers || 'none'}`);
   const { redis } = loaded;
-  print(`Redis:     ${redis.embedded ? `embedded (nanobot-redis) on port ${redis.port}, password in ${redis.passwordFile ?? '?'}` : 'external (REDIS_URL)'}`);
+  print(`Redis:     ${redis.embedded ? `embedded (nanobot-redis) on port ${redis.port}, password in ${redis.passwordFile ?? '?'}` : toExternalRedisLine(loaded)}`);
   print(`Dashboard: ${toDashboardLine(loaded)}`);
   if (config.api !== undefined) print(`API:       ${toApiLine(config.api)}`);
+}
+
+/** Never the URL itself: it may carry a password. */
+function toExternalRedisLine(loaded: LoadedConfig): string {
+  const { sentinel } = loaded.redis;
+  const tls = loaded.redis.url.startsWith('rediss:') ? ', TLS' : '';
+  if (sentinel !== undefined) return `Sentinel master "${sentinel.name}" via ${sentinel.nodes.length} sentinel(s)${tls}`;
+  return `external (REDIS_URL or redis.url)${tls}`;
 }
 
 /** Where nanobot-api answers, or why it does not run. */

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '@nanobot/bus';
 import { describeError } from '@nanobot/core';
 import type { LoadedConfig } from '@nanobot/config';
 import { createIsGone, createPm2Control, type ProcessInfo } from '@nanobot/ops';
@@ -17,10 +18,12 @@ export async function printStatusJson(loaded: LoadedConfig): Promise<void> {
   } finally {
     pm2.disconnect();
   }
-  const redis = new Redis(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
-  redis.on('error', () => undefined); // reported in the document through the failed connect()
+  let redis: Redis | undefined;
   let redisError: string | undefined;
   try {
+    // Inside the try: an unreadable redis.tls file is reported like an unreachable Redis.
+    redis = createRedisClient(loaded.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+    redis.on('error', () => undefined); // reported in the document through the failed connect()
     await redis.connect();
   } catch (err) {
     redisError = describeError(err);
@@ -29,13 +32,13 @@ export async function printStatusJson(loaded: LoadedConfig): Promise<void> {
     const status = await toStatusJson({
       loaded,
       processes,
-      redis: redisError === undefined ? redis : null,
+      redis: redisError === undefined && redis !== undefined ? redis : null,
       ...(redisError === undefined ? {} : { redisError }),
       isGone: createIsGone(hostname(), (pid) => process.kill(pid, 0)),
       now: Date.now(),
     });
     process.stdout.write(`${JSON.stringify({ ...status, pm2Error }, null, 2)}\n`);
   } finally {
-    redis.disconnect();
+    redis?.disconnect();
   }
 }

@@ -27,7 +27,9 @@ export function toConfigJson(loaded: LoadedConfig) {
     providers: Object.fromEntries(
       Object.entries(config.providers).map(([name, p]) => [name, { apiKeySet: p.apiKey !== '', apiBase: p.apiBase ?? null }]),
     ),
-    redis: redis.embedded ? { embedded: true, port: redis.port } : { embedded: false },
+    redis: redis.embedded
+      ? { embedded: true, port: redis.port }
+      : { embedded: false, tls: redis.url.startsWith('rediss:'), sentinel: redis.sentinel === undefined ? null : { name: redis.sentinel.name, sentinels: redis.sentinel.nodes.length } },
     dashboard: problem === null ? { url: toGatewayUrl(config.gateway), problem: null } : { url: null, problem },
     enabledChannels: enabledChannels(config.channels),
     api: config.api === undefined ? null : { host: config.api.host, port: config.api.port, apiKeySet: config.api.apiKey !== '', problem: apiProblem(config.api) },

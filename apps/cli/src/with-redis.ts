@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '@nanobot/bus';
 import { describeError } from '@nanobot/core';
 import { loadConfig, type LoadedConfig } from '@nanobot/config';
 
@@ -11,7 +12,7 @@ export async function withRedis(use: (redis: Redis, loaded: LoadedConfig) => Pro
   let redis: Redis | undefined;
   try {
     const loaded = await loadConfig({ env: process.env, homeDir: homedir() });
-    redis = new Redis(loaded.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 3_000, retryStrategy: () => null });
+    redis = createRedisClient(loaded.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 3_000, retryStrategy: () => null });
     redis.on('error', () => undefined); // the failing command reports it
     await use(redis, loaded);
   } catch (err) {

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@nanobot/log';
 import {
   AppError,
+  defaultWaitTimeoutMs,
   isImmediateCommand,
   toJobId,
   type ChannelName,
@@ -11,6 +12,7 @@ import {
 } from '@nanobot/core';
 import { inboundJobOptions, outboundJobOptions } from './job-options.js';
 import { bullPrefix, jobNames, queueNames } from './queue-names.js';
+import { durabilityOf, type Durability } from './redis-client.js';
 import { acceptIntoMailbox } from './session-mailbox.js';
 import { recordLastActive } from './last-active.js';
 import { createTrafficRecorder } from './traffic.js';
@@ -37,9 +39,10 @@ export type Queues = {
 
 /**
  * The producer side of the bus. `connection` should be a producer connection
- * (fail fast while Redis is away) so that callers see an outage as an error.
+ * (fail fast while Redis is away) so that callers see an outage as an error. `durability`
+ * defaults to the WAIT settings of the connection string the connection was made from.
  */
-export function createQueues(connection: Redis, log: Logger): Queues {
+export function createQueues(connection: Redis, log: Logger, durability: Durability = durabilityOf(connection)): Queues {
   // Connection loss is logged once by createRedis; queue errors repeat it per queue, so debug.
   const onError = (err: Error) => log.debug({ err }, 'queue error');
   const inbound = new Queue(queueNames.inbound, { connection, prefix: bullPrefix });
@@ -79,7 +82,10 @@ export function createQueues(connection: Redis, log: Logger): Queues {
       // For the dashboard's chart; not awaited, it never holds up a message (and never throws).
       void traffic.noteIn(message);
       // Immediate commands (/stop, /status) are answered at once and never wait in a mailbox.
-      if (isImmediateCommand(message)) return result;
+      if (isImmediateCommand(message)) {
+        await waitForReplicas(connection, durability, jobId);
+        return result;
+      }
       try {
         await acceptIntoMailbox(connection, message);
       } catch (cause) {
@@ -87,6 +93,7 @@ export function createQueues(connection: Redis, log: Logger): Queues {
         // keep it unacknowledged, so nothing later of the session overtakes it.
         throw new AppError('BUS_UNAVAILABLE', `could not put ${jobId} in its session's mailbox`, { cause, details: { jobId } });
       }
+      await waitForReplicas(connection, durability, jobId);
       // Where the heartbeat reports; losing this write costs nothing but a stale target.
       await recordLastActive(connection, message).catch((err: unknown) => log.debug({ err }, 'could not record the last active chat'));
       return result;
@@ -102,4 +109,17 @@ export function createQueues(connection: Redis, log: Logger): Queues {
       await Promise.all(all().map((queue) => queue.close()));
     },
   };
+}
+
+/**
+ * With `waitReplicas` set, a message counts as added only once that many replicas have it
+ * (WAIT): a short count throws, so the channel keeps it unconfirmed at the source and adds it
+ * again (the add is idempotent by job id). A failover then cannot lose a confirmed message.
+ */
+async function waitForReplicas(connection: Redis, durability: Durability, jobId: string): Promise<void> {
+  if (durability.waitReplicas <= 0) return;
+  const acked = Number(await connection.call('WAIT', String(durability.waitReplicas), String(durability.waitTimeoutMs ?? defaultWaitTimeoutMs)));
+  if (acked < durability.waitReplicas) {
+    throw new AppError('BUS_UNAVAILABLE', `${jobId} reached ${acked} of ${durability.waitReplicas} replicas`, { details: { jobId, acked } });
+  }
 }

@@ -1,6 +1,9 @@
 export { queueNames, jobNames, bullPrefix, keyPrefix } from './queue-names.js';
 export { createRedis, connectionOptions, reconnectDelayMs, whenReady } from './redis-connection.js';
 export type { ConnectionRole, CreateRedisOptions } from './redis-connection.js';
+export { redisTlsOptions } from './redis-tls.js';
+export { createRedisClient, durabilityOf } from './redis-client.js';
+export type { RedisTlsFiles } from './redis-tls.js';
 export {
   dedupeTtlMs,
   retention,
@@ -11,6 +14,7 @@ export {
 } from './job-options.js';
 export { createQueues } from './create-queues.js';
 export type { Queues, AddResult } from './create-queues.js';
+export type { Durability } from './redis-client.js';
 export { createSentMarkers, oursKept } from './sent-marker.js';
 export { createStreamStates } from './stream-state.js';
 export type { StreamState, StreamStates } from './stream-state.js';

@@ -1,6 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import { AppError } from '@nanobot/core';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '@nanobot/log';
+import { createRedisClient } from './redis-client.js';
 
 export type ConnectionRole = 'producer' | 'worker';
 
@@ -28,6 +28,7 @@ export function connectionOptions(role: ConnectionRole): RedisOptions {
 }
 
 export type CreateRedisOptions = {
+  /** A connection string: a redis:// or rediss:// URL, possibly with our parameters (RedisEndpoint). */
   url: string;
   role: ConnectionRole;
   log: Logger;
@@ -39,16 +40,7 @@ export type CreateRedisOptions = {
  * "Unhandled error event") that logs an outage once, not on every reconnect attempt.
  */
 export function createRedis(options: CreateRedisOptions): Redis {
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch (cause) {
-    throw new AppError('CONFIG_INVALID', 'redis url is not a valid URL', { cause });
-  }
-  const redis = new Redis(url.toString(), {
-    ...connectionOptions(options.role),
-    connectionName: options.name,
-  });
+  const redis = createRedisClient(options.url, { ...connectionOptions(options.role), connectionName: options.name });
   let down = false;
   redis.on('error', (err: Error) => {
     if (down) return;

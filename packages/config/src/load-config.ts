@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AppError } from '@nanobot/core';
 import { parseConfig } from './parse-config.js';
 import { parseJsonText } from './parse-json-text.js';
-import { resolveRedis, type RedisTarget } from './resolve-redis.js';
+import { redisConfigWarnings, resolveRedis, type RedisTarget } from './resolve-redis.js';
 import { expandHome, resolveNanobotHome } from './resolve-nanobot-home.js';
 import type { Config } from './schema.js';
 
@@ -33,7 +33,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const raw = text === undefined ? {} : parseJsonText(text, path);
   const { config, warnings } = parseConfig(raw, { env, homeDir, nanobotHome, source: path });
   const redis = resolveRedis(config, env, { nanobotHome, file: path });
-  return { config, warnings, path, exists: text !== undefined, nanobotHome, redis };
+  return { config, warnings: [...warnings, ...redisConfigWarnings(config, redis)], path, exists: text !== undefined, nanobotHome, redis };
 }
 
 async function readConfigText(path: string): Promise<string | undefined> {

@@ -37,7 +37,7 @@ describe('parseConfig', () => {
     expect(config.channels).toMatchObject({ sendProgress: true, sendToolHints: false, sendMaxRetries: 3 });
     expect(config.tools).toMatchObject({ web: { search: { apiKey: '', maxResults: 5 } }, exec: { timeout: 60 } });
     expect(config.gateway).toEqual({ host: '127.0.0.1', port: 18790, token: '', heartbeat: { enabled: true, intervalS: 1800 } });
-    expect(config.redis).toEqual({ port: 6399 });
+    expect(config.redis).toEqual({ port: 6399, waitReplicas: 0, waitTimeoutMs: 2000 });
   });
 
   it('puts the default workspace under NANOBOT_HOME and expands a given ~ with the home dir', () => {

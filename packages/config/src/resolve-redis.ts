@@ -1,14 +1,21 @@
+import { defaultWaitTimeoutMs, toRedisConnectionString, type RedisEndpoint } from '@nanobot/core';
 import { toConfigError } from './config-problems.js';
 import { nanobotPaths } from './nanobot-paths.js';
 import { readRedisPassword } from './redis-password.js';
 import type { Config } from './schema.js';
 
 export type RedisTarget = {
+  /**
+   * The connection string every process hands to the bus: the URL, with our TLS, Sentinel and
+   * WAIT settings as query parameters (`RedisEndpoint` in @nanobot/core). May carry a password.
+   */
   url: string;
   embedded: boolean;
   port: number;
   /** Embedded only: where its password is kept (the file may not exist before the first start). */
   passwordFile?: string;
+  /** Sentinel only: the master's name and the sentinels, for `nanobot doctor`. */
+  sentinel?: NonNullable<RedisEndpoint['sentinel']>;
 };
 
 export type ResolveRedisOptions = {
@@ -19,34 +26,68 @@ export type ResolveRedisOptions = {
 };
 
 /**
- * Which Redis the cluster uses: `REDIS_URL` wins, then `redis.url` (both used as given); with
- * neither the cluster runs its own redis-server on `redis.port` (6399, never the system's 6379),
- * and the URL carries the password from `$NANOBOT_HOME/redis/password` once that exists.
+ * Which Redis the cluster uses: `REDIS_URL` wins, then `redis.url`, then `redis.sentinels`; the
+ * other `redis.*` keys (credentials, TLS files, Sentinel, WAIT) are added to whichever is used.
+ * With none of them the cluster runs its own redis-server on `redis.port` (6399, never the
+ * system's 6379), and the URL carries the password from `$NANOBOT_HOME/redis/password`.
  */
 export function resolveRedis(config: Config, env: Record<string, string | undefined>, options: ResolveRedisOptions): RedisTarget {
   const file = options.file ?? 'config.json';
+  const redis = config.redis;
   const fromEnv = env['REDIS_URL']?.trim();
-  if (fromEnv !== undefined && fromEnv !== '') {
-    if (!isRedisUrl(fromEnv)) {
-      // The URL may carry a password, so the message says what was expected, not what was given.
-      throw toConfigError([{ path: 'REDIS_URL', message: 'expected a redis:// or rediss:// URL' }], file);
+  if (fromEnv !== undefined && fromEnv !== '' && !isRedisUrl(fromEnv)) {
+    // The URL may carry a password, so the message says what was expected, not what was given.
+    throw toConfigError([{ path: 'REDIS_URL', message: 'expected a redis:// or rediss:// URL' }], file);
+  }
+  if (redis.sentinels !== undefined && redis.name === undefined) {
+    throw toConfigError([{ path: 'redis.name', message: 'redis.sentinels needs the name of the master the sentinels watch' }], file);
+  }
+  const first = redis.sentinels?.[0];
+  const given = fromEnv !== undefined && fromEnv !== '' ? fromEnv : (redis.url ?? (first === undefined ? undefined : `redis://${first.host}:${first.port}`));
+  if (given === undefined) {
+    if (redis.waitReplicas > 0) {
+      throw toConfigError([{ path: 'redis.waitReplicas', message: 'the embedded Redis has no replicas: set redis.url or redis.sentinels, or leave waitReplicas at 0' }], file);
     }
-    return { url: fromEnv, embedded: false, port: portOf(fromEnv) };
+    const port = redis.port;
+    const password = readRedisPassword(options.nanobotHome);
+    const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
+    return { url: `redis://${auth}127.0.0.1:${port}`, embedded: true, port, passwordFile: nanobotPaths(options.nanobotHome).redisPassword };
   }
-  if (config.redis.url !== undefined) {
-    return { url: config.redis.url, embedded: false, port: portOf(config.redis.url) };
+  const url = new URL(given);
+  if (url.username === '' && url.password === '') {
+    if (redis.username !== undefined) url.username = encodeURIComponent(redis.username);
+    if (redis.password !== undefined) url.password = encodeURIComponent(redis.password);
   }
-  const port = config.redis.port;
-  const password = readRedisPassword(options.nanobotHome);
-  const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
-  return { url: `redis://${auth}127.0.0.1:${port}`, embedded: true, port, passwordFile: nanobotPaths(options.nanobotHome).redisPassword };
+  const sentinel = redis.sentinels === undefined || redis.name === undefined ? undefined : { nodes: redis.sentinels, name: redis.name };
+  const endpoint: RedisEndpoint = {
+    url: url.toString(),
+    waitReplicas: redis.waitReplicas,
+    waitTimeoutMs: redis.waitTimeoutMs ?? defaultWaitTimeoutMs,
+    ...(redis.tls === undefined ? {} : { tls: redis.tls }),
+    ...(sentinel === undefined ? {} : { sentinel }),
+  };
+  return { url: toRedisConnectionString(endpoint), embedded: false, port: portOf(url), ...(sentinel === undefined ? {} : { sentinel }) };
+}
+
+/** `redis.*` keys that do nothing with the Redis in use, so `nanobot start` can say so. */
+export function redisConfigWarnings(config: Config, target: RedisTarget): string[] {
+  const redis = config.redis;
+  const warnings: string[] = [];
+  if (target.embedded) {
+    for (const key of ['username', 'password', 'tls', 'name'] as const) {
+      if (redis[key] !== undefined) warnings.push(`redis.${key}: ignored, the embedded Redis is used (set redis.url or REDIS_URL for an external one)`);
+    }
+    return warnings;
+  }
+  if (redis.tls !== undefined && !target.url.startsWith('rediss:')) warnings.push('redis.tls: ignored, the Redis URL is redis:// (use rediss:// for TLS)');
+  if (redis.name !== undefined && redis.sentinels === undefined) warnings.push('redis.name: ignored without redis.sentinels');
+  return warnings;
 }
 
 function isRedisUrl(value: string): boolean {
   return URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol);
 }
 
-function portOf(url: string): number {
-  const port = new URL(url).port;
-  return port === '' ? 6379 : Number(port);
+function portOf(url: URL): number {
+  return url.port === '' ? 6379 : Number(url.port);
 }

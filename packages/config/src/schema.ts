@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { fallbackModelSchema, modelPresetSchema } from './model-schema.js';
 import { discordSchema } from './discord-schema.js';
 import { emailSchema } from './email-schema.js';
+import { redisSchema } from './redis-schema.js';
 
 /**
  * The shape of `$NANOBOT_HOME/config.json`: nanobot's schema (camelCase) and its defaults, plus
@@ -230,17 +231,6 @@ export const apiSchema = z.object({
   timeout: z.number().positive().default(120),
   /** `null` means no key, as in nanobot. */
   apiKey: z.string().nullable().default('').transform((key) => key ?? ''),
-});
-
-/** Ours. Without `url` (and without REDIS_URL) the cluster runs its own redis-server. */
-const redisSchema = z.object({
-  url: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
-  /** Port of the embedded redis-server; not the system's 6379, so the two never collide. */
-  port: port.default(6399),
-  maxmemory: z
-    .string()
-    .regex(/^\d+(k|kb|m|mb|g|gb)?$/i, 'expected a redis memory size such as "256mb"')
-    .optional(),
 });
 
 /** Ours. pm2's log files, rotated by pm2-logrotate (installed by `nanobot start`). */

@@ -13,3 +13,5 @@ export {
 export type { CommandName, CommandMessage, InboundMessage, InboundInput, OutboundMessage } from './messages.js';
 export { isAllowedWhatsappAuthor } from './whatsapp-allow-from.js';
 export type { WhatsappAuthor } from './whatsapp-allow-from.js';
+export { defaultWaitTimeoutMs, parseRedisEndpoint, toRedisConnectionString } from './redis-endpoint.js';
+export type { RedisEndpoint, RedisNode, RedisTlsFiles } from './redis-endpoint.js';

@@ -27,3 +27,10 @@ export { startFakeSlack, createSlackTraffic, withFakeSlack } from './fake-slack.
 export type * from './fake-slack.js';
 export { startDovecot } from './dovecot.js';
 export type { Dovecot } from './dovecot.js';
+export { waitForReplicas, onlineReplicas } from './redis-replicas.js';
+export { startSentinelSetup } from './redis-sentinel.js';
+export type { SentinelSetup } from './redis-sentinel.js';
+export { makeTestCertificates, startTlsRedis } from './redis-tls-server.js';
+export type { TlsRedisServer } from './redis-tls-server.js';
+export { startRedisCluster } from './redis-cluster.js';
+export type { RedisClusterSetup } from './redis-cluster.js';
