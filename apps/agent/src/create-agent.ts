@@ -129,6 +129,8 @@ export function createAgent(deps: AgentDeps): Agent {
     restrictToWorkspace: deps.config.tools.restrictToWorkspace,
     ...(deps.configPath === undefined ? {} : { configPath: deps.configPath }),
     ...(deps.pm2Home === undefined ? {} : { pm2Home: deps.pm2Home }),
+    // The client key (and its certificate) of a TLS Redis: wherever they live, the model's tools may not read them.
+    secretFiles: [deps.config.redis.tls?.key, deps.config.redis.tls?.cert].filter((file) => file !== undefined),
   });
   const groups = createProcessGroups();
   const transcriber = createTranscriber(deps.config, deps.modelOptions ?? {});

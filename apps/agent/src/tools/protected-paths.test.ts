@@ -93,6 +93,19 @@ describe('the path guard', () => {
     expect(await verdict(byDefault, '~/.pm2/dump.pm2')).toBe('access denied: ~/.pm2/dump.pm2 is protected');
   });
 
+  it("refuses the TLS client key of our Redis wherever it lives, also through a symlink, and leaves its folder's other files alone", async () => {
+    const certs = join(l.base, 'certs');
+    await mkdir(certs, { recursive: true });
+    await writeFile(join(certs, 'client.key'), '-----BEGIN PRIVATE KEY-----\n');
+    await writeFile(join(certs, 'notes.txt'), 'public');
+    await symlink(join(certs, 'client.key'), join(l.workspace, 'key-link'));
+    const guard = createPathGuard({ workspace: l.workspace, nanobotHome: l.home, restrictToWorkspace: false, secretFiles: [join(certs, 'client.key')] });
+    for (const path of [join(certs, 'client.key'), 'key-link']) {
+      expect(await verdict(guard, path), path).toBe(`access denied: ${path} is protected`);
+    }
+    expect(await verdict(guard, join(certs, 'notes.txt'))).toBe('ok');
+  });
+
   it('without restrictToWorkspace, paths outside the workspace that are no secret of ours are allowed', async () => {
     const guard = createPathGuard({ workspace: l.workspace, nanobotHome: l.home, restrictToWorkspace: false });
     expect(await guard.resolve('out-link', 'read')).toBe(join(l.outside, 'secret.txt'));

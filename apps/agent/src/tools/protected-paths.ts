@@ -18,6 +18,8 @@ export type PathGuardOptions = {
    * environment, which carries a user's `REDIS_URL` with its password. Always refused.
    */
   pm2Home?: string;
+  /** Files outside `$NANOBOT_HOME` that hold secrets of ours (`redis.tls.key`): always refused. */
+  secretFiles?: string[];
 };
 
 /**
@@ -74,7 +76,7 @@ async function spellings(path: string): Promise<string[]> {
   return [...new Set([absolute, await toRealPath(absolute)])];
 }
 
-type Roots = { home: string[]; work: string[]; media: string[]; config: string[]; pm2: string[] };
+type Roots = { home: string[]; work: string[]; media: string[]; config: string[]; pm2: string[]; secrets: string[] };
 
 export function createPathGuard(options: PathGuardOptions): PathGuard {
   const workspace = resolve(options.workspace);
@@ -82,17 +84,18 @@ export function createPathGuard(options: PathGuardOptions): PathGuard {
 
   /** Resolved at each check: a folder may be created, or replaced by a symlink, while the agent runs. */
   async function roots(): Promise<Roots> {
-    const [home, work, media, config, pm2] = await Promise.all([
+    const [home, work, media, config, pm2, ...secrets] = await Promise.all([
       spellings(layout.home), spellings(workspace), spellings(layout.media), spellings(options.configPath ?? layout.config),
-      spellings(options.pm2Home ?? join(homedir(), '.pm2')),
+      spellings(options.pm2Home ?? join(homedir(), '.pm2')), ...(options.secretFiles ?? []).map(spellings),
     ]);
-    return { home, work, media, config, pm2 };
+    return { home, work, media, config, pm2, secrets: secrets.flat() };
   }
 
   function isProtected(path: string, r: Roots): boolean {
     if (processEntries.test(path)) return true;
     if (r.config.some((c) => isInside(path, c))) return true;
     if (r.pm2.some((p) => isInside(path, p))) return true;
+    if (r.secrets.includes(path)) return true;
     for (const home of r.home) {
       if (!isInside(path, home)) continue;
       if (secretEntries.test(relative(home, path))) return true;
