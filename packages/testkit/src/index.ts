@@ -27,3 +27,6 @@ export { startFakeSlack, createSlackTraffic, withFakeSlack } from './fake-slack.
 export type * from './fake-slack.js';
 export { startDovecot } from './dovecot.js';
 export type { Dovecot } from './dovecot.js';
+export { startSlowRedisProxy } from './slow-redis-proxy.js';
+export type { SlowRedisProxy } from './slow-redis-proxy.js';
+export { lastUserText } from './fake-llm-replies.js';
