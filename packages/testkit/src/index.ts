@@ -30,3 +30,5 @@ export type { Dovecot } from './dovecot.js';
 export { startSlowRedisProxy } from './slow-redis-proxy.js';
 export type { SlowRedisProxy } from './slow-redis-proxy.js';
 export { lastUserText } from './fake-llm-replies.js';
+export { mountTinyDisk } from './tiny-disk.js';
+export type { TinyDisk } from './tiny-disk.js';
