@@ -45,9 +45,8 @@ export function createTroubleEpisodes(options: { name: string; log: Logger; trou
       current = trouble;
       return trouble;
     },
-    /** A run lasted: whatever comes next is a new episode. */
+    /** A run lasted (Redis took its writes): whatever comes next is a new episode. */
     end(): void {
-      if (current !== undefined) options.log.info({ trouble: current, attempts }, `${options.name} channel running again after Redis trouble`);
       current = undefined;
       attempts = 0;
     },
