@@ -134,7 +134,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       tools: agent.subagentTools,
       journal,
       control: subagents.control,
-      announce: async (message) => void (await queues.addInbound(message)),
+      announce: async (message) => void (await queues.addInbound(message, { followUp: true })),
       shutdown: shutdown.signal,
       workspace: defaults.workspace,
       timeZone: options.timeZone,

@@ -16,6 +16,7 @@ import { durabilityOf, type Durability } from './redis-client.js';
 import { acceptIntoMailbox } from './session-mailbox.js';
 import { recordLastActive } from './last-active.js';
 import { createTrafficRecorder } from './traffic.js';
+import { createMemoryHeadroom } from './memory-headroom.js';
 
 export type AddResult = { jobId: string };
 
@@ -28,8 +29,11 @@ export type Queues = {
    * adds its messages one after the other and, after a failure, nothing more until the failed
    * one was added again (it stays unacknowledged at the source meanwhile): then no message
    * reaches a mailbox before an earlier one of its session.
+   *
+   * Refused as "Redis full" once Redis memory is past the high-water mark (memory-headroom.ts),
+   * unless `followUp`: work of a turn already taken in (a subagent's result) uses the headroom.
    */
-  addInbound(message: InboundMessage): Promise<AddResult>;
+  addInbound(message: InboundMessage, options?: { followUp?: boolean }): Promise<AddResult>;
   /** Adds a reply; its id is derived from the inbound id, so a re-run turn adds nothing new. */
   addOutbound(message: OutboundMessage): Promise<AddResult>;
   /** Resolves once every queue's connection is ready (design-notes L6). */
@@ -50,6 +54,7 @@ export function createQueues(connection: Redis, log: Logger, durability: Durabil
   const all = (): Queue[] => [inbound, ...outbound.values()];
   inbound.on('error', onError);
   const traffic = createTrafficRecorder(connection, log);
+  const headroom = createMemoryHeadroom(connection);
 
   const outboundQueue = (channel: ChannelName): Queue => {
     let queue = outbound.get(channel);
@@ -76,8 +81,13 @@ export function createQueues(connection: Redis, log: Logger, durability: Durabil
   return {
     inbound,
     outbound: outboundQueue,
-    addInbound: async (message) => {
+    addInbound: async (message, options) => {
       const jobId = toJobId(message.id);
+      if (options?.followUp !== true) {
+        await headroom.admit().catch((cause: unknown) => {
+          throw new AppError('BUS_UNAVAILABLE', `holding ${jobId}: Redis memory is past the high-water mark`, { cause, details: { jobId } });
+        });
+      }
       const result = await add(inbound, jobNames.inbound, message, jobId, inboundJobOptions(jobId));
       // For the dashboard's chart; not awaited, it never holds up a message (and never throws).
       void traffic.noteIn(message);

@@ -51,3 +51,5 @@ export type { DeadWorkerSweeper, SweeperOptions } from './dead-worker-sweep.js';
 export { resolveHostName } from './host-name.js';
 export { classifyRedisError, isRedisTrouble, redisTroubleOf, redisTroubleLabel } from './redis-trouble.js';
 export type { RedisTroubleKind } from './redis-trouble.js';
+export { aboveHighWater, createMemoryHeadroom, HighWaterError, inboundHighWaterRatio } from './memory-headroom.js';
+export type { MemoryHeadroom } from './memory-headroom.js';

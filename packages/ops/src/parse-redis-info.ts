@@ -49,7 +49,7 @@ export function redisWarnings(view: RedisView): string[] {
     warnings.push(`maxmemory-policy is ${view.maxmemoryPolicy}: Redis may evict queued jobs (use noeviction)`);
   }
   if (view.maxmemoryBytes > 0 && view.usedMemoryBytes > view.maxmemoryBytes * 0.9) {
-    warnings.push('memory is above 90% of maxmemory: new messages will be refused when it is full');
+    warnings.push('memory is above 90% of maxmemory: new messages are held at their source until memory is freed');
   }
   return warnings;
 }

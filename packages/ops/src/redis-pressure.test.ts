@@ -12,6 +12,8 @@ describe('redisPressure', () => {
   it('says "Redis full" when used_memory reached maxmemory under noeviction', () => {
     expect(redisPressure(info('used_memory:1048600\nmaxmemory:1048576'))).toMatch(/^Redis full: maxmemory reached/);
     expect(redisPressure(info('used_memory:1000\nmaxmemory:1048576'))).toBeNull();
+    expect(redisPressure(info('used_memory:950000\nmaxmemory:1048576'))).toMatch(/^Redis full: memory is past 90% of maxmemory/);
+    expect(redisPressure(info('used_memory:900000\nmaxmemory:1048576'))).toBeNull();
     expect(redisPressure(info('used_memory:1000\nmaxmemory:0'))).toBeNull();
   });
 

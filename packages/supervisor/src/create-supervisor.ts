@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock.js';
 import { createRunner, type ChannelContext, type RunOutcome } from './create-runner.js';
 import { createStateStore, type StateListener, type SupervisorState } from './state-store.js';
 import type { LivenessOptions } from './watch-liveness.js';
+import { createTroubleEpisodes, redisTroubleRetryMaxMs } from './redis-trouble-episodes.js';
 
 export type SupervisorOptions = {
   /** Channel name used in log lines and status, e.g. 'telegram'. */
@@ -22,6 +23,8 @@ export type SupervisorOptions = {
   delayMs?: (failures: number, err: unknown) => number;
   /** Called with a fresh copy on every change (status in Redis). */
   onState?: StateListener;
+  /** Names Redis trouble behind a failure (default redisRefusalOf): held calmly, logged once per episode. */
+  troubleOf?: (err: unknown) => string | undefined;
 };
 
 export type Supervisor = {
@@ -75,6 +78,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const stopController = new AbortController();
   const stopSignal = stopController.signal;
   const runner = createRunner({ ...options, clock, store, stopDeadlineMs, stopSignal, liveness: options.liveness });
+  const episodes = createTroubleEpisodes({ name, log, ...(options.troubleOf ? { troubleOf: options.troubleOf } : {}) });
   const done = createDeferred();
   let loopPromise: Promise<void> | undefined;
   let stopPromise: Promise<void> | undefined;
@@ -119,7 +123,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         log.warn(`${name} channel stopped unexpectedly, restarting...`);
         return new AppError('CHANNEL_UNAVAILABLE', `${name} channel stopped unexpectedly`);
       case 'threw':
-        log.error({ err: asLoggableError(outcome.err) }, `${name} channel error: ${describeError(outcome.err)}`);
+        if (episodes.note(outcome.err) === undefined) log.error({ err: asLoggableError(outcome.err) }, `${name} channel error: ${describeError(outcome.err)}`);
         return outcome.err;
       case 'deaf':
         return outcome.err; // the watchdog already logged it
@@ -133,11 +137,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   /** Counts the failure and waits the restart delay (cut short by stop). */
   async function backoff(outcome: FailedOutcome, ranMs: number): Promise<void> {
     const sleepSignal = AbortSignal.any([stopSignal, restartController.signal]);
+    if (ranMs >= stableRunMs) episodes.end();
     const err = describeFailure(outcome);
     const previous = ranMs >= stableRunMs ? 0 : store.current().consecutiveFailures;
     const consecutiveFailures = previous + 1;
-    const waitMs = delayMs(consecutiveFailures, err);
-    log.info({ delayMs: waitMs, consecutiveFailures }, `Restarting ${name} channel in ${Math.ceil(waitMs / 1000)}s...`);
+    const held = outcome.kind === 'threw' && episodes.active();
+    const waitMs = held ? Math.min(delayMs(consecutiveFailures, err), redisTroubleRetryMaxMs) : delayMs(consecutiveFailures, err);
+    if (!held) log.info({ delayMs: waitMs, consecutiveFailures }, `Restarting ${name} channel in ${Math.ceil(waitMs / 1000)}s...`);
     store.update({
       state: 'backoff', consecutiveFailures, lastError: describeError(err), lastErrorCode: errorCodeOf(err),
       nextRetryAt: clock.now() + waitMs, startedAt: null,

@@ -34,3 +34,8 @@ export { makeTestCertificates, startTlsRedis } from './redis-tls-server.js';
 export type { TlsRedisServer } from './redis-tls-server.js';
 export { startRedisCluster } from './redis-cluster.js';
 export type { RedisClusterSetup } from './redis-cluster.js';
+export { startSlowRedisProxy } from './slow-redis-proxy.js';
+export type { SlowRedisProxy } from './slow-redis-proxy.js';
+export { lastUserText } from './fake-llm-replies.js';
+export { mountTinyDisk } from './tiny-disk.js';
+export type { TinyDisk } from './tiny-disk.js';

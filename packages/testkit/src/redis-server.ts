@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ export type RedisServerOptions = {
   port?: number;
   /** Extra `redis-server` arguments, e.g. ['--maxmemory', '2mb']. */
   extraArgs?: string[];
+  /** Data directory to use (e.g. on a tiny disk); by default a fresh temp folder. Its contents are removed on close. */
+  dir?: string;
 };
 
 export type RedisServer = {
@@ -85,7 +87,7 @@ function exited(child: ChildProcess): Promise<void> {
  */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
-  const dir = await mkdtemp(join(tmpdir(), 'nanobot-redis-'));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'nanobot-redis-')));
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -136,7 +138,9 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
     close: async () => {
       await signal('SIGTERM');
-      await rm(dir, { recursive: true, force: true });
+      // A given folder may be a mount point: empty it and leave the folder to its owner.
+      if (options.dir === undefined) await rm(dir, { recursive: true, force: true });
+      else for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
     },
   };
 }

@@ -4,18 +4,23 @@ import { startFakeTelegram } from './fake-telegram.js';
 import type { FakeTelegram, FakeTelegramOptions } from './fake-telegram.js';
 import { createCluster, fakeConfig, type Cluster } from './pm2-cluster.js';
 import { startRedis, type RedisServer, type RedisServerOptions } from './redis-server.js';
+import { startSlowRedisProxy, type SlowRedisProxy } from './slow-redis-proxy.js';
 
 export type TelegramStack = {
   redis: RedisServer;
   telegram: FakeTelegram;
   llm: FakeLlm;
   cluster: Cluster;
+  /** The delaying proxy the cluster talks through, when `slowRedisMs` was given. */
+  proxy?: SlowRedisProxy;
   /** Stops the cluster and every fake, in that order. */
   close(): Promise<void>;
 };
 
 export type TelegramStackOptions = {
   redis?: RedisServerOptions;
+  /** Put a proxy adding this many ms to every command between the cluster and Redis. */
+  slowRedisMs?: number;
   agentInstances?: number;
   telegramInstances?: number;
   schedulerInstances?: number;
@@ -35,10 +40,12 @@ export async function startTelegramStack(options: TelegramStackOptions = {}): Pr
   const redis = await startRedis(options.redis);
   const telegram = await startFakeTelegram(options.fakeTelegram);
   const llm = await startFakeLlm();
+  const proxy =
+    options.slowRedisMs === undefined ? undefined : await startSlowRedisProxy({ target: { port: redis.port }, delayMs: options.slowRedisMs });
   const config = fakeConfig({ apiRoot: telegram.apiRoot, token: telegram.token, llmBaseUrl: llm.baseUrl });
   options.configure?.(config);
   const cluster = await createCluster({
-    redisUrl: redis.url,
+    redisUrl: proxy?.url ?? redis.url,
     config,
     ...(options.agentInstances === undefined ? {} : { agentInstances: options.agentInstances }),
     ...(options.telegramInstances === undefined ? {} : { telegramInstances: options.telegramInstances }),
@@ -48,6 +55,7 @@ export async function startTelegramStack(options: TelegramStackOptions = {}): Pr
     await cluster.destroy();
     await telegram.close();
     await llm.close();
+    await proxy?.close();
     await redis.close();
   };
   if (options.start !== false) {
@@ -60,5 +68,5 @@ export async function startTelegramStack(options: TelegramStackOptions = {}): Pr
       throw err;
     }
   }
-  return { redis, telegram, llm, cluster, close };
+  return { redis, telegram, llm, cluster, close, ...(proxy === undefined ? {} : { proxy }) };
 }

@@ -1,4 +1,4 @@
-import OpenAI, { AzureOpenAI } from 'openai';
+import type OpenAI from 'openai';
 import { defaultAzureApiVersion, type ModelTarget } from './select-provider.js';
 
 export type ClientOptions = { timeoutMs: number; maxRetries: number };
@@ -9,13 +9,19 @@ export function toAzureBaseUrl(apiBase: string): string {
   return trimmed.endsWith('/openai') ? trimmed : `${trimmed}/openai`;
 }
 
+/** A client and the SDK it came from (for `instanceof sdk.APIError`). */
+export type LoadedOpenAi = { client: OpenAI; sdk: typeof OpenAI };
+
 /**
- * The openai SDK client for a target. Azure uses the SDK's AzureOpenAI client: the model is the
- * deployment (`/openai/deployments/<model>/chat/completions?api-version=…`) and the key goes in
- * the `api-key` header. `baseURL` is always given, so no `OPENAI_BASE_URL` in the environment
- * can redirect requests.
+ * The openai SDK client for a target, made on first use: the SDK (about 10 MB) is imported then,
+ * so an agent that never calls an OpenAI-style model or transcribes never loads it (idle RSS,
+ * docs/benchmarks.md). Azure uses the SDK's AzureOpenAI client: the model is the deployment
+ * (`/openai/deployments/<model>/chat/completions?api-version=…`) and the key goes in the
+ * `api-key` header. `baseURL` is always given, so no `OPENAI_BASE_URL` in the environment can
+ * redirect requests.
  */
-export function createOpenAiClient(target: ModelTarget, options: ClientOptions): OpenAI {
+export function lazyOpenAiClient(target: ModelTarget, options: ClientOptions): () => Promise<LoadedOpenAi> {
+  let loaded: Promise<LoadedOpenAi> | undefined;
   const common = {
     apiKey: target.apiKey,
     defaultHeaders: target.extraHeaders,
@@ -23,10 +29,14 @@ export function createOpenAiClient(target: ModelTarget, options: ClientOptions):
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
   };
-  if (target.api === 'azure') {
-    return new AzureOpenAI({ ...common, baseURL: toAzureBaseUrl(target.baseUrl), apiVersion: target.apiVersion ?? defaultAzureApiVersion });
-  }
-  return new OpenAI({ ...common, baseURL: target.baseUrl });
+  return () =>
+    (loaded ??= import('openai').then(({ default: Sdk, AzureOpenAI }) => ({
+      sdk: Sdk,
+      client:
+        target.api === 'azure'
+          ? new AzureOpenAI({ ...common, baseURL: toAzureBaseUrl(target.baseUrl), apiVersion: target.apiVersion ?? defaultAzureApiVersion })
+          : new Sdk({ ...common, baseURL: target.baseUrl }),
+    })));
 }
 
 /** Reasoning models refuse a temperature other than their default (nanobot omits it for them). */

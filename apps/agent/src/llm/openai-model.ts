@@ -1,7 +1,7 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ChatMessage, ChatModel, ContentPart, TokenUsage, ToolSpec } from './chat-types.js';
-import { createOpenAiClient, takesTemperature } from './openai-client.js';
+import { lazyOpenAiClient, takesTemperature } from './openai-client.js';
 import { createResponsesModel } from './openai-responses-model.js';
 import { requestOpenAiCompletion } from './request-streamed.js';
 import type { ModelTarget } from './select-provider.js';
@@ -74,16 +74,19 @@ export function toChatUsage(usage: UsageFields | undefined): TokenUsage {
 export function createOpenAiModel(options: ModelOptions): ChatModel {
   if (options.target.api === 'openai-responses') return createResponsesModel(options);
   const { target } = options;
-  const client = createOpenAiClient(target, options);
+  const load = lazyOpenAiClient(target, options);
+  let sdk: typeof OpenAI | undefined;
   const azure = target.api === 'azure';
   return {
     model: target.model,
     vision: options.vision,
     async complete(request, { signal, onText }) {
       try {
+        const loaded = await load();
+        sdk = loaded.sdk;
         const tools = request.tools ?? [];
         const response = await requestOpenAiCompletion(
-          client,
+          loaded.client,
           {
             model: target.model,
             messages: toOpenAiMessages(request.messages),
@@ -100,7 +103,7 @@ export function createOpenAiModel(options: ModelOptions): ChatModel {
         );
         return { text: message?.content ?? '', toolCalls, usage: toChatUsage(response.usage), model: target.model };
       } catch (cause) {
-        throw toLlmError(cause, { provider: target.provider, model: target.model, isApiError: cause instanceof OpenAI.APIError });
+        throw toLlmError(cause, { provider: target.provider, model: target.model, isApiError: sdk !== undefined && cause instanceof sdk.APIError });
       }
     },
   };

@@ -1,7 +1,7 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { FunctionTool, Response, ResponseInputItem } from 'openai/resources/responses/responses';
 import type { ChatMessage, ChatModel, ContentPart, TokenUsage, ToolSpec } from './chat-types.js';
-import { createOpenAiClient, takesTemperature } from './openai-client.js';
+import { lazyOpenAiClient, takesTemperature } from './openai-client.js';
 import type { ModelOptions } from './openai-model.js';
 import { toLlmError } from './to-llm-error.js';
 
@@ -60,7 +60,8 @@ function toUsage(usage: Response['usage']): TokenUsage {
 /** `providers.openai.apiType: "responses"`: the Responses API through the openai SDK, stateless (`store: false`), as nanobot sends it. */
 export function createResponsesModel(options: ModelOptions): ChatModel {
   const { target } = options;
-  const client = createOpenAiClient(target, options);
+  const load = lazyOpenAiClient(target, options);
+  let sdk: typeof OpenAI | undefined;
   return {
     model: target.model,
     vision: options.vision,
@@ -68,7 +69,9 @@ export function createResponsesModel(options: ModelOptions): ChatModel {
       const { instructions, input } = toResponsesInput(request.messages);
       const tools = request.tools ?? [];
       try {
-        const response = await client.responses.create(
+        const loaded = await load();
+        sdk = loaded.sdk;
+        const response = await loaded.client.responses.create(
           {
             model: target.model,
             ...(instructions === '' ? {} : { instructions }),
@@ -88,7 +91,7 @@ export function createResponsesModel(options: ModelOptions): ChatModel {
         );
         return { text, toolCalls, usage: toUsage(response.usage), model: target.model };
       } catch (cause) {
-        throw toLlmError(cause, { provider: target.provider, model: target.model, isApiError: cause instanceof OpenAI.APIError });
+        throw toLlmError(cause, { provider: target.provider, model: target.model, isApiError: sdk !== undefined && cause instanceof sdk.APIError });
       }
     },
   };

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import OpenAI, { toFile } from 'openai';
+import type OpenAI from 'openai';
 import type { Config } from '@nanobot/config';
 import { AppError } from '@nanobot/core';
 import { oggOpusDurationS } from './audio-duration.js';
@@ -35,12 +35,19 @@ export function createTranscriber(config: Config, options: { timeoutMs?: number;
   const apiKey = provider?.apiKey ?? '';
   if (apiBase === undefined || (apiKey === '' && provider?.apiBase === undefined)) return undefined;
   const model = settings.model ?? known?.model ?? 'whisper-1';
-  const client = new OpenAI({
-    apiKey: apiKey === '' ? 'none' : apiKey,
-    baseURL: apiBase,
-    timeout: options.timeoutMs ?? 120_000,
-    maxRetries: options.maxRetries ?? 2,
-  });
+  // The SDK is imported with the first recording: most agents never transcribe (idle RSS).
+  let loaded: Promise<{ client: OpenAI; sdk: typeof import('openai') }> | undefined;
+  const load = () =>
+    (loaded ??= import('openai').then((sdk) => ({
+      sdk,
+      client: new sdk.default({
+        apiKey: apiKey === '' ? 'none' : apiKey,
+        baseURL: apiBase,
+        timeout: options.timeoutMs ?? 120_000,
+        maxRetries: options.maxRetries ?? 2,
+      }),
+    })));
+  let apiError: typeof OpenAI.APIError | undefined;
   const maxBytes = settings.maxUploadMb * 1024 * 1024;
   return {
     provider: name,
@@ -52,14 +59,16 @@ export function createTranscriber(config: Config, options: { timeoutMs?: number;
         throw new AppError('TOOL_FAILED', `the recording is ${Math.round(seconds)} s long, over the ${settings.maxDurationSec} s transcription limit`);
       }
       try {
-        const file = await toFile(await readFile(path), basename(path));
+        const { client, sdk } = await load();
+        apiError = sdk.default.APIError;
+        const file = await sdk.toFile(await readFile(path), basename(path));
         const result = await client.audio.transcriptions.create(
           { file, model, ...(settings.language == null ? {} : { language: settings.language }) },
           { signal },
         );
         return result.text.trim();
       } catch (cause) {
-        const status = cause instanceof OpenAI.APIError ? cause.status : undefined;
+        const status = apiError !== undefined && cause instanceof apiError ? cause.status : undefined;
         throw new AppError('TOOL_FAILED', status === undefined ? 'the transcription service could not be reached' : `the transcription service answered ${status}`, {
           cause,
           details: { provider: name, ...(status === undefined ? {} : { status }) },

@@ -1,5 +1,5 @@
-import { parseHTML } from 'linkedom';
 import type { SearchProvider } from '@nanobot/config';
+import { loadDom } from './load-dom.js';
 
 export type SearchResult = { title: string; url: string; snippet: string };
 
@@ -34,8 +34,10 @@ export const defaultBaseUrls: Record<SearchProvider, string> = {
 };
 
 /** Brave wraps matches in <strong>, DuckDuckGo in <b>; entities too. */
-export const toPlainText = (html: string): string =>
-  (parseHTML(`<html><body>${html}</body></html>`).document.body?.textContent ?? '').replace(/\s+/g, ' ').trim();
+export async function toPlainText(html: string): Promise<string> {
+  const { parseHTML } = await loadDom();
+  return (parseHTML(`<html><body>${html}</body></html>`).document.body?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
 
 const endpoint = (base: string, path: string) => `${base.replace(/\/+$/, '')}${path}`;
 
@@ -72,8 +74,10 @@ const json = async (response: Response, provider: SearchProvider): Promise<Recor
 type Item = Record<string, unknown>;
 const list = (value: unknown): Item[] => (Array.isArray(value) ? (value as Item[]) : []);
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const toResults = (items: Item[], fields: { snippet: string[] }): SearchResult[] =>
-  items.map((i) => ({ title: toPlainText(str(i['title'])), url: str(i['url']), snippet: toPlainText(fields.snippet.map((f) => str(i[f])).find((s) => s !== '') ?? '') }));
+const toResults = (items: Item[], fields: { snippet: string[] }): Promise<SearchResult[]> =>
+  Promise.all(
+    items.map(async (i) => ({ title: await toPlainText(str(i['title'])), url: str(i['url']), snippet: await toPlainText(fields.snippet.map((f) => str(i[f])).find((s) => s !== '') ?? '') })),
+  );
 
 /** DuckDuckGo's HTML endpoint (no key): result links point through its redirect, `uddg` holds the target. */
 async function duckduckgo(r: SearchRequest): Promise<SearchResult[]> {
@@ -84,6 +88,7 @@ async function duckduckgo(r: SearchRequest): Promise<SearchResult[]> {
     headers: { 'user-agent': r.userAgent, 'content-type': 'application/x-www-form-urlencoded' },
     signal: r.signal,
   });
+  const { parseHTML } = await loadDom();
   const { document } = parseHTML(await response.text());
   const results: SearchResult[] = [];
   for (const block of document.querySelectorAll('.result')) {
@@ -130,7 +135,7 @@ async function jina(r: SearchRequest): Promise<SearchResult[]> {
     headers: { accept: 'application/json', authorization: `Bearer ${r.apiKey}`, 'user-agent': r.userAgent },
     signal: r.signal,
   });
-  const results = toResults(list((await json(response, 'jina'))['data']), { snippet: ['description', 'content'] });
+  const results = await toResults(list((await json(response, 'jina'))['data']), { snippet: ['description', 'content'] });
   return results.map((x) => ({ ...x, snippet: x.snippet.slice(0, 500) }));
 }
 

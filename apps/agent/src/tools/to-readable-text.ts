@@ -1,11 +1,20 @@
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
-import TurndownService from 'turndown';
+import type { Readability } from '@mozilla/readability';
+import type { parseHTML } from 'linkedom';
+import type TurndownService from 'turndown';
+import { loadDom } from './load-dom.js';
 
 export type ReadableText = { title: string; text: string; extractor: 'readability' | 'html' };
 
-const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
-turndown.remove(['script', 'style', 'noscript', 'iframe', 'form']);
+type Readers = { parseHTML: typeof parseHTML; Readability: typeof Readability; turndown: TurndownService };
+/** Loaded with the first page fetched (web_fetch), not at start (idle RSS). */
+let readers: Promise<Readers> | undefined;
+const loadReaders = (): Promise<Readers> =>
+  (readers ??= Promise.all([loadDom(), import('@mozilla/readability'), import('turndown')]).then(([dom, readability, turndownModule]) => {
+    const Turndown = (turndownModule as unknown as { default: typeof TurndownService }).default;
+    const turndown = new Turndown({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
+    turndown.remove(['script', 'style', 'noscript', 'iframe', 'form']);
+    return { parseHTML: dom.parseHTML, Readability: readability.Readability, turndown };
+  }));
 
 /** Readability's idea of a document (the DOM's), which linkedom's implements. */
 type ReadableDocument = ConstructorParameters<typeof Readability>[0];
@@ -33,7 +42,8 @@ function absolutize(document: PageDocument, baseUrl: string): void {
  * content (the article, not the menus), turndown converts it. A page Readability finds no
  * article in is converted whole.
  */
-export function toReadableText(html: string, options: { url: string; mode: 'markdown' | 'text' }): ReadableText {
+export async function toReadableText(html: string, options: { url: string; mode: 'markdown' | 'text' }): Promise<ReadableText> {
+  const { parseHTML, Readability, turndown } = await loadReaders();
   const { document } = parseHTML(html);
   absolutize(document, options.url);
   const article = new Readability(document as unknown as ReadableDocument).parse();

@@ -55,7 +55,7 @@ function decodeBody(body: Buffer, contentType: string): string {
 }
 
 /** The response's text and how it was made from the body. */
-function toText(fetched: Fetched, mode: 'markdown' | 'text'): { text: string; extractor: string } {
+async function toText(fetched: Fetched, mode: 'markdown' | 'text'): Promise<{ text: string; extractor: string }> {
   const contentType = String(fetched.response.headers['content-type'] ?? '').toLowerCase();
   const raw = decodeBody(fetched.response.body, contentType);
   if (contentType.includes('application/json')) {
@@ -66,7 +66,7 @@ function toText(fetched: Fetched, mode: 'markdown' | 'text'): { text: string; ex
     }
   }
   if (contentType.includes('html') || /^\s*<(!doctype|html)/i.test(raw.slice(0, 256))) {
-    const readable = toReadableText(raw, { url: fetched.finalUrl.href, mode });
+    const readable = await toReadableText(raw, { url: fetched.finalUrl.href, mode });
     return { text: readable.text, extractor: readable.extractor };
   }
   if (contentType === '' || contentType.startsWith('text/') || contentType.includes('xml') || contentType.includes('javascript')) return { text: raw, extractor: 'raw' };
@@ -111,7 +111,7 @@ export function createWebFetchTool(options: WebFetchOptions): Tool {
       if (status >= 400) return JSON.stringify({ error: `HTTP ${status}`, url: urlText, finalUrl: fetched.finalUrl.href, status });
       let result: { text: string; extractor: string };
       try {
-        result = toText(fetched, extractMode);
+        result = await toText(fetched, extractMode);
       } catch (err) {
         return errorResult(urlText, err instanceof Error ? err.message : String(err));
       }

@@ -1,18 +1,20 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '@nanobot/config';
 import { describeError, isAppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 import { backoffDelayMs, systemClock, type Clock } from '@nanobot/supervisor';
 import { createProcessGroups } from '../run-command.js';
 import type { ToolRegistry } from '../tool-registry.js';
-import { connectMcpServer, type McpConnection } from './connect-mcp-server.js';
+import type { McpConnection } from './connect-mcp-server.js';
 import { describeMcpError } from './describe-mcp-error.js';
 import { selectTools } from './mcp-names.js';
-import { createMcpTool } from './mcp-tool.js';
-import { detectTransport } from './mcp-transport.js';
+import { detectTransport } from './mcp-transport-kind.js';
 
-/** The server answered (with an error): not a timeout, not a closed connection. */
-const isAnswered = (err: unknown) => err instanceof McpError && err.code !== Number(ErrorCode.RequestTimeout) && err.code !== Number(ErrorCode.ConnectionClosed);
+/**
+ * The MCP SDK (its client, transports and zod schemas: about 25 MB) is loaded with the first
+ * connection, so an agent without MCP servers never carries it.
+ */
+const loadMcp = () => import('./mcp-connected.js');
+type McpModule = Awaited<ReturnType<typeof loadMcp>>;
 
 /** One server as `nanobot status` shows it. */
 export type McpServerStatus = {
@@ -85,14 +87,14 @@ export function createMcpServers(options: McpServersOptions): McpServers {
   };
 
   /** Registers the server's tools; returns their names. */
-  function register(name: string, server: McpServerConfig, connection: McpConnection, broken: (err: unknown) => void): string[] {
+  function register(mcp: McpModule, name: string, server: McpServerConfig, connection: McpConnection, broken: (err: unknown) => void): string[] {
     const { selected, unmatched } = selectTools(name, connection.tools, server.enabledTools);
     if (unmatched.length > 0) {
       log.warn({ server: name, unmatched, available: connection.tools.map((t) => t.name) }, 'MCP server: enabledTools entries match no tool of the server');
     }
     const names: string[] = [];
     for (const def of selected) {
-      const tool = createMcpTool({ server: name, def, client: connection.client, timeoutS: server.toolTimeout, onBroken: broken });
+      const tool = mcp.createMcpTool({ server: name, def, client: connection.client, timeoutS: server.toolTimeout, onBroken: broken });
       if (tools.has(tool.name)) {
         log.warn({ server: name, tool: tool.name }, 'MCP tool name is taken, tool left out');
         continue;
@@ -104,7 +106,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
   }
 
   /** Until the connection is gone: its close, a failed ping, a call that found it broken, or the stop. */
-  async function holdConnection(name: string, connection: McpConnection, brokenBy: Promise<unknown>): Promise<string> {
+  async function holdConnection(mcp: McpModule, name: string, connection: McpConnection, brokenBy: Promise<unknown>): Promise<string> {
     const pinger = new AbortController();
     const pings = (async () => {
       while (!pinger.signal.aborted) {
@@ -115,7 +117,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
         } catch (err) {
           if (pinger.signal.aborted) return 'stopped';
           // An error answer (a server without `ping`) is still an answer: it is alive.
-          if (!isAnswered(err)) return `no answer to a ping: ${describeMcpError(err)}`;
+          if (!mcp.isAnswered(err)) return `no answer to a ping: ${describeMcpError(err)}`;
         }
       }
       return 'stopped';
@@ -142,15 +144,16 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       let reason: string;
       let connectedFor = 0;
       try {
-        const connection = await connectMcpServer({ name, server, timeoutMs: connectTimeoutMs, signal: stopping.signal, version: options.version ?? '0.1.0', agentEnv: options.agentEnv, workspace: options.workspace, groups });
+        const mcp = await loadMcp();
+        const connection = await mcp.connectMcpServer({ name, server, timeoutMs: connectTimeoutMs, signal: stopping.signal, version: options.version ?? '0.1.0', agentEnv: options.agentEnv, workspace: options.workspace, groups });
         let markBroken: (err: unknown) => void = () => undefined;
         const brokenBy = new Promise<unknown>((resolve) => (markBroken = resolve));
-        const names = register(name, server, connection, markBroken);
+        const names = register(mcp, name, server, connection, markBroken);
         const connectedAt = clock.now();
         update(name, { state: 'connected', tools: names.length, connectedAt, pid: connection.pid ?? null });
         log.info({ server: name, tools: names.length }, 'MCP server connected');
         firstAttempt();
-        reason = await holdConnection(name, connection, brokenBy);
+        reason = await holdConnection(mcp, name, connection, brokenBy);
         for (const tool of names) tools.unregister(tool);
         update(name, { tools: 0, connectedAt: null, pid: null });
         await connection.close().catch((err: unknown) => log.debug({ err, server: name }, 'MCP connection close failed'));

@@ -54,6 +54,10 @@ export type McpToolOptions = {
   onBroken(err: unknown): void;
 };
 
+/** The server answered (with an error): not a timeout, not a closed connection. */
+export const isAnswered = (err: unknown): boolean =>
+  err instanceof McpError && err.code !== Number(ErrorCode.RequestTimeout) && err.code !== Number(ErrorCode.ConnectionClosed);
+
 /** True when the error says the connection itself is gone (not the tool's own failure). */
 function isConnectionFailure(err: unknown): boolean {
   if (err instanceof McpError) return err.code === Number(ErrorCode.ConnectionClosed);
