@@ -27,3 +27,7 @@ export { startFakeSlack, createSlackTraffic, withFakeSlack } from './fake-slack.
 export type * from './fake-slack.js';
 export { startDovecot } from './dovecot.js';
 export type { Dovecot } from './dovecot.js';
+export { startSmtpSink } from './smtp-sink.js';
+export type { SmtpSink, SunkMail } from './smtp-sink.js';
+export { createMailDeliverer, composeMail } from './deliver-mail.js';
+export type { MailDeliverer, TestMail } from './deliver-mail.js';
