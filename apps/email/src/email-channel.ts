@@ -80,12 +80,13 @@ export function createEmailChannel(deps: EmailChannelDeps) {
       verdict = toInbound(mail, deps.policy, source, await saveAttachments(parsed.attachments, sourceId, deps.media.dir, deps.media.rules, log));
     }
     if (verdict.kind === 'accept') {
-      const result = await deps.queues.addInbound(verdict.message);
+      // Before the job: its reply may be sent before the next line here would have run.
       await deps.threads.remember(sourceId, verdict.message.chatId, {
         ...(mail.messageId === undefined ? {} : { messageId: mail.messageId }),
         ...(parsed.references === undefined ? {} : { references: parsed.references }),
         subject: mail.subject ?? '',
       });
+      const result = await deps.queues.addInbound(verdict.message);
       log.debug({ messageId: sourceId, result }, 'email queued');
     } else {
       log.debug({ uid, reason: verdict.reason }, 'email ignored');

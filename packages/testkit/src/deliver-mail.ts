@@ -44,6 +44,7 @@ export async function composeMail(mail: TestMail): Promise<Buffer> {
  */
 export function createMailDeliverer(dovecot: Pick<Dovecot, 'port' | 'user' | 'password'>): MailDeliverer {
   let client: ImapFlow | undefined;
+  let chain: Promise<number> = Promise.resolve(0);
   const open = async (): Promise<ImapFlow> => {
     if (client?.usable === true) return client;
     const fresh = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false, disableAutoIdle: true });
@@ -53,11 +54,28 @@ export function createMailDeliverer(dovecot: Pick<Dovecot, 'port' | 'user' | 'pa
     return fresh;
   };
   return {
-    async deliver(mail) {
-      const raw = await composeMail(mail);
-      const answer = await (await open()).append('INBOX', raw, []);
-      if (answer === false || answer.uid === undefined) throw new Error('APPEND returned no UID');
-      return answer.uid;
+    deliver(mail) {
+      // One after the other, in the order asked, and held while the server is away (as an MTA
+      // holds mail for a mailbox it cannot reach), up to two minutes.
+      const attempt = async (): Promise<number> => {
+        const raw = await composeMail(mail);
+        const deadline = Date.now() + 120_000;
+        for (;;) {
+          try {
+            const answer = await (await open()).append('INBOX', raw, []);
+            if (answer === false || answer.uid === undefined) throw new Error('APPEND returned no UID');
+            return answer.uid;
+          } catch (err) {
+            client?.close();
+            client = undefined;
+            if (Date.now() > deadline) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        }
+      };
+      const next = chain.then(attempt);
+      chain = next.catch(() => 0);
+      return next;
     },
     async flags(uid) {
       const imap = await open();

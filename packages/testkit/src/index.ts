@@ -31,3 +31,5 @@ export { startSmtpSink } from './smtp-sink.js';
 export type { SmtpSink, SunkMail } from './smtp-sink.js';
 export { createMailDeliverer, composeMail } from './deliver-mail.js';
 export type { MailDeliverer, TestMail } from './deliver-mail.js';
+export { createEmailTraffic, withFakeEmail, testBotAddress } from './email-traffic.js';
+export type { EmailTraffic } from './email-traffic.js';

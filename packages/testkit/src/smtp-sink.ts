@@ -13,6 +13,8 @@ export type SunkMail = {
   references: string[];
   attachments: { filename: string; content: Buffer }[];
   raw: Buffer;
+  /** When the sink took it (ms). */
+  at: number;
 };
 
 export type SmtpSink = {
@@ -63,7 +65,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '',
             messageId: parsed.messageId ?? '', inReplyTo: parsed.inReplyTo ?? '', references: list(parsed.references),
             attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', content: a.content })),
-            raw,
+            raw, at: Date.now(),
           });
           callback();
         }, (err: unknown) => callback(err as Error));
