@@ -89,7 +89,9 @@ export function createEmailChannel(deps: EmailChannelDeps) {
       const result = await deps.queues.addInbound(verdict.message);
       log.debug({ messageId: sourceId, result }, 'email queued');
     } else {
-      log.debug({ uid, reason: verdict.reason }, 'email ignored');
+      // A failed SPF / DKIM check is worth seeing: a server that stamps no Authentication-Results drops every mail.
+      if (verdict.reason.endsWith('did not pass')) log.info({ uid, reason: verdict.reason }, 'email ignored');
+      else log.debug({ uid, reason: verdict.reason }, 'email ignored');
     }
     await deps.handled.handled(uidValidity, uid);
     if (deps.markSeen) await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
