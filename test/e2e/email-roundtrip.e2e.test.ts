@@ -99,6 +99,7 @@ describe('email channel through the cluster', () => {
     const status = await cluster.nanobot('status');
     expect(status.stdout).toMatch(/email/);
     expect(status.stdout).toContain('outbound-email');
+    expect(status.stdout).toMatch(/Health:\s+ok/);
     const channels = await cluster.nanobot('channels', 'status');
     expect(channels.stdout).toMatch(/email\s+yes\s+imap 127\.0\.0\.1:\d+ \(INBOX\)/);
     const doctor = await cluster.nanobot('doctor');

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ImapFlow } from 'imapflow';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { AppError, toAppError } from '@nanobot/core';
@@ -6,6 +5,7 @@ import type { Queues } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 import type { ChannelContext } from '@nanobot/supervisor';
 import type { HandledUids } from './handled-uids.js';
+import { createMailSignal } from './mail-signal.js';
 import { saveAttachments, type AttachmentRules } from './save-attachments.js';
 import { emailSourceId } from './source-id.js';
 import type { ThreadStore } from './thread-store.js';
@@ -89,7 +89,9 @@ export function createEmailChannel(deps: EmailChannelDeps) {
       const result = await deps.queues.addInbound(verdict.message);
       log.debug({ messageId: sourceId, result }, 'email queued');
     } else {
-      log.debug({ uid, reason: verdict.reason }, 'email ignored');
+      // A failed SPF / DKIM check is worth seeing: a server that stamps no Authentication-Results drops every mail.
+      if (verdict.reason.endsWith('did not pass')) log.info({ uid, reason: verdict.reason }, 'email ignored');
+      else log.debug({ uid, reason: verdict.reason }, 'email ignored');
     }
     await deps.handled.handled(uidValidity, uid);
     if (deps.markSeen) await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
@@ -114,54 +116,46 @@ export function createEmailChannel(deps: EmailChannelDeps) {
     }
   }
 
+  async function connect(client: ImapFlow, ctx: ChannelContext): Promise<void> {
+    await client.connect().catch((err: unknown) => {
+      throw toImapError(err);
+    });
+    log.info({ mailbox: deps.imap.mailbox }, 'connected to the imap server');
+    ctx.reportAlive();
+    deps.onUp?.();
+  }
+
   return {
     async run(ctx: ChannelContext): Promise<void> {
       const client = new ImapFlow({
         host: deps.imap.host, port: deps.imap.port, secure: deps.imap.secure, auth: { user: deps.imap.user, pass: deps.imap.pass },
         logger: false, autoIdleDelay: 1_000, connectionTimeout: 15_000, greetingTimeout: 10_000, socketTimeout: 5 * 60_000,
       });
-      let wake: () => void = () => undefined;
+      const mail = createMailSignal();
       let closed: AppError | undefined;
-      // New mail while a check runs must not wait for the next poll: it is noted, and checked right after.
-      let arrived = false;
-      client.on('exists', () => {
-        arrived = true;
-        wake();
-      });
+      client.on('exists', () => mail.notify());
       client.on('close', () => {
         closed ??= new AppError('CHANNEL_UNAVAILABLE', 'imap connection closed');
-        wake();
+        mail.interrupt();
       });
       client.on('error', (err: unknown) => log.warn({ err }, 'imap connection error'));
       // A stop must not wait for a command on a connection that may never answer: closing fails it.
       const onAbort = () => {
-        wake();
+        mail.interrupt();
         client.close();
       };
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        await client.connect().catch((err: unknown) => {
-          throw toImapError(err);
-        });
-        log.info({ mailbox: deps.imap.mailbox }, 'connected to the imap server');
-        ctx.reportAlive();
-        deps.onUp?.();
+        await connect(client, ctx);
         while (!ctx.signal.aborted) {
-          arrived = false;
-          try {
-            await check(client, ctx);
-          } catch (err) {
-            if (ctx.signal.aborted) return;
-            throw closed ?? toAppError(err, 'CHANNEL_UNAVAILABLE');
-          }
+          mail.reset();
+          await check(client, ctx).catch((err: unknown) => {
+            if (!ctx.signal.aborted) throw closed ?? toAppError(err, 'CHANNEL_UNAVAILABLE');
+          });
+          if (ctx.signal.aborted) return;
           ctx.reportAlive();
           if (closed !== undefined) throw closed;
-          if (arrived) continue;
-          const woken = new Promise<void>((resolve) => (wake = resolve));
-          const timer = new AbortController();
-          await Promise.race([woken, sleep(deps.pollIntervalMs, undefined, { signal: timer.signal }).catch(() => undefined)]);
-          timer.abort();
-          if (closed !== undefined && !ctx.signal.aborted) throw closed;
+          await mail.wait(deps.pollIntervalMs);
         }
       } finally {
         ctx.signal.removeEventListener('abort', onAbort);
