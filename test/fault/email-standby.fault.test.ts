@@ -51,7 +51,7 @@ describe('email hot standby', () => {
     const emailProcesses = async () => (await cluster.processes()).filter((p) => p.name === 'nanobot-email');
     expect(await emailProcesses()).toHaveLength(2);
     await sleep(3_000);
-    expect(await cluster.logs('nanobot-email')).toContain('another process reads the mailbox; waiting as standby');
+    expect(await cluster.logs('nanobot-email')).toContain('another process holds the lease; waiting as standby');
     const traffic = createEmailTraffic(mail, smtp, { senders: ['sb1@example.org', 'sb2@example.org'], prefix: 'standby' });
     traffic.round();
     await traffic.waitAllAnswered(30_000);
