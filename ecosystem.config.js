@@ -151,6 +151,21 @@ if (config.channels.slack.enabled) {
   });
 }
 
+// nanobot's rule: without the owner's consent the mailbox is not read, so no worker runs.
+if (config.channels.email.enabled && config.channels.email.consentGranted) {
+  apps.push({
+    ...shared,
+    name: 'nanobot-email',
+    script: 'apps/email/dist/main.js',
+    // More than one: hot standbys; one reads the mailbox and sends (the lease), the rest wait.
+    instances: instancesFrom(env.NANOBOT_EMAIL_INSTANCES),
+    exec_mode: 'fork',
+    // Stop: finish the mail in hand and the reply being sent (10 s deadline inside).
+    kill_timeout: 20000,
+    max_memory_restart: '300M',
+  });
+}
+
 apps.push({
   ...shared,
   name: 'nanobot-agent',

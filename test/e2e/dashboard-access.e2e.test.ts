@@ -110,7 +110,7 @@ describe('the dashboard beyond loopback', () => {
       expect(api.status).toBe(200);
       const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
       expect(names).toEqual([
-        'cron', 'inbound', 'outbound-api', 'outbound-cli', 'outbound-discord', 'outbound-slack', 'outbound-system', 'outbound-telegram', 'outbound-whatsapp', 'subagent',
+        'cron', 'inbound', 'outbound-api', 'outbound-cli', 'outbound-discord', 'outbound-email', 'outbound-slack', 'outbound-system', 'outbound-telegram', 'outbound-whatsapp', 'subagent',
       ]);
       // Read-only: bull-board's own mutations are refused by it, retries go through the Failed jobs page.
       const emptied = await fetch(`${base()}/queues/api/queues/inbound/empty`, { method: 'PUT', headers: { authorization: 'Bearer tok-123' } });

@@ -189,7 +189,7 @@ function registerTools(deps: AgentDeps, parts: ToolParts): void {
   const now = deps.now ?? (() => new Date());
   registerWorkTools(deps, parts);
   const channels = deps.config.channels;
-  const enabledChannels = (['telegram', 'whatsapp', 'discord', 'slack'] as const).filter((c) => channels[c].enabled);
+  const enabledChannels = (['telegram', 'whatsapp', 'discord', 'slack', 'email'] as const).filter((c) => channels[c].enabled);
   tools.register(createMessageTool({ send: deps.send, enabledChannels, guard: parts.pathGuard, ...(deps.sendElsewhere === undefined ? {} : { sendElsewhere: deps.sendElsewhere }) }));
   if (deps.cron !== undefined) tools.register(createCronTool({ store: deps.cron, timeZone: deps.timeZone, now: () => now().getTime() }));
   if (deps.startSubagent !== undefined) tools.register(createSpawnTool({ start: deps.startSubagent }));

@@ -64,7 +64,7 @@ async function qrPrinter(): Promise<(qr: string) => void> {
 }
 
 async function showStatus(loaded: LoadedConfig): Promise<void> {
-  const { telegram, whatsapp, discord, slack } = loaded.config.channels;
+  const { telegram, whatsapp, discord, slack, email } = loaded.config.channels;
   const bridge = whatsapp.enabled
     ? await observeBridge(whatsapp.bridgeUrl, await bridgeToken(loaded), 3_000, (frame) => frame.type === 'status')
     : '-';
@@ -74,6 +74,7 @@ async function showStatus(loaded: LoadedConfig): Promise<void> {
     ['whatsapp', whatsapp.enabled ? 'yes' : 'no', `bridge ${whatsapp.bridgeUrl} (${bridge}), allowFrom ${whatsapp.allowFrom.length} entries`],
     ['discord', discord.enabled ? 'yes' : 'no', `token ${discord.token === '' ? 'not set' : 'set'}, ${discord.apiBase}, groupPolicy ${discord.groupPolicy}, allowFrom ${discord.allowFrom.length} entries`],
     ['slack', slack.enabled ? 'yes' : 'no', `socket mode via ${slack.apiBase}, tokens ${slack.botToken === '' || slack.appToken === '' ? 'not set' : 'set'}, groupPolicy ${slack.groupPolicy}, allowFrom ${slack.allowFrom.length} entries`],
+    ['email', email.enabled ? 'yes' : 'no', `imap ${email.imapHost || '-'}:${email.imapPort} (${email.imapMailbox}), smtp ${email.smtpHost || '-'}:${email.smtpPort}, consent ${email.consentGranted ? 'granted' : 'not granted'}, allowFrom ${email.allowFrom.length} entries`],
   ];
   const width = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   for (const row of rows) print(`${(row[0] ?? '').padEnd((width[0] ?? 0) + 2)}${(row[1] ?? '').padEnd((width[1] ?? 0) + 2)}${row[2] ?? ''}`);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { describeError } from '@nanobot/core';
 import { allowFromWarnings, loadConfig, resolveModelSpec, type LoadedConfig } from '@nanobot/config';
 import { checkRedis } from './check-redis.js';
+import { checkEmail } from './check-email.js';
 import { checkSlack } from './check-slack.js';
 
 /** `warning`: works, but the operator should change something (shown with `!`, exit code 0). */
@@ -66,6 +67,8 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
   if (discord !== null) checks.push(discord);
   const slack = await checkSlack(loaded);
   if (slack !== null) checks.push(slack);
+  const email = await checkEmail(loaded);
+  if (email !== null) checks.push(email);
   for (const detail of allowFromWarnings(loaded)) checks.push({ name: 'allowFrom', ok: true, warning: true, detail });
   return checks;
 }

@@ -39,7 +39,7 @@ async function lastLines(files: string[], count: number): Promise<Array<{ file: 
 export function registerLogsCommand(program: Command): void {
   program
     .command('logs')
-    .description('show the logs of the cluster (or of one app: telegram, discord, slack, agent, scheduler, whatsapp, whatsapp-bridge, dashboard, api, redis), one readable line per entry')
+    .description('show the logs of the cluster (or of one app: telegram, discord, slack, email, agent, scheduler, whatsapp, whatsapp-bridge, dashboard, api, redis), one readable line per entry')
     .argument('[app]', 'one app, without the nanobot- prefix')
     .option('-n, --lines <count>', 'lines of history to show', '100')
     .option('-f, --follow', 'keep printing new lines until Ctrl+C', false)

@@ -32,12 +32,13 @@ describe('channels.email', () => {
     expect(message).toContain('channels.email.imapHost');
   });
 
-  it('warns that no worker acts on it yet, and about missing consent and an empty allowFrom', () => {
-    const { warnings } = parseConfig({ channels: { email: { ...account, enabled: true } } }, options);
+  it('warns about missing consent, an empty allowFrom and a post action it does not take', () => {
+    const { warnings } = parseConfig({ channels: { email: { ...account, enabled: true, postAction: 'move' } } }, options);
     const text = warnings.join('\n');
-    expect(text).toContain('channels.email is not supported yet');
+    expect(text).not.toContain('channels.email is not supported yet');
     expect(text).toContain('channels.email.consentGranted is false');
     expect(text).toContain('channels.email.allowFrom is empty');
+    expect(text).toContain('channels.email.postAction "move" is not supported yet');
   });
 
   it('warns about a key nanobot does not have', () => {

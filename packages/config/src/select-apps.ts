@@ -1,7 +1,7 @@
 import { AppError } from '@nanobot/core';
 
 /** The parts of the cluster `nanobot start --only` (or `NANOBOT_ONLY`) can pick. */
-export const selectableApps = ['redis', 'telegram', 'whatsapp', 'discord', 'slack', 'agent', 'scheduler', 'dashboard', 'api'] as const;
+export const selectableApps = ['redis', 'telegram', 'whatsapp', 'discord', 'slack', 'email', 'agent', 'scheduler', 'dashboard', 'api'] as const;
 export type SelectableApp = (typeof selectableApps)[number];
 
 /**

@@ -1,7 +1,7 @@
 import { AppError } from './app-error.js';
 
 /** `api`: requests to `nanobot serve` (OpenAI's chat completions). */
-export const channelNames = ['telegram', 'whatsapp', 'discord', 'slack', 'cli', 'system', 'api'] as const;
+export const channelNames = ['telegram', 'whatsapp', 'discord', 'slack', 'email', 'cli', 'system', 'api'] as const;
 export type ChannelName = (typeof channelNames)[number];
 
 /**

@@ -4,7 +4,7 @@ import { AppError } from '@nanobot/core';
 import { bullPrefix, keyPrefix, queueNames } from '@nanobot/bus';
 
 export const inspectedQueues = [
-  queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.outbound('discord'), queueNames.outbound('slack'), queueNames.cron, queueNames.outbound('system'), queueNames.subagent,
+  queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.outbound('discord'), queueNames.outbound('slack'), queueNames.outbound('email'), queueNames.cron, queueNames.outbound('system'), queueNames.subagent,
   queueNames.outbound('api'),
 ];
 

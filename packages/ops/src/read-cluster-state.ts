@@ -5,7 +5,7 @@ import { parseRedisInfo, type RedisView } from './parse-redis-info.js';
 
 /** The queues `nanobot status` and the dashboard show. */
 export const watchedQueues = [
-  queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.outbound('discord'), queueNames.outbound('slack'), queueNames.cron, queueNames.outbound('system'),
+  queueNames.inbound, queueNames.outbound('telegram'), queueNames.outbound('whatsapp'), queueNames.outbound('discord'), queueNames.outbound('slack'), queueNames.outbound('email'), queueNames.cron, queueNames.outbound('system'),
   queueNames.subagent, queueNames.outbound('api'),
 ];
 

@@ -55,15 +55,24 @@ export async function startDovecot(): Promise<Dovecot> {
       child.once('exit', (code) => { if (code === 0) resolve(); else reject(new Error(`dovecot exited with ${String(code)}; see ${dir}/dovecot.log`)); });
     });
   };
+  const gone = async (pid: number): Promise<boolean> => {
+    for (let i = 0; i < 100; i += 1) {
+      try { process.kill(pid, 0); } catch { return true; }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return false;
+  };
   const stop = async (): Promise<void> => {
     const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
     if (!pid) return;
+    // The master's children, the imap sessions among them, by pid: a stopped master leaves an
+    // imap process serving its client, so a restart would not cut the connection as a real one does.
+    const { stdout: children } = await run('ps', ['-o', 'pid=', '--ppid', String(pid)]).catch(() => ({ stdout: '' }));
     process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100; i += 1) {
-      try { process.kill(pid, 0); } catch { return; }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    if (!(await gone(pid))) process.kill(pid, 'SIGKILL');
+    for (const child of children.split('\n').map((line) => Number(line.trim())).filter((n) => n > 0)) {
+      try { process.kill(child, 'SIGKILL'); } catch { /* already gone: nothing to stop */ }
     }
-    process.kill(pid, 'SIGKILL');
   };
   await start();
   return { port, user, password, dir, start, stop, close: async () => { await stop(); await rm(dir, { recursive: true, force: true }); } };

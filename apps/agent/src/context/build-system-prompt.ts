@@ -33,6 +33,7 @@ const formatHints: Record<ChannelName, string> = {
   whatsapp: 'You are replying on WhatsApp: write plain text without Markdown.',
   discord: 'You are replying on Discord: Markdown works (bold, italic, `code`, code blocks, links); no tables; keep it under 2000 characters where you can.',
   slack: 'You are replying on Slack: use simple Markdown (bold, italic, `code`, code blocks, links, lists); it is shown as Slack formatting.',
+  email: 'You are replying by email: plain text with light Markdown (bold, italic, `code`, code blocks, links); it is also sent as HTML.',
   cli: 'You are replying in a terminal: plain text or light Markdown.',
   system: 'This is a system-triggered turn: reply in plain text.',
   api: 'You are replying through an OpenAI-compatible API: Markdown is fine.',

@@ -27,6 +27,8 @@ export function streamIntervalFor(message: InboundMessage, settings: StreamSetti
     case 'discord':
     // Slack's replies come whole.
     case 'slack':
+    // A mail cannot be edited: its replies come whole.
+    case 'email':
     case 'system':
     // `nanobot serve` writes a `stream: true` request's events from the whole reply.
     case 'api':
