@@ -3,7 +3,11 @@
  * chat, read what users received, check it (testkit's traffic checkers), and say
  * which log needle finds a message's job in the pm2 logs.
  */
-import { createDiscordTraffic, createSlackTraffic, createTraffic, createWhatsappTraffic } from '@nanobot/testkit';
+import { createHash } from 'node:crypto';
+import { ImapFlow } from 'imapflow';
+import {
+  createDiscordTraffic, createEmailTraffic, createMailDeliverer, createSlackTraffic, createTraffic, createWhatsappTraffic, startDovecot, startSmtpSink, testBotAddress,
+} from '@nanobot/testkit';
 
 const firstTelegramChat = 60_001;
 const firstWhatsappPhone = 4_915_170_000_001;
@@ -118,5 +122,70 @@ export function slackChannel(slack, count) {
     },
     // Envelopes Slack would have given up on (never acknowledged within its retries).
     extra: () => ({ givenUpEnvelopes: slack.givenUp().length, pendingEnvelopesAtEnd: slack.pendingEnvelopes() }),
+  };
+}
+
+/**
+ * The email worker's source id of a mail (apps/email/src/source-id.ts): a hash of account and
+ * mailbox, then UIDVALIDITY and UID; its inbound job id, and so the log needle, is made from it.
+ */
+const emailSourceId = ({ account, mailbox, uidValidity, uid }) =>
+  `email-${createHash('sha256').update(`${account.toLowerCase()}\n${mailbox}`).digest('hex').slice(0, 12)}-${uidValidity}-${uid}`;
+
+/**
+ * A real Dovecot, a delivering IMAP client and an SMTP sink; each is pushed on `fakes` (closed in
+ * reverse order: the deliverer before its Dovecot). UIDVALIDITY is read once for the log needles:
+ * a Dovecot restart keeps it (it lives in the Maildir).
+ */
+export async function startEmailServers(fakes) {
+  const dovecot = await startDovecot();
+  fakes.push(dovecot);
+  const sink = await startSmtpSink();
+  fakes.push(sink);
+  const deliverer = createMailDeliverer(dovecot);
+  fakes.push(deliverer);
+  const client = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
+  await client.connect();
+  try {
+    const { uidValidity } = await client.status('INBOX', { uidValidity: true });
+    return { dovecot, sink, deliverer, uidValidity: String(uidValidity) };
+  } finally {
+    await client.logout();
+  }
+}
+
+/**
+ * Email senders soak0@users.test…, each a conversation: mails APPENDed to the Dovecot INBOX,
+ * replies read from the SMTP sink. A mail's UID comes back only once the APPEND is done (a
+ * restarted Dovecot holds it up), so its ref is filled in later: `{ uid }`. The job id is
+ * `email-<account hash>-<UIDVALIDITY>-<UID>`.
+ */
+export function emailChannel({ dovecot, deliverer, sink, uidValidity }, count) {
+  const senders = Array.from({ length: count }, (_, i) => `soak${i}@users.test`);
+  const refs = [];
+  const { view, lastRef } = remembering(deliverer, 'deliver', (_, delivered) => {
+    const ref = { uid: null };
+    refs.push(ref);
+    // A mail the deliverer gave up on keeps uid null and shows up as lost.
+    delivered.then((uid) => (ref.uid = uid), (err) => (ref.error = err instanceof Error ? err.message : String(err)));
+    return ref;
+  });
+  const traffic = createEmailTraffic(view, sink, { senders, prefix: 'soak' });
+  const soakSenders = new Set(senders);
+  const warmUpSender = 'warm-up@users.test';
+  const echo = (subject) => `echo: ${subject.replace(/^re:\s*/i, '')}`;
+  return {
+    name: 'email',
+    chats: senders,
+    traffic,
+    send: (chat) => ({ text: traffic.send(chat), ref: lastRef() }),
+    replies: () => sink.mails().flatMap((m) => m.to.filter((to) => soakSenders.has(to)).map((to) => ({ chat: to, text: echo(m.subject), at: m.at }))),
+    logNeedle: (ref) => (ref?.uid == null ? `email-uid-unknown` : emailSourceId({ account: dovecot.user, mailbox: 'INBOX', uidValidity, uid: ref.uid })),
+    async warmUp(timeoutMs) {
+      await deliverer.deliver({ from: warmUpSender, to: testBotAddress, subject: 'warm-up', text: 'warm-up' });
+      await sink.waitFor(() => sink.mails().some((m) => m.to.includes(warmUpSender)), timeoutMs);
+    },
+    // Mails the deliverer never got into the INBOX (Dovecot away for more than two minutes).
+    extra: () => ({ undeliveredMails: refs.filter((r) => r.uid === null).length }),
   };
 }

@@ -17,30 +17,45 @@ export function createRandom(seed) {
   };
 }
 
+/** `atMs`, or just after every fixed fault it would land within 3 s of (or inside the span of). */
+function clear(fixed, atMs) {
+  let at = atMs;
+  for (let clash = true; clash; ) {
+    const hit = fixed.find((f) => at > f.atMs - 3_000 && at < f.atMs + f.spanMs + 3_000);
+    clash = hit !== undefined;
+    if (clash) at = hit.atMs + hit.spanMs + 3_000;
+  }
+  return Math.round(at);
+}
+
 /**
  * Kills every `killMinMs`–`killMaxMs`, `redisRestarts` restarts spread evenly (at
- * 1/3 and 2/3 for two) and `bridgeRestarts` WhatsApp bridge restarts halfway
- * between them (1/6 and 1/2 for two), all while messages are still being sent. A
- * bridge restart that would land within 3 s of a Redis restart moves after it;
- * a kill that would land within 3 s of either (or while the bridge is down) is
- * moved after it, so each fault's recovery can be told apart.
+ * 1/3 and 2/3 for two), `bridgeRestarts` WhatsApp bridge restarts halfway
+ * between them (1/6 and 1/2 for two) and `imapRestarts` Dovecot restarts a quarter
+ * of the way on (1/4, 5/8 … of the run for one, two), all while messages are still
+ * being sent. A bridge or IMAP restart that would land within 3 s of an earlier
+ * fixed fault moves after it; a kill that would land within 3 s of any (or while
+ * the bridge or Dovecot is down) is moved after it, so each fault's recovery can
+ * be told apart.
  */
-export function planFaults({ durationMs, killMinMs, killMaxMs, redisRestarts, bridgeRestarts = 0, bridgeDownMs = 0, maxKills }, random) {
-  const restarts = Array.from({ length: redisRestarts }, (_, i) => ({
+export function planFaults(
+  { durationMs, killMinMs, killMaxMs, redisRestarts, bridgeRestarts = 0, bridgeDownMs = 0, imapRestarts = 0, imapDownMs = 0, maxKills },
+  random,
+) {
+  const fixed = Array.from({ length: redisRestarts }, (_, i) => ({
     kind: 'redis-restart',
     atMs: Math.round((durationMs * (i + 1)) / (redisRestarts + 1)),
     spanMs: 0,
   }));
-  const fixed = [...restarts];
   for (let i = 0; i < bridgeRestarts; i += 1) {
-    const at = Math.round((durationMs * (i + 0.5)) / (bridgeRestarts + 1));
-    const clash = restarts.find((r) => Math.abs(r.atMs - at) < 3_000);
-    fixed.push({ kind: 'bridge-restart', atMs: clash === undefined ? at : clash.atMs + 3_000, spanMs: bridgeDownMs });
+    fixed.push({ kind: 'bridge-restart', atMs: clear(fixed, (durationMs * (i + 0.5)) / (bridgeRestarts + 1)), spanMs: bridgeDownMs });
+  }
+  for (let i = 0; i < imapRestarts; i += 1) {
+    fixed.push({ kind: 'imap-restart', atMs: clear(fixed, (durationMs * (i + 0.75)) / (imapRestarts + 1)), spanMs: imapDownMs });
   }
   const kills = [];
   for (let at = random.between(killMinMs, killMaxMs); at < durationMs - 2_000 && kills.length < maxKills; ) {
-    const clash = fixed.find((f) => at > f.atMs - 3_000 && at < f.atMs + f.spanMs + 3_000);
-    kills.push({ kind: 'kill', atMs: Math.round(clash === undefined ? at : clash.atMs + clash.spanMs + 3_000) });
+    kills.push({ kind: 'kill', atMs: clear(fixed, at) });
     at = kills[kills.length - 1].atMs + random.between(killMinMs, killMaxMs);
   }
   return [...fixed, ...kills].sort((a, b) => a.atMs - b.atMs);
@@ -104,4 +119,17 @@ export async function restartBridge(bridge, downMs) {
   const unackedAtStart = bridge.unacked().length;
   await bridge.start();
   return { kind: 'bridge-restart', target: 'whatsapp-bridge', at, downMs: Date.now() - at, unackedAtStop, unackedAtStart };
+}
+
+/**
+ * Dovecot going away and coming back (testkit's stop kills the master and its imap sessions, as a
+ * real restart cuts the worker's IDLE connection): down `downMs` while users keep writing (the
+ * deliverer holds their mails, as an MTA would, and APPENDs them once it is back).
+ */
+export async function restartImap(dovecot, downMs) {
+  const at = Date.now();
+  await dovecot.stop();
+  await new Promise((resolve) => setTimeout(resolve, downMs));
+  await dovecot.start();
+  return { kind: 'imap-restart', target: 'dovecot', at, downMs: Date.now() - at };
 }

@@ -4,10 +4,11 @@ const range = (s) => `${cell(s.median)} / ${cell(s.p90)} / ${cell(s.max)}`;
 
 function settings(o, channels) {
   const whatsapp = o.whatsapp && o.whatsappChats > 0;
-  const names = { telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', slack: 'Slack' };
+  const names = { telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', slack: 'Slack', email: 'email' };
   const chats = `${o.chats} chats (${Object.entries(channels).map(([name, c]) => `${c.chats} ${names[name] ?? name}`).join(', ')})`;
   const bridge = whatsapp ? `, ${o.bridgeRestarts} WhatsApp bridge restarts (${o.bridgeDownS} s down)` : '';
-  return `${o.messages} messages over ${chats} in ${o.minutes} min, ${o.agents} agent instances, LLM latency ${o.llmMinMs}–${o.llmMaxMs} ms, a kill -9 every ${o.killMinS}–${o.killMaxS} s, ${o.redisRestarts} Redis restarts${bridge}, seed ${o.seed}`;
+  const imap = o.email && o.emailChats > 0 ? `, ${o.imapRestarts} Dovecot restarts (${o.imapDownS} s down)` : '';
+  return `${o.messages} messages over ${chats} in ${o.minutes} min, ${o.agents} agent instances, LLM latency ${o.llmMinMs}–${o.llmMaxMs} ms, a kill -9 every ${o.killMinS}–${o.killMaxS} s, ${o.redisRestarts} Redis restarts${bridge}${imap}, seed ${o.seed}`;
 }
 
 export function soakMarkdown(result) {

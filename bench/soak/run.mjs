@@ -1,13 +1,13 @@
 /**
  * bench/soak: the reliability soak of docs/reliability.md over every channel with a fake. 2,000
- * messages over 50 chats (20 Telegram, 10 each WhatsApp through a fake bridge, Discord through a
- * fake gateway, Slack through a fake Socket Mode server) for ~10 minutes through the real
- * cluster, random kill -9 of any worker every 10–30 s, two Redis restarts, two bridge restarts,
- * then a quiet drain. Exits 1 if any message was lost, duplicated or answered out of order, in
+ * messages over 50 chats (10 each Telegram, WhatsApp through a fake bridge, Discord through a
+ * fake gateway, Slack through a fake Socket Mode server, email through a real Dovecot and an
+ * SMTP sink) for ~10 minutes through the real cluster, random kill -9 of any worker every
+ * 10–30 s, two Redis restarts, two bridge restarts, one Dovecot restart, then a quiet drain. Exits 1 if any message was lost, duplicated or answered out of order, in
  * any channel.
  *
- *   npm run bench:soak -- [--minutes 10] [--messages 2000] [--chats 50] [--whatsapp-chats 10] [--discord-chats 10] [--slack-chats 10] [--seed 1] [--keep-logs]
- *   npm run bench:soak -- --no-whatsapp --no-discord --no-slack   # Telegram only
+ *   npm run bench:soak -- [--minutes 10] [--messages 2000] [--chats 50] [--whatsapp-chats 10] [--discord-chats 10] [--slack-chats 10] [--email-chats 10] [--imap-restarts 1] [--seed 1] [--keep-logs]
+ *   npm run bench:soak -- --no-whatsapp --no-discord --no-slack --no-email   # Telegram only
  *   npm run bench:soak -- --minutes 2 --messages 400        # a quick run
  *
  * Prints markdown and writes JSON to bench/results/soak-<date>.json.
@@ -21,7 +21,7 @@ import { faultTimeline, soakMarkdown } from './report.mjs';
 import { runSoak, soakDefaults } from './soak.mjs';
 
 const numeric = [
-  'minutes', 'messages', 'chats', 'whatsappChats', 'discordChats', 'slackChats', 'agents', 'killMinS', 'killMaxS', 'redisRestarts', 'bridgeRestarts', 'bridgeDownS',
+  'minutes', 'messages', 'chats', 'whatsappChats', 'discordChats', 'slackChats', 'emailChats', 'agents', 'killMinS', 'killMaxS', 'redisRestarts', 'bridgeRestarts', 'bridgeDownS', 'imapRestarts', 'imapDownS',
   'llmMinMs', 'llmMaxMs', 'drainS', 'quietS', 'seed',
 ];
 const flag = (name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     'no-whatsapp': { type: 'boolean', default: false },
     'no-discord': { type: 'boolean', default: false },
     'no-slack': { type: 'boolean', default: false },
+    'no-email': { type: 'boolean', default: false },
   },
 });
 const options = Object.fromEntries(numeric.map((name) => [name, Number(args[flag(name)])]));
@@ -55,6 +56,7 @@ async function main() {
     whatsapp: !args['no-whatsapp'],
     discord: !args['no-discord'],
     slack: !args['no-slack'],
+    email: !args['no-email'],
     logLevel: args['log-level'],
     keepLogsIn: args['keep-logs'] ? join(resultsDir, `soak-${stamp}-logs`) : undefined,
     signal: interrupted.signal,

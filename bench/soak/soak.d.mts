@@ -4,7 +4,7 @@ import type { TrafficReport } from '@nanobot/testkit';
 export type SoakOptions = {
   minutes: number;
   messages: number;
-  /** All chats; `whatsappChats`, `discordChats` and `slackChats` of them go to those channels when on, the rest to Telegram. */
+  /** All chats; `whatsappChats`, `discordChats`, `slackChats` and `emailChats` of them go to those channels when on, the rest to Telegram. */
   chats: number;
   /** WhatsApp traffic through a fake bridge, bridge restarts, the WhatsApp worker among the kill targets (default on). */
   whatsapp: boolean;
@@ -15,6 +15,9 @@ export type SoakOptions = {
   /** Slack DMs through a fake Socket Mode server and Web API, the Slack worker among the kill targets (default on). */
   slack: boolean;
   slackChats: number;
+  /** Email senders with mail through a real Dovecot and replies to an SMTP sink, Dovecot restarts, the email worker among the kill targets (default on). */
+  email: boolean;
+  emailChats: number;
   agents: number;
   killMinS: number;
   killMaxS: number;
@@ -23,6 +26,9 @@ export type SoakOptions = {
   bridgeRestarts: number;
   /** How long the fake bridge stays down in a bridge restart. */
   bridgeDownS: number;
+  imapRestarts: number;
+  /** How long Dovecot stays down in an IMAP restart. */
+  imapDownS: number;
   llmMinMs: number;
   llmMaxMs: number;
   drainS: number;
@@ -38,12 +44,12 @@ export type SoakOptions = {
   signal?: AbortSignal;
 };
 
-export type ChannelName = 'telegram' | 'whatsapp' | 'discord' | 'slack';
+export type ChannelName = 'telegram' | 'whatsapp' | 'discord' | 'slack' | 'email';
 
 export type FaultRecovery = { nextReplyMs: number | null; firstNewReplyMs: number | null; slowestNearbyReplyMs: number | null };
 
 export type SoakFault = {
-  kind: 'kill' | 'redis-restart' | 'bridge-restart';
+  kind: 'kill' | 'redis-restart' | 'bridge-restart' | 'imap-restart';
   at: number;
   target?: string;
   pid?: number;
@@ -77,6 +83,8 @@ export type ChannelResult = {
   /** WhatsApp: send frames the bridge got more than once (resends it dropped); frames still unacked at the end. */
   resentSends?: number;
   unackedAtEnd?: number;
+  /** Email: mails the deliverer never got into the INBOX. */
+  undeliveredMails?: number;
 };
 
 export type SoakResult = {

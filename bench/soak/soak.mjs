@@ -1,17 +1,17 @@
 /**
- * The soak: steady user traffic over many Telegram, WhatsApp, Discord and Slack
- * chats through the real cluster (pm2, private redis-server with AOF, fake
- * Telegram, WhatsApp bridge, Discord gateway and Slack Socket Mode, fake LLM
- * with random latency) while workers are killed -9 at
- * random, Redis restarts and the bridge restarts, then a quiet drain. Reports per
+ * The soak: steady user traffic over many Telegram, WhatsApp, Discord, Slack and
+ * email conversations through the real cluster (pm2, private redis-server with
+ * AOF, fake Telegram, WhatsApp bridge, Discord gateway and Slack Socket Mode, a
+ * real Dovecot and an SMTP sink, fake LLM with random latency) while workers are
+ * killed -9 at random, Redis, the bridge and Dovecot restart, then a quiet drain. Reports per
  * channel sent, answered, lost, duplicated and reordered (target 0/0/0), the
  * recovery after each fault and pm2's restart counts. Used by bench/soak/run.mjs
  * and, shortened, by test/fault/soak-short.fault.test.ts.
  */
-import { startFakeDiscord, startFakeSlack, startFakeWhatsappBridge, withFakeDiscord, withFakeSlack, withFakeWhatsapp } from '@nanobot/testkit';
+import { startFakeDiscord, startFakeSlack, startFakeWhatsappBridge, withFakeDiscord, withFakeEmail, withFakeSlack, withFakeWhatsapp } from '@nanobot/testkit';
 import { startSetup } from '../recovery/setup.mjs';
-import { discordChannel, slackChannel, telegramChannel, whatsappChannel } from './channels.mjs';
-import { createRandom, killRandomWorker, planFaults, restartBridge, restartRedis } from './faults.mjs';
+import { discordChannel, emailChannel, slackChannel, startEmailServers, telegramChannel, whatsappChannel } from './channels.mjs';
+import { createRandom, killRandomWorker, planFaults, restartBridge, restartImap, restartRedis } from './faults.mjs';
 import { summarizeRun } from './summarize.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,6 +26,8 @@ export const soakDefaults = {
   discordChats: 10,
   slack: true,
   slackChats: 10,
+  email: true,
+  emailChats: 10,
   agents: 2,
   killMinS: 10,
   killMaxS: 30,
@@ -33,6 +35,8 @@ export const soakDefaults = {
   redisRestarts: 2,
   bridgeRestarts: 2,
   bridgeDownS: 3,
+  imapRestarts: 1,
+  imapDownS: 5,
   llmMinMs: 0,
   llmMaxMs: 300,
   drainS: 180,
@@ -61,10 +65,11 @@ async function sendAll({ channels, options, random, startedAt, signal }) {
 }
 
 /** Injects the planned faults at their times; a fault that throws is recorded, not fatal. */
-async function injectAll({ setup, bridge, plan, random, options, startedAt, signal }) {
+async function injectAll({ setup, bridge, dovecot, plan, random, options, startedAt, signal }) {
   const inject = {
     'redis-restart': () => restartRedis(setup.redis),
     'bridge-restart': () => restartBridge(bridge, options.bridgeDownS * 1000),
+    'imap-restart': () => restartImap(dovecot, options.imapDownS * 1000),
     kill: () => killRandomWorker(setup.cluster, random, options.killable),
   };
   const done = [];
@@ -82,7 +87,7 @@ async function injectAll({ setup, bridge, plan, random, options, startedAt, sign
 }
 
 /**
- * How many of the `chats` each channel gets: WhatsApp, Discord and Slack their own counts (when
+ * How many of the `chats` each channel gets: WhatsApp, Discord, Slack and email their own counts (when
  * on), Telegram the rest.
  */
 function chatShares(options) {
@@ -95,7 +100,8 @@ function chatShares(options) {
   const whatsapp = take(options.whatsapp, options.whatsappChats);
   const discord = take(options.discord, options.discordChats);
   const slack = take(options.slack, options.slackChats);
-  return { telegram: left, whatsapp, discord, slack };
+  const email = take(options.email, options.emailChats);
+  return { telegram: left, whatsapp, discord, slack, email };
 }
 
 /** The cluster with the channels the soak drives; stop() closes everything it started. */
@@ -111,6 +117,7 @@ async function startChannels(options) {
     if (slack !== undefined) fakes.push(slack);
     const discord = shares.discord > 0 ? await startFakeDiscord() : undefined;
     if (discord !== undefined) fakes.push(discord);
+    const email = shares.email > 0 ? await startEmailServers(fakes) : undefined;
     setup = await startSetup({
       agentInstances: options.agents,
       logLevel: options.logLevel,
@@ -119,6 +126,7 @@ async function startChannels(options) {
         let withChannels = bridge === undefined ? config : withFakeWhatsapp(config, bridge);
         if (discord !== undefined) withChannels = withFakeDiscord(withChannels, discord);
         if (slack !== undefined) withChannels = withFakeSlack(withChannels, slack);
+        if (email !== undefined) withChannels = withFakeEmail(withChannels, { dovecot: email.dovecot, smtp: email.sink });
         return options.configure === undefined ? withChannels : options.configure(withChannels);
       },
     });
@@ -126,31 +134,32 @@ async function startChannels(options) {
     if (bridge !== undefined) channels.push(whatsappChannel(bridge, shares.whatsapp));
     if (discord !== undefined) channels.push(discordChannel(discord, shares.discord));
     if (slack !== undefined) channels.push(slackChannel(slack, shares.slack));
+    if (email !== undefined) channels.push(emailChannel(email, shares.email));
     const stop = async () => {
       await setup.stop();
-      for (const fake of fakes) await fake.close();
+      for (const fake of [...fakes].reverse()) await fake.close();
     };
-    return { setup, bridge, channels: channels.filter((c) => c.chats.length > 0), stop };
+    return { setup, bridge, dovecot: email?.dovecot, channels: channels.filter((c) => c.chats.length > 0), stop };
   } catch (err) {
     await setup?.stop();
-    for (const fake of fakes) await fake.close();
+    for (const fake of [...fakes].reverse()) await fake.close();
     throw err;
   }
 }
 
 /**
  * Runs one soak and stops everything it started. Options (all optional, see
- * `soakDefaults`): minutes, messages, chats, whatsapp, discord, slack (each on by default:
- * `whatsappChats`, `discordChats` and `slackChats` of the `chats` go to that channel through
- * its fake, the rest are Telegram chats), agents, killMinS,
- * killMaxS, maxKills, redisRestarts, bridgeRestarts, bridgeDownS, llmMinMs,
+ * `soakDefaults`): minutes, messages, chats, whatsapp, discord, slack, email (each on by
+ * default: `whatsappChats`, `discordChats`, `slackChats` and `emailChats` of the `chats` go to
+ * that channel through its fake, the rest are Telegram chats), agents, killMinS,
+ * killMaxS, maxKills, redisRestarts, bridgeRestarts, bridgeDownS, imapRestarts, imapDownS, llmMinMs,
  * llmMaxMs, drainS, quietS, seed, logLevel, keepLogsIn, killable (process names),
  * configure (config hook), onFault (progress callback), signal (AbortSignal: stop
  * sending and injecting).
  */
 export async function runSoak(input = {}) {
   const options = { ...soakDefaults, ...input };
-  const { setup, bridge, channels, stop } = await startChannels(options);
+  const { setup, bridge, dovecot, channels, stop } = await startChannels(options);
   try {
     for (const channel of channels) await channel.warmUp(60_000);
     setup.llm.setLatency({ minMs: options.llmMinMs, maxMs: options.llmMaxMs });
@@ -163,6 +172,8 @@ export async function runSoak(input = {}) {
         redisRestarts: options.redisRestarts,
         bridgeRestarts: bridge === undefined ? 0 : options.bridgeRestarts,
         bridgeDownMs: options.bridgeDownS * 1000,
+        imapRestarts: dovecot === undefined ? 0 : options.imapRestarts,
+        imapDownMs: options.imapDownS * 1000,
         maxKills: options.maxKills,
       },
       faultRandom,
@@ -171,7 +182,7 @@ export async function runSoak(input = {}) {
     const run = { setup, options, startedAt, signal: options.signal };
     const [sentLog, faults] = await Promise.all([
       sendAll({ ...run, channels, random: createRandom(options.seed) }),
-      injectAll({ ...run, bridge, plan, random: faultRandom }),
+      injectAll({ ...run, bridge, dovecot, plan, random: faultRandom }),
     ]);
     const sendingEndedAt = Date.now();
     await Promise.all(channels.map((c) => c.traffic.waitAllAnswered(options.drainS * 1000)));

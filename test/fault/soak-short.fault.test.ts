@@ -10,9 +10,10 @@ describe('a short soak', () => {
       messages: 150,
       chats: 10,
       whatsappChats: 4,
-      // Discord and Slack are soaked by bench/soak; this short run keeps to its two channels.
+      // Discord, Slack and email are soaked by bench/soak; this short run keeps to its two channels.
       discord: false,
       slack: false,
+      email: false,
       killMinS: 12,
       killMaxS: 18,
       maxKills: 3,
