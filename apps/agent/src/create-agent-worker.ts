@@ -6,6 +6,7 @@ import {
   bullPrefix,
   createDeadWorkerSweeper,
   createErrorLogger,
+  createLockRescue,
   createQueues,
   createRedis,
   createSessionMailbox,
@@ -28,6 +29,7 @@ import { createRedisLock } from './memory/memory-lock.js';
 import { createRedisToolJournal } from './tools/tool-call-journal.js';
 import { createInboundProcessor } from './process-inbound.js';
 import { createJobFence } from './job-fence.js';
+import { stalledCheckOf } from './stalled-check-of.js';
 import { replies } from './replies.js';
 import { createTurnSlots, type TurnSlots } from './turn-slots.js';
 import { createSubagentProcessor } from './subagent/run-subagent-job.js';
@@ -109,8 +111,10 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const workerConnection = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'agent-worker' });
   const subscriber = createRedis({ url: options.redisUrl, role: 'worker', log, name: 'agent-cancel' });
   const queues = createQueues(producer, log);
+  // A lock Redis let expire while this process still runs the job (Redis frozen) is won back.
+  const lockRescue = createLockRescue({ redis: producer, queue: queues.inbound, lockDurationMs: workerReliability.lockDuration ?? 6_000, log });
   // A turn whose job was taken back (this process frozen past its liveness key) has no effect any more.
-  const fence = createJobFence(producer, queues.inbound);
+  const fence = createJobFence(producer, queues.inbound, lockRescue);
   const send = async (reply: OutboundMessage) => {
     await fence.check();
     await queues.addOutbound(reply);
@@ -182,12 +186,16 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     concurrency: defaults.maxConcurrentTurns + Math.max(4, Math.ceil(defaults.maxConcurrentTurns / 4)),
     autorun: false,
     ...workerReliability,
+    // Run by the sweeper instead, only while Redis looks healthy (stalled-check-of.ts).
+    skipStalledCheck: true,
   });
   worker.on('error', createErrorLogger(log, 'inbound worker error'));
+  const checkStalled = stalledCheckOf(worker);
   const liveness = createWorkerLiveness({
     redis: producer,
     workerId: worker.id,
     ...pick(options.liveness, 'ttlMs', 'refreshMs'),
+    locks: { held: fence.held, rescue: lockRescue },
     onError: (err) => log.debug({ err }, 'could not refresh the liveness key'),
   });
   const sweeper = createDeadWorkerSweeper({
@@ -195,6 +203,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     queue: queues.inbound,
     self: worker.id,
     log,
+    stalled: { check: checkStalled, intervalMs: workerReliability.stalledInterval ?? 3_000 },
     ...(options.liveness?.sweepMs === undefined ? {} : { intervalMs: options.liveness.sweepMs }),
     ...(options.liveness?.confirmMs === undefined ? {} : { confirmMs: options.liveness.confirmMs }),
   });

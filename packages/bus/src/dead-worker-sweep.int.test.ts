@@ -101,4 +101,38 @@ describe('dead worker sweeper', () => {
     expect(await s.sweep()).toEqual([]);
     expect(await queue.getJobState(id)).toBe('active');
   });
+
+  it('runs BullMQ\'s stalled check only after a settle period of prompt answers, never right after Redis was frozen', async () => {
+    const orphan = await activeJobOf('gone-worker');
+    // Its lock expired (no holder wins it back), and an earlier stalled check marked it.
+    await redis.del(`nb:sweep:${orphan}:lock`);
+    await redis.sadd('nb:sweep:stalled', orphan);
+    let checks = 0;
+    const check = async () => {
+      checks += 1;
+      await (worker as unknown as { moveStalledJobsToWait(): Promise<void> }).moveStalledJobsToWait();
+    };
+    const s = createDeadWorkerSweeper({ redis, queue, self, log, maxReadMs: 150, stalled: { check, intervalMs: 0, settleMs: 300 } });
+    s.start();
+    await s.stop();
+    // Just started: nothing seen yet.
+    await s.sweep();
+    expect(checks).toBe(0);
+    await sleep(320);
+    // Redis frozen during a sweep: that read is slow, and the settle period starts again.
+    const pid = server.pid();
+    if (pid === undefined) throw new Error('redis-server has no pid');
+    process.kill(pid, 'SIGSTOP');
+    const frozen = s.sweep();
+    await sleep(300);
+    process.kill(pid, 'SIGCONT');
+    await frozen;
+    await s.sweep();
+    expect(checks).toBe(0);
+    expect(await queue.getJobState(orphan)).toBe('active');
+    await sleep(320);
+    await s.sweep();
+    expect(checks).toBe(1);
+    expect(await queue.getJobState(orphan)).toBe('waiting');
+  });
 });

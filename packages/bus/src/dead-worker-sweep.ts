@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Job, type Queue } from 'bullmq';
 import type { Logger } from '@nanobot/log';
+import { createStalledCheckGate } from './stalled-check-gate.js';
 import { defaultLiveness, livenessKeys } from './worker-liveness.js';
 
 export type SweeperOptions = {
@@ -16,6 +17,11 @@ export type SweeperOptions = {
   maxReadMs?: number;
   /** Tests, metrics: a job of a dead worker went back to wait. */
   onMoved?: (jobId: string, workerId: string) => void;
+  /**
+   * BullMQ's stalled check of the queue (the worker runs with `skipStalledCheck`), run from the
+   * sweep only when Redis and this process look healthy (stalled-check-gate.ts).
+   */
+  stalled?: { check: () => Promise<unknown>; intervalMs: number; settleMs?: number };
 };
 
 export type DeadWorkerSweeper = {
@@ -46,6 +52,11 @@ const workerOf = (lockToken: string): string | undefined => {
  * and anyone while this process's own key is missing or Redis answers slowly (after Redis
  * was frozen every key may have expired at once; the live workers put theirs back within a
  * refresh, well inside `confirmMs`).
+ *
+ * With `stalled`, the sweep also runs BullMQ's stalled check (for jobs whose lock expired, which
+ * this sweep cannot attribute to anyone), but only after `settleMs` of prompt reads with this
+ * process's own key present: after a Redis freeze the live holders win their expired locks back
+ * first (lock-rescue.ts), so the check moves only the jobs of workers that are really gone.
  */
 export function createDeadWorkerSweeper(options: SweeperOptions): DeadWorkerSweeper {
   const intervalMs = options.intervalMs ?? defaultLiveness.refreshMs;
@@ -57,15 +68,31 @@ export function createDeadWorkerSweeper(options: SweeperOptions): DeadWorkerSwee
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let lastForget = 0;
+  const stalledGate = createStalledCheckGate(
+    { intervalMs: options.stalled?.intervalMs ?? 0, settleMs: options.stalled?.settleMs ?? defaultLiveness.ttlMs },
+    clock(),
+  );
+  /** Runs the stalled check when its gate allows: right after a prompt read, as the next command. */
+  const maybeCheckStalled = async (ownAlive: boolean, readMs: number): Promise<void> => {
+    const now = clock();
+    if (!ownAlive || readMs > maxReadMs) stalledGate.unsafe(now);
+    if (options.stalled === undefined || !stalledGate.take(now)) return;
+    await options.stalled.check().catch((err: unknown) => log.debug({ err }, 'stalled check failed'));
+  };
 
   const sweep = async (): Promise<string[]> => {
     const startedAt = clock();
     // Our own loop stalled (a long pause, SIGSTOP): what we saw before is no evidence now.
-    if (lastSweep !== 0 && startedAt - lastSweep > 4 * intervalMs) missingSince.clear();
+    if (lastSweep !== 0 && startedAt - lastSweep > 4 * intervalMs) {
+      missingSince.clear();
+      stalledGate.unsafe(startedAt);
+    }
     lastSweep = startedAt;
     const [own, active] = (await redis.multi().exists(livenessKeys.alive(options.self)).lrange(queue.toKey('active'), 0, -1).exec()) ?? [];
     const ids = (active?.[1] as string[] | undefined) ?? [];
-    if (own?.[1] !== 1 || clock() - startedAt > maxReadMs) {
+    const readMs = clock() - startedAt;
+    await maybeCheckStalled(own?.[1] === 1, readMs);
+    if (own?.[1] !== 1 || readMs > maxReadMs) {
       missingSince.clear();
       return [];
     }
@@ -132,6 +159,7 @@ export function createDeadWorkerSweeper(options: SweeperOptions): DeadWorkerSwee
     running = sweep()
       .catch((err: unknown) => {
         missingSince.clear();
+        stalledGate.unsafe(clock());
         log.debug({ err }, 'dead worker sweep failed');
       })
       .finally(() => (running = undefined));
@@ -139,6 +167,8 @@ export function createDeadWorkerSweeper(options: SweeperOptions): DeadWorkerSwee
 
   return {
     start() {
+      // A process that just started has seen nothing yet: the stalled check waits a settle period.
+      stalledGate.unsafe(clock());
       timer ??= setInterval(tick, intervalMs);
     },
     async stop() {

@@ -46,6 +46,8 @@ export { createHeldLease } from './held-lease.js';
 export type { HeldLease, HeldLeaseOptions } from './held-lease.js';
 export { createWorkerLiveness, defaultLiveness, livenessKeys } from './worker-liveness.js';
 export type { LivenessOptions, WorkerLiveness } from './worker-liveness.js';
+export { createLockRescue } from './lock-rescue.js';
+export type { HeldLock, LockRescue, LockRescueOptions } from './lock-rescue.js';
 export { createDeadWorkerSweeper } from './dead-worker-sweep.js';
 export type { DeadWorkerSweeper, SweeperOptions } from './dead-worker-sweep.js';
 export { resolveHostName } from './host-name.js';

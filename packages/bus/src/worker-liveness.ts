@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { HeldLock, LockRescue } from './lock-rescue.js';
 import { keyPrefix } from './queue-names.js';
 
 /**
@@ -31,6 +32,11 @@ export type LivenessOptions = {
   ttlMs?: number;
   refreshMs?: number;
   onError: (err: unknown) => void;
+  /**
+   * The jobs this process holds: each refresh also wins back any of their locks Redis let expire
+   * (a freeze longer than the lock), so the holder has its lock again within one refresh.
+   */
+  locks?: { held: () => readonly HeldLock[]; rescue: LockRescue };
 };
 
 export type WorkerLiveness = {
@@ -47,11 +53,15 @@ export function createWorkerLiveness(options: LivenessOptions): WorkerLiveness {
   let timer: NodeJS.Timeout | undefined;
   let inFlight = false;
   const refresh = async (): Promise<void> => {
-    await options.redis
-      .multi()
-      .set(key, String(Date.now()), 'PX', ttlMs)
-      .zadd(livenessKeys.registry, Date.now(), options.workerId)
-      .exec();
+    const held = options.locks?.held() ?? [];
+    await Promise.all([
+      options.redis
+        .multi()
+        .set(key, String(Date.now()), 'PX', ttlMs)
+        .zadd(livenessKeys.registry, Date.now(), options.workerId)
+        .exec(),
+      held.length === 0 ? undefined : options.locks?.rescue.rescue(held),
+    ]);
   };
   const tick = () => {
     // A refresh still waiting for Redis (slow, or away) is not stacked up behind.
