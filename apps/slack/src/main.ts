@@ -1,34 +1,16 @@
-import { writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { nanobotPaths } from '@nanobot/config';
 import { AppError } from '@nanobot/core';
 import { createLogger } from '@nanobot/log';
-import { runWorkerProcess, toProcessPort } from '@nanobot/runtime';
+import { faultPointFromEnv, runWorkerProcess, toProcessPort } from '@nanobot/runtime';
 import type { SendFaultPoint } from './send-outbound.js';
 import { createSlackWorker } from './slack-worker.js';
 
 const log = createLogger({ name: 'nanobot-slack', level: process.env.LOG_LEVEL });
 
-/**
- * A fault-test hook (`NANOBOT_FAULT_POINT=after-mark|after-send`): kills the process at that
- * moment of a send; with `NANOBOT_FAULT_ONCE_FILE` only the first process to create the file does.
- */
-function faultPointFromEnv(env: NodeJS.ProcessEnv): ((point: SendFaultPoint) => void) | undefined {
-  const wanted = env.NANOBOT_FAULT_POINT;
-  if (wanted !== 'after-mark' && wanted !== 'after-send') return undefined;
-  let fired = false;
-  return (point) => {
-    if (point !== wanted || fired) return;
-    fired = true;
-    try {
-      if (env.NANOBOT_FAULT_ONCE_FILE !== undefined) writeFileSync(env.NANOBOT_FAULT_ONCE_FILE, `${point}\n`, { flag: 'wx' });
-    } catch {
-      return;
-    }
-    process.kill(process.pid, 'SIGKILL');
-  };
-}
+// Fault tests only: kill -9 this process at a moment of a send (NANOBOT_FAULT_POINT=after-mark|after-send).
+const faultPoint = faultPointFromEnv<SendFaultPoint>(process.env, ['after-mark', 'after-send'], () => process.kill(process.pid, 'SIGKILL'));
 
 await runWorkerProcess({
   name: 'slack worker',
@@ -37,7 +19,6 @@ await runWorkerProcess({
   create: (loaded) => {
     const settings = loaded.config.channels.slack;
     if (!settings.enabled) throw new AppError('CONFIG_INVALID', 'channels.slack.enabled is false: nothing to run');
-    const faultPoint = faultPointFromEnv(process.env);
     return createSlackWorker({
       redisUrl: loaded.redis.url,
       botToken: settings.botToken,
