@@ -31,10 +31,10 @@ describe('resolveRedis with TLS, ACL users, Sentinel and WAIT', () => {
   });
 
   it('reaches a Sentinel setup without redis.url', () => {
-    const nodes = [{ host: '10.0.0.1', port: 26379 }, { host: '10.0.0.2', port: 26380 }];
+    const nodes = [{ host: '127.0.0.2', port: 26379 }, { host: '127.0.0.3', port: 26380 }];
     const target = resolve({ sentinels: nodes, name: 'nanobot-main', password: 'pw' });
     expect(target).toMatchObject({ embedded: false, sentinel: { nodes, name: 'nanobot-main' } });
-    expect(parseRedisEndpoint(target.url)).toMatchObject({ url: 'redis://:pw@10.0.0.1:26379', sentinel: { nodes, name: 'nanobot-main' }, waitReplicas: 0 });
+    expect(parseRedisEndpoint(target.url)).toMatchObject({ url: 'redis://:pw@127.0.0.2:26379', sentinel: { nodes, name: 'nanobot-main' }, waitReplicas: 0 });
   });
 
   it('refuses sentinels without a master name, and WAIT on the embedded Redis', () => {

@@ -11,7 +11,7 @@ describe('the Redis connection string', () => {
     const endpoint = {
       url: 'rediss://u:p@h:6380/?family=6',
       tls: { ca: '/etc/ca dir/ca.pem', cert: '/c.pem', key: '/k.pem', servername: 'redis.internal', rejectUnauthorized: false },
-      sentinel: { nodes: [{ host: '10.0.0.1', port: 26379 }, { host: 'fe80::1', port: 26380 }], name: 'main' },
+      sentinel: { nodes: [{ host: '127.0.0.2', port: 26379 }, { host: '::1', port: 26380 }], name: 'main' },
       waitReplicas: 2,
       waitTimeoutMs: 5_000,
     };
