@@ -1,3 +1,4 @@
+import { Cluster as RedisClusterClient } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createCluster,
@@ -5,15 +6,37 @@ import {
   startFakeLlm,
   startFakeTelegram,
   startRedis,
+  startRedisCluster,
   type Cluster,
   type FakeLlm,
   type FakeTelegram,
-  type RedisServer,
 } from '@nanobot/testkit';
 
+type Config = ReturnType<typeof fakeConfig>;
 
-describe('Telegram → agent → Telegram through pm2 and Redis', () => {
-  let redis: RedisServer;
+/** Where the cluster's Redis comes from: REDIS_URL, or config.json's `redis.*` keys. */
+type RedisSetup = { redisUrl?: string; redis?: Config['redis']; nodes?: Array<{ host: string; port: number }>; close(): Promise<void> };
+
+const setups: Array<{ name: string; start: () => Promise<RedisSetup> }> = [
+  {
+    name: 'one redis-server',
+    start: async () => {
+      const server = await startRedis();
+      return { redisUrl: server.url, close: () => server.close() };
+    },
+  },
+  {
+    // The same round trip, unchanged, on a 3-primary Redis Cluster named in config.json.
+    name: 'a 3-primary Redis Cluster',
+    start: async () => {
+      const setup = await startRedisCluster();
+      return { redis: { cluster: setup.nodes } as Config['redis'], nodes: setup.nodes, close: () => setup.close() };
+    },
+  },
+];
+
+describe.each(setups)('Telegram → agent → Telegram through pm2 and Redis ($name)', ({ start }) => {
+  let redis: RedisSetup;
   let telegram: FakeTelegram;
   let llm: FakeLlm;
   let cluster: Cluster;
@@ -21,19 +44,18 @@ describe('Telegram → agent → Telegram through pm2 and Redis', () => {
   const stranger = 6666;
 
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await start();
     telegram = await startFakeTelegram();
     llm = await startFakeLlm();
     llm.setLatency({ minMs: 0, maxMs: 30 });
-    cluster = await createCluster({
-      redisUrl: redis.url,
-      config: fakeConfig({
-        apiRoot: telegram.apiRoot,
-        token: telegram.token,
-        llmBaseUrl: llm.baseUrl,
-        allowFrom: allowed.map(String),
-      }),
+    const config = fakeConfig({
+      apiRoot: telegram.apiRoot,
+      token: telegram.token,
+      llmBaseUrl: llm.baseUrl,
+      allowFrom: allowed.map(String),
     });
+    if (redis.redis !== undefined) config.redis = redis.redis;
+    cluster = await createCluster({ ...(redis.redisUrl === undefined ? {} : { redisUrl: redis.redisUrl }), config });
     const started = await cluster.nanobot('start');
     expect(started.code, started.stderr).toBe(0);
     await cluster.waitOnline(['nanobot-telegram', 'nanobot-agent']);
@@ -77,5 +99,23 @@ describe('Telegram → agent → Telegram through pm2 and Redis', () => {
     expect(status.stdout).toMatch(/nanobot-agent\s+online/);
     expect(status.stdout).toMatch(/telegram\s+running/);
     expect(status.stdout).toMatch(/inbound\s+waiting 0 active 0/);
+  });
+
+  it('on a cluster, keeps every key in the slot of {nb} and says so in `nanobot doctor`', async (context) => {
+    const nodes = redis.nodes;
+    if (nodes === undefined) return context.skip();
+    const client = new RedisClusterClient(nodes);
+    try {
+      await new Promise((resolve) => client.once('ready', resolve));
+      const keys = (await Promise.all(client.nodes('master').map((node) => node.keys('*')))).flat();
+      expect(keys.length).toBeGreaterThan(0);
+      // Untagged keys would mean a multi-key command or script could cross slots.
+      expect(keys.filter((key) => !key.startsWith('{nb}:'))).toEqual([]);
+      const doctor = await cluster.nanobot('doctor');
+      expect(doctor.stdout).toMatch(/✓ cluster\s+ok, 3 primaries, 16384 of 16384 slots assigned, nanobot's keys on 127\.0\.0\.1:\d+/);
+      expect(doctor.stdout).toMatch(/✓ redis\s+reachable, noeviction \(on all 3 primaries\)/);
+    } finally {
+      client.disconnect();
+    }
   });
 });

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { keyPrefix } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
 
-const channel = `${keyPrefix}cancel`;
+const channel = () => `${keyPrefix}cancel`;
 
 /**
  * `/stop` reaches the running turn wherever it runs: every agent process
@@ -11,7 +11,7 @@ const channel = `${keyPrefix}cancel`;
 export function createTurnCanceller(deps: { redis: Redis; subscriber: Redis; log: Logger }) {
   const running = new Map<string, AbortController>();
   deps.subscriber.on('message', (from: string, sessionKey: string) => {
-    if (from !== channel) return;
+    if (from !== channel()) return;
     const controller = running.get(sessionKey);
     if (controller === undefined) return;
     deps.log.info({ sessionKey }, 'turn cancelled by /stop');
@@ -19,7 +19,7 @@ export function createTurnCanceller(deps: { redis: Redis; subscriber: Redis; log
   });
   return {
     async start(): Promise<void> {
-      await deps.subscriber.subscribe(channel);
+      await deps.subscriber.subscribe(channel());
     },
     /** Registers the turn now running for a session; call the result when it ends. */
     register(sessionKey: string, controller: AbortController): () => void {
@@ -29,7 +29,7 @@ export function createTurnCanceller(deps: { redis: Redis; subscriber: Redis; log
       };
     },
     async cancel(sessionKey: string): Promise<void> {
-      await deps.redis.publish(channel, sessionKey);
+      await deps.redis.publish(channel(), sessionKey);
     },
   };
 }

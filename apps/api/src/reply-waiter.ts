@@ -7,7 +7,7 @@ import type { Logger } from '@nanobot/log';
 type Waiter = { extras: string[]; resolve: (text: string) => void };
 
 /** Redis pub/sub channel on which replies are passed between API processes. */
-const replyChannel = `${keyPrefix}api-replies`;
+const replyChannel = () => `${keyPrefix}api-replies`;
 
 export type ReplyWaiter = ReturnType<typeof createReplyWaiter>;
 
@@ -37,7 +37,7 @@ export function createReplyWaiter(options: { connection: Redis; log: Logger }) {
     const waiter = waiters.get(reply.inReplyTo);
     if (waiter !== undefined) return handOver(reply, waiter);
     // Nobody here waits (any more): perhaps another API process does; if none, it is dropped.
-    await options.connection.publish(replyChannel, JSON.stringify(reply));
+    await options.connection.publish(replyChannel(), JSON.stringify(reply));
     log.debug({ jobId: job.id }, 'reply for a request of no waiter here passed on');
   }
 
@@ -92,7 +92,7 @@ export function createReplyWaiter(options: { connection: Redis; log: Logger }) {
       });
     },
     async start(onFatal: (err: unknown) => void): Promise<void> {
-      await subscriber.subscribe(replyChannel);
+      await subscriber.subscribe(replyChannel());
       worker.run().catch(onFatal);
     },
     waiting: () => waiters.size,

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Redis } from 'ioredis';
-import { createRedisClient } from '@nanobot/bus';
+import { createRedisClient, homeNodeOf, primariesOf } from '@nanobot/bus';
+import { checkCluster, onEveryPrimary } from './check-redis-cluster.js';
 import { describeError } from '@nanobot/core';
 import type { LoadedConfig } from '@nanobot/config';
 import type { Check } from './doctor-command.js';
@@ -8,8 +9,8 @@ import type { Check } from './doctor-command.js';
 const probeOptions = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 } as const;
 
 /**
- * `nanobot doctor`'s Redis checks: reachable, `noeviction`, persistence on, and for Sentinel
- * and WAIT that the topology is what the config says. One Check per question, so a managed Redis
+ * `nanobot doctor`'s Redis checks: reachable, `noeviction`, persistence on, and for Sentinel,
+ * Cluster and WAIT that the topology is what the config says (on a cluster, on every primary). One Check per question, so a managed Redis
  * that refuses CONFIG still shows what could be checked.
  */
 export async function checkRedis(loaded: LoadedConfig): Promise<Check[]> {
@@ -31,8 +32,14 @@ export async function checkRedis(loaded: LoadedConfig): Promise<Check[]> {
     return [{ name: 'redis', ok: loaded.redis.embedded, detail: `not reachable: ${describeError(err)}${hint}` }, ...sentinel];
   }
   try {
-    const checks = [await checkPolicy(redis), await checkPersistence(redis), ...sentinel];
-    if (loaded.config.redis.waitReplicas > 0) checks.push(await checkReplicas(redis, loaded.config.redis.waitReplicas));
+    const primaries = primariesOf(redis);
+    const checks = [
+      await onEveryPrimary(primaries, checkPolicy),
+      await onEveryPrimary(primaries, checkPersistence),
+      ...sentinel,
+      ...(loaded.redis.cluster === undefined ? [] : [await checkCluster(redis, loaded.redis.cluster.nodes)]),
+    ];
+    if (loaded.config.redis.waitReplicas > 0) checks.push(await checkReplicas(await homeNodeOf(redis), loaded.config.redis.waitReplicas));
     return checks;
   } finally {
     redis.disconnect();
@@ -44,7 +51,7 @@ async function configValue(redis: Redis, key: string): Promise<string> {
   return pair[1] ?? '';
 }
 
-async function checkPolicy(redis: Redis): Promise<Check> {
+export async function checkPolicy(redis: Redis): Promise<Check> {
   try {
     const policy = await configValue(redis, 'maxmemory-policy');
     const ok = policy === 'noeviction';

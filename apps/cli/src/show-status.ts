@@ -29,8 +29,9 @@ export function printConfigSummary(loaded: LoadedConfig, print: (line: string) =
 
 /** Never the URL itself: it may carry a password. */
 function toExternalRedisLine(loaded: LoadedConfig): string {
-  const { sentinel } = loaded.redis;
+  const { sentinel, cluster } = loaded.redis;
   const tls = loaded.redis.url.startsWith('rediss:') ? ', TLS' : '';
+  if (cluster !== undefined) return `Redis Cluster via ${cluster.nodes.length} configured node(s), keys tagged {nb}${tls}`;
   if (sentinel !== undefined) return `Sentinel master "${sentinel.name}" via ${sentinel.nodes.length} sentinel(s)${tls}`;
   return `external (REDIS_URL or redis.url)${tls}`;
 }

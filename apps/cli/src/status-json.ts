@@ -29,7 +29,7 @@ export function toConfigJson(loaded: LoadedConfig) {
     ),
     redis: redis.embedded
       ? { embedded: true, port: redis.port }
-      : { embedded: false, tls: redis.url.startsWith('rediss:'), sentinel: redis.sentinel === undefined ? null : { name: redis.sentinel.name, sentinels: redis.sentinel.nodes.length } },
+      : { embedded: false, tls: redis.url.startsWith('rediss:'), sentinel: redis.sentinel === undefined ? null : { name: redis.sentinel.name, sentinels: redis.sentinel.nodes.length }, cluster: redis.cluster === undefined ? null : { nodes: redis.cluster.nodes.length } },
     dashboard: problem === null ? { url: toGatewayUrl(config.gateway), problem: null } : { url: null, problem },
     enabledChannels: enabledChannels(config.channels),
     api: config.api === undefined ? null : { host: config.api.host, port: config.api.port, apiKeySet: config.api.apiKey !== '', problem: apiProblem(config.api) },

@@ -7,8 +7,8 @@ import type { SlackEvent } from './to-inbound.js';
 /** A conversation we heard from: a channel's or DM's top level, or one thread. */
 export type ActiveConversation = { channel: string; threadTs?: string; lastTs: string };
 
-const activeKey = `${keyPrefix}slack:active`;
-const lastTsKey = `${keyPrefix}slack:last-ts`;
+const activeKey = () => `${keyPrefix}slack:active`;
+const lastTsKey = () => `${keyPrefix}slack:last-ts`;
 /** Conversations heard from within this window are caught up after a reconnect. */
 export const catchUpWindowMs = 30 * 60_000;
 const maxConversations = 100;
@@ -34,12 +34,12 @@ const memberOf = (channel: string, threadTs: string | undefined) => (threadTs ==
 export function createConversationLog(redis: Redis) {
   return {
     async note(channel: string, threadTs: string | undefined, ts: string, now = Date.now()): Promise<void> {
-      await redis.eval(noteScript, 2, activeKey, lastTsKey, now, memberOf(channel, threadTs), ts);
+      await redis.eval(noteScript, 2, activeKey(), lastTsKey(), now, memberOf(channel, threadTs), ts);
     },
     async recent(now = Date.now()): Promise<ActiveConversation[]> {
-      const members = await redis.zrangebyscore(activeKey, now - catchUpWindowMs, '+inf');
+      const members = await redis.zrangebyscore(activeKey(), now - catchUpWindowMs, '+inf');
       if (members.length === 0) return [];
-      const last = await redis.hmget(lastTsKey, ...members);
+      const last = await redis.hmget(lastTsKey(), ...members);
       return members.flatMap((member, i) => {
         const lastTs = last[i];
         if (lastTs === null || lastTs === undefined) return [];

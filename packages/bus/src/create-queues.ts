@@ -11,6 +11,7 @@ import {
   type OutboundMessage,
 } from '@nanobot/core';
 import { inboundJobOptions, outboundJobOptions } from './job-options.js';
+import { homeNodeOf } from './cluster-nodes.js';
 import { bullPrefix, jobNames, queueNames } from './queue-names.js';
 import { durabilityOf, type Durability } from './redis-client.js';
 import { acceptIntoMailbox } from './session-mailbox.js';
@@ -128,7 +129,10 @@ export function createQueues(connection: Redis, log: Logger, durability: Durabil
  */
 async function waitForReplicas(connection: Redis, durability: Durability, jobId: string): Promise<void> {
   if (durability.waitReplicas <= 0) return;
-  const acked = Number(await connection.call('WAIT', String(durability.waitReplicas), String(durability.waitTimeoutMs ?? defaultWaitTimeoutMs)));
+  // WAIT counts the writes of this connection; on a cluster that is the pooled connection to the
+  // node the add went to (every key of ours is in the slot of `{nb}`).
+  const node = await homeNodeOf(connection);
+  const acked = Number(await node.call('WAIT', String(durability.waitReplicas), String(durability.waitTimeoutMs ?? defaultWaitTimeoutMs)));
   if (acked < durability.waitReplicas) {
     throw new AppError('BUS_UNAVAILABLE', `${jobId} reached ${acked} of ${durability.waitReplicas} replicas`, { details: { jobId, acked } });
   }

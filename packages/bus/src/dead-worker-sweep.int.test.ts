@@ -38,7 +38,7 @@ describe('dead worker sweeper', () => {
   /** A job made active by `workerId` (lock token `<workerId>:1`), that worker's key given `ttlMs`. */
   async function activeJobOf(workerId: string, options: { ttlMs?: number; registered?: boolean } = {}): Promise<string> {
     const job = await queue.add('turn', { n: 1 });
-    if (options.registered !== false) await redis.zadd(livenessKeys.registry, Date.now(), workerId);
+    if (options.registered !== false) await redis.zadd(livenessKeys.registry(), Date.now(), workerId);
     if (options.ttlMs !== undefined) await redis.set(livenessKeys.alive(workerId), '1', 'PX', options.ttlMs);
     const fetched = await worker.getNextJob(`${workerId}:1`, { block: false });
     expect(fetched?.id).toBe(job.id);

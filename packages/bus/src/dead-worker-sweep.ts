@@ -112,7 +112,7 @@ export function createDeadWorkerSweeper(options: SweeperOptions): DeadWorkerSwee
       return [];
     }
     const pipeline = redis.pipeline();
-    for (const w of workers) pipeline.exists(livenessKeys.alive(w)).zscore(livenessKeys.registry, w);
+    for (const w of workers) pipeline.exists(livenessKeys.alive(w)).zscore(livenessKeys.registry(), w);
     const answers = (await pipeline.exec()) ?? [];
     if (clock() - startedAt > maxReadMs) {
       missingSince.clear();
@@ -149,7 +149,7 @@ export function createDeadWorkerSweeper(options: SweeperOptions): DeadWorkerSwee
     if (now - lastForget > 60_000) {
       lastForget = now;
       // Scores are the workers' wall-clock refresh times.
-      await redis.zremrangebyscore(livenessKeys.registry, '-inf', Date.now() - defaultLiveness.forgetAfterMs);
+      await redis.zremrangebyscore(livenessKeys.registry(), '-inf', Date.now() - defaultLiveness.forgetAfterMs);
     }
     return moved;
   };

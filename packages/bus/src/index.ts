@@ -1,4 +1,5 @@
-export { queueNames, jobNames, bullPrefix, keyPrefix } from './queue-names.js';
+export { queueNames, jobNames, bullPrefix, keyPrefix, useKeyspace, currentKeyspace } from './queue-names.js';
+export type { Keyspace } from './queue-names.js';
 export { createRedis, connectionOptions, reconnectDelayMs, whenReady } from './redis-connection.js';
 export type { ConnectionRole, CreateRedisOptions } from './redis-connection.js';
 export { redisTlsOptions } from './redis-tls.js';
@@ -55,3 +56,4 @@ export { classifyRedisError, isRedisTrouble, redisTroubleOf, redisTroubleLabel }
 export type { RedisTroubleKind } from './redis-trouble.js';
 export { aboveHighWater, createMemoryHeadroom, HighWaterError, inboundHighWaterRatio } from './memory-headroom.js';
 export type { MemoryHeadroom } from './memory-headroom.js';
+export { homeNodeOf, isClusterClient, primariesOf } from './cluster-nodes.js';

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { InboundMessage } from '@nanobot/core';
 import { keyPrefix } from './queue-names.js';
 
-const key = `${keyPrefix}last-active`;
+const key = () => `${keyPrefix}last-active`;
 
 /** The chat a person wrote from most recently: where the heartbeat reports. */
 export type LastActiveChat = { channel: InboundMessage['channel']; chatId: string; threadId?: string; sessionKey: string; at: number };
@@ -17,11 +17,11 @@ export async function recordLastActive(redis: Redis, message: InboundMessage): P
     sessionKey: message.sessionKey,
     at: message.receivedAt,
   };
-  await redis.set(key, JSON.stringify(value));
+  await redis.set(key(), JSON.stringify(value));
 }
 
 export async function readLastActive(redis: Redis): Promise<LastActiveChat | undefined> {
-  const json = await redis.get(key);
+  const json = await redis.get(key());
   if (json === null) return undefined;
   try {
     return JSON.parse(json) as LastActiveChat;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { homeNodeOf } from './cluster-nodes.js';
 
 /**
  * New inbound messages are refused once `used_memory` passes this share of `maxmemory`
@@ -53,7 +54,8 @@ export function createMemoryHeadroom(redis: Redis, now: () => number = Date.now)
   let pending: Promise<Reading | undefined> | undefined;
   const read = async (): Promise<Reading | undefined> => {
     try {
-      return parseMemory(await redis.info('memory'), now());
+      // On a cluster, the memory of the node that holds our keys (cluster-nodes.ts).
+      return parseMemory(await (await homeNodeOf(redis)).info('memory'), now());
     } catch {
       // Redis away or slow: the add that follows meets the same trouble and reports it.
       return undefined;

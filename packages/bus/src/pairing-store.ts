@@ -44,8 +44,8 @@ const keys = {
   approved: (channel: string) => `${keyPrefix}pairing:approved:${channel}`,
   code: (code: string) => `${keyPrefix}pairing:code:${code}`,
   sender: (channel: string, id: string) => `${keyPrefix}pairing:sender:${channel}:${id}`,
-  codes: `${keyPrefix}pairing:codes`,
-  channels: `${keyPrefix}pairing:channels`,
+  codes: () => `${keyPrefix}pairing:codes`,
+  channels: () => `${keyPrefix}pairing:channels`,
 };
 
 /** Is `id` (the part before `|`) among the approved senders? */
@@ -61,7 +61,8 @@ end`;
  * KEYS: approved, sender, codes, code(new). ARGV: id, code, json, ttlMs, now, sourceId, maxPending.
  * One code per sender while it is valid; the same message again gets the same answer.
  */
-const offerLua = `${approvedLua}
+// Scripts that name keys themselves are built when used: the prefix follows the keyspace.
+const offerLua = () => `${approvedLua}
 if approved(KEYS[1], ARGV[1]) then return {'approved'} end
 local marker = redis.call('GET', KEYS[2])
 if marker == 'denied' then return {'denied'} end
@@ -78,7 +79,7 @@ redis.call('ZADD', KEYS[3], tonumber(ARGV[5]) + tonumber(ARGV[4]), ARGV[2])
 return {'issued', ARGV[2], tostring(tonumber(ARGV[5]) + tonumber(ARGV[4]))}`;
 
 /** KEYS: code, codes, channels. ARGV: code, decision ('approve'|'deny'), denyTtlMs. Returns the pending record or nil. */
-const decideLua = `
+const decideLua = () => `
 local info = redis.call('GET', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if not info then return false end
@@ -125,11 +126,11 @@ export function createPairingStore(redis: Redis, options: { now?: () => number; 
       const at = now();
       const pending: PendingPairing = { code, channel: request.channel, sender: request.sender, chatId: request.chatId, createdAt: at, expiresAt: at + ttlMs, sourceId: request.sourceId };
       const answer = (await redis.eval(
-        offerLua,
+        offerLua(),
         4,
         keys.approved(request.channel),
         keys.sender(request.channel, id),
-        keys.codes,
+        keys.codes(),
         keys.code(code),
         id,
         code,
@@ -150,7 +151,7 @@ export function createPairingStore(redis: Redis, options: { now?: () => number; 
 
   async function decide(code: string, decision: 'approve' | 'deny'): Promise<PendingPairing | null> {
     const normal = normalizePairingCode(code);
-    const info = (await redis.eval(decideLua, 3, keys.code(normal), keys.codes, keys.channels, normal, decision, String(pairingDenyTtlS * 1000))) as string | null;
+    const info = (await redis.eval(decideLua(), 3, keys.code(normal), keys.codes(), keys.channels(), normal, decision, String(pairingDenyTtlS * 1000))) as string | null;
     return info === null ? null : (JSON.parse(info) as PendingPairing);
   }
 
@@ -165,22 +166,22 @@ export function createPairingStore(redis: Redis, options: { now?: () => number; 
     },
     /** Waiting codes, oldest first. */
     async pending(): Promise<PendingPairing[]> {
-      await redis.zremrangebyscore(keys.codes, '-inf', now());
-      const codes = await redis.zrange(keys.codes, 0, -1);
+      await redis.zremrangebyscore(keys.codes(), '-inf', now());
+      const codes = await redis.zrange(keys.codes(), 0, -1);
       if (codes.length === 0) return [];
       const values = await redis.mget(...codes.map(keys.code));
       return values.flatMap((v) => (v === null ? [] : [JSON.parse(v) as PendingPairing])).sort((a, b) => a.createdAt - b.createdAt);
     },
     /** Approved senders per channel, as nanobot's pairing.json lists them. */
     async approved(): Promise<Record<string, string[]>> {
-      const channels = await redis.smembers(keys.channels);
+      const channels = await redis.smembers(keys.channels());
       const entries = await Promise.all(channels.map(async (c) => [c, (await redis.smembers(keys.approved(c))).sort()] as const));
       return Object.fromEntries(entries.filter(([, senders]) => senders.length > 0));
     },
     /** Adds senders approved elsewhere (nanobot's pairing.json) without removing any. */
     async addApproved(channel: string, senders: string[]): Promise<void> {
       if (senders.length === 0) return;
-      await redis.multi().sadd(keys.approved(channel), ...senders).sadd(keys.channels, channel).exec();
+      await redis.multi().sadd(keys.approved(channel), ...senders).sadd(keys.channels(), channel).exec();
     },
     async revoke(channel: string, sender: string): Promise<number> {
       return (await redis.eval(revokeLua, 1, keys.approved(channel), idOf(sender))) as number;

@@ -29,6 +29,24 @@ export const jobNames = {
   malformedFrame: 'malformed-frame',
 } as const;
 
-/** BullMQ key prefix and the prefix of our own keys, so a shared Redis stays tidy. */
-export const bullPrefix = 'nb';
-export const keyPrefix = 'nb:';
+/**
+ * BullMQ's key prefix and the prefix of our own keys, so a shared Redis stays tidy. On a Redis
+ * Cluster both carry the hash tag `{nb}`, so every key of ours and of BullMQ's sits in one slot
+ * and every multi-key command and script stays legal (docs/design-notes.md L24). Live bindings:
+ * key names are computed when used, never at import, so `useClusterKeyspace` reaches them all.
+ */
+export let bullPrefix = 'nb';
+export let keyPrefix = 'nb:';
+
+export type Keyspace = 'plain' | 'cluster';
+
+/**
+ * Chooses the keyspace of this process; `createRedisClient` calls it when it makes a Cluster
+ * client, before any key is named. A process talks to one Redis, so one keyspace per process.
+ */
+export function useKeyspace(keyspace: Keyspace): void {
+  bullPrefix = keyspace === 'cluster' ? '{nb}' : 'nb';
+  keyPrefix = `${bullPrefix}:`;
+}
+
+export const currentKeyspace = (): Keyspace => (bullPrefix === 'nb' ? 'plain' : 'cluster');

@@ -1,5 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { AppError, parseRedisEndpoint, type RedisEndpoint } from '@nanobot/core';
+import { useKeyspace } from './queue-names.js';
 import { redisTlsOptions } from './redis-tls.js';
 
 /** What an inbound add waits for, per connection (see `createQueues`). */
@@ -21,8 +22,10 @@ export function durabilityOf(redis: Redis): Durability {
 
 /**
  * The one place a Redis client is made from a connection string (a URL, possibly with our TLS,
- * Sentinel and WAIT parameters: `RedisEndpoint`). `options` are the caller's ioredis options
- * (retries, timeouts); the endpoint decides host, credentials, TLS and Sentinel.
+ * Sentinel, Cluster and WAIT parameters: `RedisEndpoint`). `options` are the caller's ioredis
+ * options (retries, timeouts); the endpoint decides host, credentials, TLS, Sentinel and Cluster.
+ * A Cluster client is returned behind the `Redis` type (see cluster-nodes.ts), and making one
+ * switches this process to the cluster keyspace (`{nb}`) before any key is named.
  */
 export function createRedisClient(connection: string, options: RedisOptions): Redis {
   let endpoint: RedisEndpoint;
@@ -33,6 +36,13 @@ export function createRedisClient(connection: string, options: RedisOptions): Re
   }
   const url = new URL(endpoint.url);
   const tls = url.protocol === 'rediss:' ? redisTlsOptions(endpoint.tls ?? {}) : undefined;
+  if (endpoint.cluster !== undefined) {
+    useKeyspace('cluster');
+    const cluster = new Cluster(endpoint.cluster.nodes, clusterOptions(url, options, tls));
+    const client = cluster as unknown as Redis;
+    durabilities.set(client, { waitReplicas: endpoint.waitReplicas, waitTimeoutMs: endpoint.waitTimeoutMs });
+    return client;
+  }
   const redis = endpoint.sentinel === undefined
     // A username and password in the URL (an ACL user) are passed on by ioredis as AUTH user pass.
     ? new Redis(endpoint.url, { ...options, ...(tls === undefined ? {} : { tls }) })
@@ -56,5 +66,28 @@ function sentinelOptions(endpoint: RedisEndpoint, url: URL, options: RedisOption
     // Subscribes to the sentinels' +switch-master, so a failover is followed at once instead of
     // when the dead primary's socket finally errors.
     failoverDetector: true,
+  };
+}
+
+/**
+ * ioredis takes a cluster's options in two layers: the cluster's own (offline queue, reconnects,
+ * lazy connect) and `redisOptions` for the connection to each node (credentials, TLS, timeouts).
+ */
+function clusterOptions(url: URL, options: RedisOptions, tls: RedisOptions['tls']): ClusterOptions {
+  const { retryStrategy, enableOfflineQueue, lazyConnect, enableReadyCheck, ...perNode } = options;
+  return {
+    ...(typeof retryStrategy === 'function' ? { clusterRetryStrategy: (times: number) => retryStrategy(times) } : {}),
+    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    ...(lazyConnect === undefined ? {} : { lazyConnect }),
+    ...(enableReadyCheck === undefined ? {} : { enableReadyCheck }),
+    // A node that is failing over answers CLUSTERDOWN or TRYAGAIN for a moment: wait and retry.
+    retryDelayOnClusterDown: 200,
+    retryDelayOnTryAgain: 200,
+    redisOptions: {
+      ...perNode,
+      ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+      ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+      ...(tls === undefined ? {} : { tls }),
+    },
   };
 }

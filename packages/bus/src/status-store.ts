@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '@nanobot/core';
+import { primariesOf } from './cluster-nodes.js';
 import { keyPrefix } from './queue-names.js';
 
 /** What each process publishes about itself; `nanobot status` reads it from any machine. */
@@ -16,34 +17,37 @@ export type ProcessStatus = {
 const statusKey = (status: Pick<ProcessStatus, 'app' | 'host' | 'instance'>) => `${keyPrefix}status:${status.app}:${status.host}:${status.instance}`;
 
 /** Every host that published a status record, with when it last did (a hash: host → ms). */
-export const hostsKey = `${keyPrefix}hosts`;
+export const hostsKey = () => `${keyPrefix}hosts`;
 
 /** A host not heard from for this long leaves `nanobot status` (and the hosts hash) altogether. */
 export const forgetHostAfterMs = 7 * 24 * 3_600_000;
 
 export async function writeStatus(redis: Redis, status: ProcessStatus, ttlMs: number): Promise<void> {
-  await redis.multi().set(statusKey(status), JSON.stringify(status), 'PX', ttlMs).hset(hostsKey, status.host, String(status.updatedAt)).exec();
+  await redis.multi().set(statusKey(status), JSON.stringify(status), 'PX', ttlMs).hset(hostsKey(), status.host, String(status.updatedAt)).exec();
 }
 
 export type HostSeen = { host: string; lastSeenAt: number };
 
 /** The hosts that ever reported, newest first; hosts silent for `forgetHostAfterMs` are dropped from the hash. */
 export async function readHosts(redis: Redis, now = Date.now()): Promise<HostSeen[]> {
-  const all = await redis.hgetall(hostsKey);
+  const all = await redis.hgetall(hostsKey());
   const hosts = Object.entries(all).map(([host, at]) => ({ host, lastSeenAt: Number(at) }));
   const forgotten = hosts.filter((h) => !(now - h.lastSeenAt < forgetHostAfterMs)).map((h) => h.host);
-  if (forgotten.length > 0) await redis.hdel(hostsKey, ...forgotten);
+  if (forgotten.length > 0) await redis.hdel(hostsKey(), ...forgotten);
   return hosts.filter((h) => !forgotten.includes(h.host)).sort((a, b) => b.lastSeenAt - a.lastSeenAt);
 }
 
 export async function readStatuses(redis: Redis): Promise<ProcessStatus[]> {
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${keyPrefix}status:*`, 'COUNT', 200);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
+  // On a cluster every primary is scanned: SCAN sees only the keys of the node it is sent to.
+  for (const node of primariesOf(redis)) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', `${keyPrefix}status:*`, 'COUNT', 200);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+  }
   if (keys.length === 0) return [];
   const values = await redis.mget(keys);
   return values

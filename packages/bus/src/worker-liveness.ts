@@ -14,7 +14,7 @@ import { keyPrefix } from './queue-names.js';
  */
 export const livenessKeys = {
   alive: (workerId: string) => `${keyPrefix}worker-alive:${workerId}`,
-  registry: `${keyPrefix}workers`,
+  registry: () => `${keyPrefix}workers`,
 } as const;
 
 export const defaultLiveness = {
@@ -58,7 +58,7 @@ export function createWorkerLiveness(options: LivenessOptions): WorkerLiveness {
       options.redis
         .multi()
         .set(key, String(Date.now()), 'PX', ttlMs)
-        .zadd(livenessKeys.registry, Date.now(), options.workerId)
+        .zadd(livenessKeys.registry(), Date.now(), options.workerId)
         .exec(),
       held.length === 0 ? undefined : options.locks?.rescue.rescue(held),
     ]);
@@ -80,7 +80,7 @@ export function createWorkerLiveness(options: LivenessOptions): WorkerLiveness {
     async stop() {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      await options.redis.multi().del(key).zrem(livenessKeys.registry, options.workerId).exec();
+      await options.redis.multi().del(key).zrem(livenessKeys.registry(), options.workerId).exec();
     },
   };
 }

@@ -4,7 +4,7 @@ const port = z.number().int().min(1).max(65535);
 const node = z.object({ host: z.string().min(1), port });
 
 /**
- * Ours. Without `url`, `sentinels` (and without REDIS_URL) the cluster runs its own
+ * Ours. Without `url`, `sentinels`, `cluster` (and without REDIS_URL) the cluster runs its own
  * redis-server; the other keys then describe how to reach an external Redis.
  */
 export const redisSchema = z.object({
@@ -31,6 +31,11 @@ export const redisSchema = z.object({
   /** Redis Sentinel: the sentinels and the name of the master they watch (`sentinel monitor <name>`). */
   sentinels: z.array(node).min(1).optional(),
   name: z.string().min(1).optional(),
+  /**
+   * Redis Cluster: some of its nodes (the rest are discovered). Every key of ours and of BullMQ's
+   * then carries the hash tag `{nb}`, so all of them live in one slot (docs/design-notes.md L24).
+   */
+  cluster: z.array(node).min(1).optional(),
   /** Replicas that must hold an inbound message (WAIT) before its channel confirms it at the source. */
   waitReplicas: z.number().int().min(0).max(16).default(0),
   /** How long that WAIT may block before the add counts as failed (the channel then tries again). */

@@ -37,6 +37,18 @@ describe('resolveRedis with TLS, ACL users, Sentinel and WAIT', () => {
     expect(parseRedisEndpoint(target.url)).toMatchObject({ url: 'redis://:pw@127.0.0.2:26379', sentinel: { nodes, name: 'nanobot-main' }, waitReplicas: 0 });
   });
 
+  it('reaches a Redis Cluster from its nodes, with the ACL user and TLS for each node', () => {
+    const nodes = [{ host: '127.0.0.2', port: 7001 }, { host: '::1', port: 7002 }];
+    const target = resolve({ cluster: nodes, username: 'nanobot', password: 'pw', tls: { ca: '/etc/ca.pem' }, url: 'rediss://127.0.0.2:7001' });
+    expect(target).toMatchObject({ embedded: false, cluster: { nodes } });
+    expect(parseRedisEndpoint(target.url)).toMatchObject({ url: 'rediss://nanobot:pw@127.0.0.2:7001', cluster: { nodes }, tls: { ca: '/etc/ca.pem' } });
+    expect(resolve({ cluster: nodes }).url).toContain('redis://127.0.0.2:7001');
+  });
+
+  it('refuses Sentinel and Cluster together, naming redis.cluster', () => {
+    expect(() => resolve({ cluster: [{ host: '127.0.0.2', port: 7001 }], sentinels: [{ host: '127.0.0.3', port: 26379 }], name: 'm' })).toThrow(/redis\.cluster/);
+  });
+
   it('refuses sentinels without a master name, and WAIT on the embedded Redis', () => {
     const code = (run: () => unknown) => {
       try {

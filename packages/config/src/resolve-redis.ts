@@ -16,6 +16,8 @@ export type RedisTarget = {
   passwordFile?: string;
   /** Sentinel only: the master's name and the sentinels, for `nanobot doctor`. */
   sentinel?: NonNullable<RedisEndpoint['sentinel']>;
+  /** Cluster only: the configured nodes, for `nanobot doctor`. */
+  cluster?: NonNullable<RedisEndpoint['cluster']>;
 };
 
 export type ResolveRedisOptions = {
@@ -26,7 +28,8 @@ export type ResolveRedisOptions = {
 };
 
 /**
- * Which Redis the cluster uses: `REDIS_URL` wins, then `redis.url`, then `redis.sentinels`; the
+ * Which Redis the cluster uses: `REDIS_URL` wins, then `redis.url`, then `redis.sentinels` or
+ * `redis.cluster` (whose first node then gives the URL); the
  * other `redis.*` keys (credentials, TLS files, Sentinel, WAIT) are added to whichever is used.
  * With none of them the cluster runs its own redis-server on `redis.port` (6399, never the
  * system's 6379), and the URL carries the password from `$NANOBOT_HOME/redis/password`.
@@ -42,11 +45,14 @@ export function resolveRedis(config: Config, env: Record<string, string | undefi
   if (redis.sentinels !== undefined && redis.name === undefined) {
     throw toConfigError([{ path: 'redis.name', message: 'redis.sentinels needs the name of the master the sentinels watch' }], file);
   }
-  const first = redis.sentinels?.[0];
+  if (redis.sentinels !== undefined && redis.cluster !== undefined) {
+    throw toConfigError([{ path: 'redis.cluster', message: 'a Redis is reached through Sentinel or as a Cluster, not both: remove redis.sentinels or redis.cluster' }], file);
+  }
+  const first = redis.sentinels?.[0] ?? redis.cluster?.[0];
   const given = fromEnv !== undefined && fromEnv !== '' ? fromEnv : (redis.url ?? (first === undefined ? undefined : `redis://${first.host}:${first.port}`));
   if (given === undefined) {
     if (redis.waitReplicas > 0) {
-      throw toConfigError([{ path: 'redis.waitReplicas', message: 'the embedded Redis has no replicas: set redis.url or redis.sentinels, or leave waitReplicas at 0' }], file);
+      throw toConfigError([{ path: 'redis.waitReplicas', message: 'the embedded Redis has no replicas: set redis.url, redis.sentinels or redis.cluster, or leave waitReplicas at 0' }], file);
     }
     const port = redis.port;
     const password = readRedisPassword(options.nanobotHome);
@@ -59,14 +65,22 @@ export function resolveRedis(config: Config, env: Record<string, string | undefi
     if (redis.password !== undefined) url.password = encodeURIComponent(redis.password);
   }
   const sentinel = redis.sentinels === undefined || redis.name === undefined ? undefined : { nodes: redis.sentinels, name: redis.name };
+  const cluster = redis.cluster === undefined ? undefined : { nodes: redis.cluster };
   const endpoint: RedisEndpoint = {
     url: url.toString(),
     waitReplicas: redis.waitReplicas,
     waitTimeoutMs: redis.waitTimeoutMs ?? defaultWaitTimeoutMs,
     ...(redis.tls === undefined ? {} : { tls: redis.tls }),
     ...(sentinel === undefined ? {} : { sentinel }),
+    ...(cluster === undefined ? {} : { cluster }),
   };
-  return { url: toRedisConnectionString(endpoint), embedded: false, port: portOf(url), ...(sentinel === undefined ? {} : { sentinel }) };
+  return {
+    url: toRedisConnectionString(endpoint),
+    embedded: false,
+    port: portOf(url),
+    ...(sentinel === undefined ? {} : { sentinel }),
+    ...(cluster === undefined ? {} : { cluster }),
+  };
 }
 
 /** `redis.*` keys that do nothing with the Redis in use, so `nanobot start` can say so. */

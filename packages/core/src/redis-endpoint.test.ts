@@ -19,6 +19,13 @@ describe('the Redis connection string', () => {
     expect(parseRedisEndpoint(connection)).toEqual(endpoint);
   });
 
+  it('carries the nodes of a Redis Cluster and refuses a malformed one or Sentinel with it', () => {
+    const endpoint = { url: 'redis://127.0.0.1:7001', cluster: { nodes: [{ host: '127.0.0.1', port: 7001 }, { host: '::1', port: 7002 }] }, waitReplicas: 0, waitTimeoutMs: 2_000 };
+    expect(parseRedisEndpoint(toRedisConnectionString(endpoint))).toEqual(endpoint);
+    expect(() => parseRedisEndpoint('redis://127.0.0.1/?cluster=127.0.0.1')).toThrow(/a cluster node is not host:port/);
+    expect(() => parseRedisEndpoint('redis://127.0.0.1/?cluster=127.0.0.1:1&sentinels=127.0.0.1:2&sentinel_name=m')).toThrow(/both/);
+  });
+
   it('refuses sentinels without a name, a malformed sentinel and a count that is not a whole number', () => {
     expect(() => parseRedisEndpoint('redis://h/?sentinels=a:1')).toThrow(/sentinel_name/);
     expect(() => parseRedisEndpoint('redis://h/?sentinels=a&sentinel_name=m')).toThrow(/host:port/);

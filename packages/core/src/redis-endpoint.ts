@@ -4,7 +4,7 @@
  *
  * Every process passes one string around (the resolved config's `redis.url`, REDIS_URL, the
  * workers' `redisUrl` option), so the extra settings travel in that string as query parameters
- * of ours (`tls_ca=…`, `sentinels=…`): `packages/config` writes them, the bus's connection
+ * of ours (`tls_ca=…`, `sentinels=…`, `cluster=…`): `packages/config` writes them, the bus's connection
  * factory reads and strips them before ioredis sees the URL. A plain URL stays a plain URL.
  */
 export type RedisEndpoint = {
@@ -13,6 +13,8 @@ export type RedisEndpoint = {
   tls?: RedisTlsFiles;
   /** Redis Sentinel: the sentinels to ask and the master's name; the URL's host is then unused. */
   sentinel?: { nodes: RedisNode[]; name: string };
+  /** Redis Cluster: the seed nodes (any of its nodes; the rest are discovered); the URL's host is then unused. */
+  cluster?: { nodes: RedisNode[] };
   /** Replicas that must hold an inbound message before the channel confirms it (WAIT); 0 = off. */
   waitReplicas: number;
   waitTimeoutMs: number;
@@ -33,7 +35,7 @@ export type RedisTlsFiles = {
 export const defaultWaitTimeoutMs = 2_000;
 
 const tlsParams = { ca: 'tls_ca', cert: 'tls_cert', key: 'tls_key', servername: 'tls_servername' } as const;
-const ours = [...Object.values(tlsParams), 'tls_reject_unauthorized', 'sentinels', 'sentinel_name', 'wait_replicas', 'wait_timeout_ms'];
+const ours = [...Object.values(tlsParams), 'tls_reject_unauthorized', 'sentinels', 'sentinel_name', 'cluster', 'wait_replicas', 'wait_timeout_ms'];
 
 /** The one string that carries an endpoint; `parseRedisEndpoint` reads it back. */
 export function toRedisConnectionString(endpoint: RedisEndpoint): string {
@@ -48,6 +50,7 @@ export function toRedisConnectionString(endpoint: RedisEndpoint): string {
     params.set('sentinels', endpoint.sentinel.nodes.map((node) => `${node.host}:${node.port}`).join(','));
     params.set('sentinel_name', endpoint.sentinel.name);
   }
+  if (endpoint.cluster !== undefined) params.set('cluster', endpoint.cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','));
   if (endpoint.waitReplicas > 0) {
     params.set('wait_replicas', String(endpoint.waitReplicas));
     params.set('wait_timeout_ms', String(endpoint.waitTimeoutMs));
@@ -67,6 +70,7 @@ export function parseRedisEndpoint(connection: string): RedisEndpoint {
   if (params.get('tls_reject_unauthorized') === 'false') tls.rejectUnauthorized = false;
   const nodes = params.get('sentinels');
   const name = params.get('sentinel_name');
+  const clusterNodes = params.get('cluster');
   const waitReplicas = toCount(params.get('wait_replicas'), 'wait_replicas');
   const waitTimeoutMs = toCount(params.get('wait_timeout_ms'), 'wait_timeout_ms') || defaultWaitTimeoutMs;
   for (const param of ours) params.delete(param);
@@ -74,15 +78,19 @@ export function parseRedisEndpoint(connection: string): RedisEndpoint {
   if (Object.keys(tls).length > 0) endpoint.tls = tls;
   if (nodes !== null) {
     if (name === null || name === '') throw new Error('redis connection: sentinels without sentinel_name');
-    endpoint.sentinel = { nodes: nodes.split(',').map(toNode), name };
+    endpoint.sentinel = { nodes: nodes.split(',').map((text) => toNode(text, 'a sentinel')), name };
+  }
+  if (clusterNodes !== null) {
+    if (nodes !== null) throw new Error('redis connection: both sentinels and cluster');
+    endpoint.cluster = { nodes: clusterNodes.split(',').map((text) => toNode(text, 'a cluster node')) };
   }
   return endpoint;
 }
 
-function toNode(text: string): RedisNode {
+function toNode(text: string, what: string): RedisNode {
   const at = text.lastIndexOf(':');
   const port = Number(text.slice(at + 1));
-  if (at <= 0 || !Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error('redis connection: a sentinel is not host:port');
+  if (at <= 0 || !Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`redis connection: ${what} is not host:port`);
   return { host: text.slice(0, at), port };
 }
 

@@ -9,7 +9,7 @@ import { cronJobSchema, cronRunSchema, type CronJob, type CronRun, type CronSche
 export const cronFireJobName = 'cron-fire';
 export type CronFireData = { cronJobId: string; manual?: boolean };
 
-const jobsKey = `${keyPrefix}cron:jobs`;
+const jobsKey = () => `${keyPrefix}cron:jobs`;
 const runsKey = (id: string) => `${keyPrefix}cron:runs:${id}`;
 const historyLength = 20;
 
@@ -41,7 +41,7 @@ export function createCronStore(options: { redis: Redis; now?: () => number }) {
   queue.on('error', () => undefined); // reported through the failing call
 
   async function get(id: string): Promise<CronJob | undefined> {
-    const json = await redis.hget(jobsKey, id);
+    const json = await redis.hget(jobsKey(), id);
     return json === null ? undefined : cronJobSchema.parse(JSON.parse(json));
   }
 
@@ -52,7 +52,7 @@ export function createCronStore(options: { redis: Redis; now?: () => number }) {
   }
 
   async function save(job: CronJob): Promise<void> {
-    await redis.hset(jobsKey, job.id, JSON.stringify(cronJobSchema.parse(job)));
+    await redis.hset(jobsKey(), job.id, JSON.stringify(cronJobSchema.parse(job)));
   }
 
   async function schedule(job: CronJob): Promise<void> {
@@ -115,7 +115,7 @@ export function createCronStore(options: { redis: Redis; now?: () => number }) {
       return parsed.data;
     },
     async list(): Promise<CronJobView[]> {
-      const all = Object.values(await redis.hgetall(jobsKey)).map((json) => cronJobSchema.parse(JSON.parse(json)));
+      const all = Object.values(await redis.hgetall(jobsKey())).map((json) => cronJobSchema.parse(JSON.parse(json)));
       all.sort((a, b) => a.createdAtMs - b.createdAtMs);
       return Promise.all(all.map(async (job) => ({ ...job, nextRunAtMs: await nextRunAtMs(job), runs: await runs(job.id) })));
     },
@@ -124,7 +124,7 @@ export function createCronStore(options: { redis: Redis; now?: () => number }) {
       const job = await get(id);
       if (job === undefined) return false;
       await unschedule(job);
-      await redis.hdel(jobsKey, id);
+      await redis.hdel(jobsKey(), id);
       await redis.del(runsKey(id));
       return true;
     },

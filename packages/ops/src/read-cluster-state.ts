@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullPrefix, queueNames, readStatuses, type ProcessStatus } from '@nanobot/bus';
+import { bullPrefix, homeNodeOf, queueNames, readStatuses, type ProcessStatus } from '@nanobot/bus';
 import { parseRedisInfo, type RedisView } from './parse-redis-info.js';
 
 /** The queues `nanobot status` and the dashboard show. */
@@ -75,7 +75,8 @@ export function createClusterReader(redis: Redis): ClusterReader {
         readStatuses(redis),
         Promise.all(queues.map(readQueue)),
         countWorkers(inbound),
-        redis.info(),
+        // On a cluster, the node that holds our keys (every key of ours is in the slot of `{nb}`).
+        homeNodeOf(redis).then((node) => node.info()),
       ]);
       return { statuses, queues: queueViews, inboundWorkers, redis: parseRedisInfo(info) };
     },

@@ -4,7 +4,7 @@ import { dedupeTtlMs, keyPrefix } from '@nanobot/bus';
 import { AppError } from '@nanobot/core';
 import type { Logger } from '@nanobot/log';
 
-const cancelChannel = `${keyPrefix}cancel-subagent`;
+const cancelChannel = () => `${keyPrefix}cancel-subagent`;
 const runningKey = (sessionKey: string) => `${keyPrefix}subagents:{${sessionKey}}`;
 const cancelledKey = (jobId: string) => `${keyPrefix}subagent-cancelled:${jobId}`;
 const finishedStates = new Set(['completed', 'failed', 'unknown']);
@@ -20,7 +20,7 @@ const finishedStates = new Set(['completed', 'failed', 'unknown']);
 export function createSubagentControl(deps: { redis: Redis; subscriber: Redis; queue: Queue; log: Logger }) {
   const running = new Map<string, AbortController>();
   deps.subscriber.on('message', (from: string, payload: string) => {
-    if (from !== cancelChannel) return;
+    if (from !== cancelChannel()) return;
     for (const jobId of payload.split(' ')) {
       const controller = running.get(jobId);
       if (controller === undefined) continue;
@@ -33,7 +33,7 @@ export function createSubagentControl(deps: { redis: Redis; subscriber: Redis; q
   };
   return {
     async start(): Promise<void> {
-      await deps.subscriber.subscribe(cancelChannel);
+      await deps.subscriber.subscribe(cancelChannel());
     },
     /** Before the job is queued: `/stop` finds it from the first moment. */
     async track(sessionKey: string, jobId: string): Promise<void> {
@@ -64,7 +64,7 @@ export function createSubagentControl(deps: { redis: Redis; subscriber: Redis; q
       const marks = deps.redis.multi();
       for (const jobId of live) marks.set(cancelledKey(jobId), '1', 'PX', dedupeTtlMs);
       await marks.exec();
-      await deps.redis.publish(cancelChannel, live.join(' '));
+      await deps.redis.publish(cancelChannel(), live.join(' '));
       return live.length;
     },
   };
