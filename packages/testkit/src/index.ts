@@ -34,6 +34,8 @@ export { makeTestCertificates, startTlsRedis } from './redis-tls-server.js';
 export type { TlsRedisServer } from './redis-tls-server.js';
 export { startRedisCluster } from './redis-cluster.js';
 export type { RedisClusterSetup } from './redis-cluster.js';
+export { startTlsRedisCluster } from './redis-cluster-tls.js';
+export type { TlsRedisClusterSetup } from './redis-cluster-tls.js';
 export { startSlowRedisProxy } from './slow-redis-proxy.js';
 export type { SlowRedisProxy } from './slow-redis-proxy.js';
 export { lastUserText } from './fake-llm-replies.js';
