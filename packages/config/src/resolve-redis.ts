@@ -43,7 +43,10 @@ export function resolveRedis(config: Config, env: Record<string, string | undefi
     throw toConfigError([{ path: 'redis.name', message: 'redis.sentinels needs the name of the master the sentinels watch' }], file);
   }
   const first = redis.sentinels?.[0];
-  const given = fromEnv !== undefined && fromEnv !== '' ? fromEnv : (redis.url ?? (first === undefined ? undefined : `redis://${first.host}:${first.port}`));
+  // With Sentinel and no URL, `redis.tls` makes it `rediss://`: TLS then covers the sentinels and
+  // the data nodes they name alike (design note L28).
+  const sentinelScheme = redis.tls === undefined ? 'redis' : 'rediss';
+  const given = fromEnv !== undefined && fromEnv !== '' ? fromEnv : (redis.url ?? (first === undefined ? undefined : `${sentinelScheme}://${first.host}:${first.port}`));
   if (given === undefined) {
     if (redis.waitReplicas > 0) {
       throw toConfigError([{ path: 'redis.waitReplicas', message: 'the embedded Redis has no replicas: set redis.url or redis.sentinels, or leave waitReplicas at 0' }], file);
