@@ -1,9 +1,9 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Api } from 'grammy';
 import { GrammyError } from 'grammy';
-import { describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
+import { describeError, isAppError, type OutboundMessage } from '@nanobot/core';
 import { isRedisTrouble, type PutBackKind, type SendingRecord, type SentMarkers, type StreamStates } from '@nanobot/bus';
-import { createPutBacks } from '@nanobot/channel';
+import { createPutBacks, parseOutboundJob } from '@nanobot/channel';
 import type { Logger } from '@nanobot/log';
 import { linkPreviewOptions, type ProbeBounds } from './probe-delivery.js';
 import { renderReply } from './render-reply.js';
@@ -193,13 +193,7 @@ export function createSender(deps: SenderDeps) {
         });
 
   return async function process(job: Job): Promise<void> {
-    let message: OutboundMessage;
-    try {
-      message = parseOutboundMessage(job.data);
-    } catch (err) {
-      deps.log.error({ err, jobId: job.id }, 'outbound job is malformed, parking it');
-      throw new UnrecoverableError(describeError(err));
-    }
+    const message = parseOutboundJob(job, deps.log);
     const chat = `${message.channel}:${message.chatId}`;
     if (message.kind === 'stream') {
       // A preview of a reply being written; without streaming set up it is nothing to send.

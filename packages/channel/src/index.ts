@@ -9,3 +9,4 @@ export { createLeasedRun, createLeaseWait } from './leased-run.js';
 export type { LeasedRunOptions, LeaseWaitOptions } from './leased-run.js';
 export { createPutBacks } from './put-back.js';
 export type { PutBackAt, PutBackCause, PutBackOptions, PutBacks } from './put-back.js';
+export { parseOutboundJob } from './parse-outbound-job.js';
