@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import type { Redis } from 'ioredis';
 import { createRedisClient, homeNodeOf, primariesOf } from '@nanobot/bus';
+import { describeError, parseRedisEndpoint, toRedisConnectionString } from '@nanobot/core';
 import { checkCluster, onEveryPrimary } from './check-redis-cluster.js';
-import { describeError } from '@nanobot/core';
 import type { LoadedConfig } from '@nanobot/config';
 import type { Check } from './doctor-command.js';
 
@@ -20,7 +20,7 @@ export async function checkRedis(loaded: LoadedConfig): Promise<Check[]> {
       return [{ name: 'redis', ok: false, detail: 'redis-server is not installed (apt-get install -y redis-server), and REDIS_URL is not set' }];
     }
   }
-  const sentinel = loaded.redis.sentinel === undefined ? [] : [await checkSentinels(loaded.redis.sentinel)];
+  const sentinel = loaded.redis.sentinel === undefined ? [] : [await checkSentinels(loaded.redis.sentinel, loaded.redis.url)];
   let redis: Redis | undefined;
   try {
     redis = createRedisClient(loaded.redis.url, probeOptions);
@@ -80,8 +80,8 @@ export async function checkPersistence(redis: Redis): Promise<Check> {
 }
 
 /** Every configured sentinel is asked; the setup is fine when a quorum can be reached. */
-async function checkSentinels(sentinel: NonNullable<LoadedConfig['redis']['sentinel']>): Promise<Check> {
-  const answers = await Promise.all(sentinel.nodes.map((node) => askSentinel(node, sentinel.name)));
+async function checkSentinels(sentinel: NonNullable<LoadedConfig['redis']['sentinel']>, connection: string): Promise<Check> {
+  const answers = await Promise.all(sentinel.nodes.map((node) => askSentinel(node, sentinel.name, sentinelConnection(node, connection))));
   const knowing = answers.filter((a) => a.master !== undefined);
   const first = knowing[0];
   if (first === undefined) {
@@ -99,8 +99,15 @@ async function checkSentinels(sentinel: NonNullable<LoadedConfig['redis']['senti
 
 type SentinelAnswer = { master?: string; replicas: number; quorum?: string; error?: string };
 
-async function askSentinel(node: { host: string; port: number }, name: string): Promise<SentinelAnswer> {
-  const client = createRedisClient(`redis://${node.host}:${node.port}`, probeOptions);
+/** A sentinel is reached as the workers reach it: over TLS with the same files when the URL is `rediss://`. */
+function sentinelConnection(node: { host: string; port: number }, connection: string): string {
+  const endpoint = parseRedisEndpoint(connection);
+  const url = `${new URL(endpoint.url).protocol}//${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.port}`;
+  return toRedisConnectionString({ url, waitReplicas: 0, waitTimeoutMs: endpoint.waitTimeoutMs, ...(endpoint.tls === undefined ? {} : { tls: endpoint.tls }) });
+}
+
+async function askSentinel(node: { host: string; port: number }, name: string, connection: string): Promise<SentinelAnswer> {
+  const client = createRedisClient(connection, probeOptions);
   client.on('error', () => undefined); // reported as this sentinel's error
   try {
     await client.connect();

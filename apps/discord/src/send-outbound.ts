@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { REST } from '@discordjs/rest';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SentMarkers } from '@nanobot/bus';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { isAppError, type OutboundMessage } from '@nanobot/core';
+import { isRedisTrouble, type PutBackKind, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
-import { splitText } from '@nanobot/channel';
+import { createPutBacks, parseOutboundJob, splitText } from '@nanobot/channel';
 import { refusedByDiscord, toDiscordError } from './discord-rest.js';
 
 /** Named moments of a send for fault tests: `after-mark` (request not made), `after-send` (answered, not marked sent). */
@@ -45,8 +45,11 @@ export const nonceOf = (jobId: string, chunk: number): string =>
  * A 4xx answer proves nothing was created: the chunk is unmarked and the reply parked.
  */
 export function createSender(deps: SenderDeps) {
-  const putBacks = new Map<string, number>();
-  const maxPutBacks = deps.maxPutBacks ?? defaultMaxPutBacks;
+  const putBacks = createPutBacks({
+    service: 'discord', log: deps.log, hold: deps.hold,
+    ...(deps.maxPutBacks === undefined ? {} : { maxPutBacks: deps.maxPutBacks }),
+    ...(deps.putBackDelayMs === undefined ? {} : { putBackDelayMs: deps.putBackDelayMs }),
+  });
 
   async function sendChunk(message: OutboundMessage, index: number, text: string): Promise<void> {
     const state = await deps.markers.get(message.id, index);
@@ -78,31 +81,20 @@ export function createSender(deps: SenderDeps) {
   }
 
   async function onSendError(message: OutboundMessage, index: number, err: unknown): Promise<never> {
+    const at = { jobId: message.id, chunk: index };
+    // A marker write Redis refused is Redis trouble, not Discord's answer.
+    if (isRedisTrouble(err)) return putBacks.putBack(at, { err }).then(() => Promise.reject(err));
     const appError = toDiscordError(err, 'create message');
     if (appError.code !== 'CHANNEL_UNAVAILABLE' && appError.code !== 'CHANNEL_RATE_LIMITED') {
-      deps.log.error({ jobId: message.id, chunk: index, err: appError }, 'discord refused the reply');
+      deps.log.error({ ...at, err: appError }, 'discord refused the reply');
       throw new UnrecoverableError(`${appError.code}: ${appError.message}`);
     }
-    const count = (putBacks.get(message.id) ?? 0) + 1;
-    putBacks.set(message.id, count);
-    if (count > maxPutBacks) {
-      putBacks.delete(message.id);
-      throw appError;
-    }
-    const waitMs = appError.retryAfterMs ?? (deps.putBackDelayMs ?? putBackDelayMs)(count);
-    deps.log.warn({ jobId: message.id, chunk: index, code: appError.code, waitMs, putBacks: count }, 'discord unavailable, reply put back');
-    await deps.hold(waitMs, appError.code === 'CHANNEL_RATE_LIMITED' ? 'rate-limit' : 'outage');
-    throw Worker.RateLimitError();
+    await putBacks.putBack(at, { err: appError, code: appError.code, ...(appError.retryAfterMs === undefined ? {} : { retryAfterMs: appError.retryAfterMs }) });
+    throw appError;
   }
 
   return async function process(job: Job): Promise<void> {
-    let message: OutboundMessage;
-    try {
-      message = parseOutboundMessage(job.data);
-    } catch (err) {
-      deps.log.error({ err, jobId: job.id }, 'outbound job is malformed, parking it');
-      throw new UnrecoverableError(describeError(err));
-    }
+    const message = parseOutboundJob(job, deps.log);
     for (const [index, text] of splitText(message.text, discordMaxChars, { emptyText: '(empty reply)' }).entries()) {
       try {
         await sendChunk(message, index, text);
@@ -110,7 +102,7 @@ export function createSender(deps: SenderDeps) {
         if (err instanceof UnrecoverableError || isAppError(err, 'LEASE_LOST')) throw err;
         await onSendError(message, index, err);
       }
-      putBacks.delete(message.id);
+      putBacks.sent(message.id);
     }
     deps.onSent?.(message);
   };

@@ -1,7 +1,8 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Transporter } from 'nodemailer';
-import { AppError, describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SentMarkers } from '@nanobot/bus';
+import { AppError, describeError, isAppError, type OutboundMessage } from '@nanobot/core';
+import { isRedisTrouble, type PutBackKind, type SentMarkers } from '@nanobot/bus';
+import { createPutBacks, parseOutboundJob } from '@nanobot/channel';
 import type { Logger } from '@nanobot/log';
 import { toAttachments, type OutboundLimits } from './outbound-attachments.js';
 import { replyHeaders, replyMessageId } from './reply-headers.js';
@@ -46,20 +47,15 @@ const smtpCode = (err: unknown): number | undefined => {
  * (or no answer) puts the reply back at the head of the queue under a hold; a 5xx parks it.
  */
 export function createSender(deps: SenderDeps) {
-  const putBacks = new Map<string, number>();
-  const maxPutBacks = deps.maxPutBacks ?? defaultMaxPutBacks;
+  const putBacks = createPutBacks({
+    service: 'smtp', log: deps.log, hold: deps.hold,
+    ...(deps.maxPutBacks === undefined ? {} : { maxPutBacks: deps.maxPutBacks }),
+    ...(deps.putBackDelayMs === undefined ? {} : { putBackDelayMs: deps.putBackDelayMs }),
+  });
 
-  async function putBack(message: OutboundMessage, err: AppError): Promise<never> {
-    const count = (putBacks.get(message.id) ?? 0) + 1;
-    putBacks.set(message.id, count);
-    if (count > maxPutBacks) {
-      putBacks.delete(message.id);
-      throw err;
-    }
-    const ms = (deps.putBackDelayMs ?? putBackDelayMs)(count);
-    deps.log.warn({ jobId: message.id, waitMs: ms, putBacks: count, reason: err.message }, 'smtp unavailable, reply put back');
-    await deps.hold(ms, 'outage');
-    throw Worker.RateLimitError();
+  async function putBack(message: OutboundMessage, err: unknown): Promise<never> {
+    await putBacks.putBack({ jobId: message.id }, { err, ...(err instanceof AppError ? { code: err.code } : {}) });
+    throw err;
   }
 
   async function send(message: OutboundMessage & { kind: 'reply' }): Promise<void> {
@@ -90,11 +86,9 @@ export function createSender(deps: SenderDeps) {
 
   async function onError(message: OutboundMessage, err: unknown): Promise<never> {
     if (err instanceof UnrecoverableError) throw err;
-    if (isAppError(err, 'LEASE_LOST')) {
-      deps.log.warn({ jobId: message.id }, 'email lease lost, reply put back for the new holder');
-      await deps.hold(1_000, 'outage');
-      throw Worker.RateLimitError();
-    }
+    if (isAppError(err, 'LEASE_LOST')) return putBacks.leaseLost({ jobId: message.id }, 'email');
+    // A marker write Redis refused is Redis trouble, not the SMTP server's answer.
+    if (isRedisTrouble(err)) return putBack(message, err);
     const code = smtpCode(err);
     if (code !== undefined && code >= 500) {
       // A permanent refusal: the server took nothing, and asking again gets the same answer.
@@ -108,13 +102,7 @@ export function createSender(deps: SenderDeps) {
   }
 
   return async function process(job: Job): Promise<void> {
-    let message: OutboundMessage;
-    try {
-      message = parseOutboundMessage(job.data);
-    } catch (err) {
-      deps.log.error({ err, jobId: job.id }, 'outbound job is malformed, parking it');
-      throw new UnrecoverableError(describeError(err));
-    }
+    const message = parseOutboundJob(job, deps.log);
     // A mail cannot be edited: previews of a streamed reply and progress hints are not sent, the finished reply is.
     if (message.kind === 'stream' || message.progress === true) return;
     try {
@@ -123,6 +111,6 @@ export function createSender(deps: SenderDeps) {
       await onError(message, err);
     }
     deps.onSent?.();
-    putBacks.delete(message.id);
+    putBacks.sent(message.id);
   };
 }

@@ -1,9 +1,9 @@
-import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
-import { AppError, describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SendingRecord, type SentMarkers } from '@nanobot/bus';
+import { AppError, describeError, isAppError, type OutboundMessage } from '@nanobot/core';
+import { isRedisTrouble, type PutBackKind, type SendingRecord, type SentMarkers } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
-import { splitText } from '@nanobot/channel';
+import { createPutBacks, parseOutboundJob, splitText } from '@nanobot/channel';
 import { authErrors, clientErrorCode, slackErrorCode } from './slack-api.js';
 import { toMrkdwn } from './to-mrkdwn.js';
 
@@ -50,21 +50,18 @@ const isOurs = (m: SlackMessage, botUserId: string, ref: string, text: string) =
  * Slack is away the job is put back at the head of the queue under a hold, so later replies wait.
  */
 export function createSender(deps: SenderDeps) {
-  const putBacks = new Map<string, number>();
-  const maxPutBacks = deps.maxPutBacks ?? defaultMaxPutBacks;
+  const putBacks = createPutBacks({
+    service: 'slack', log: deps.log, hold: deps.hold,
+    ...(deps.maxPutBacks === undefined ? {} : { maxPutBacks: deps.maxPutBacks }),
+    ...(deps.putBackDelayMs === undefined ? {} : { putBackDelayMs: deps.putBackDelayMs }),
+  });
   const now = deps.now ?? Date.now;
 
-  async function putBack(message: OutboundMessage, index: number, err: AppError, kind: PutBackKind, waitMs?: number): Promise<never> {
-    const count = (putBacks.get(message.id) ?? 0) + 1;
-    putBacks.set(message.id, count);
-    if (count > maxPutBacks) {
-      putBacks.delete(message.id);
-      throw err;
-    }
-    const ms = waitMs ?? (deps.putBackDelayMs ?? putBackDelayMs)(count);
-    deps.log.warn({ jobId: message.id, chunk: index, waitMs: ms, putBacks: count, reason: err.message }, 'slack unavailable, reply put back');
-    await deps.hold(ms, kind);
-    throw Worker.RateLimitError();
+  /** Puts the chunk back; past the put-back budget the attempt fails with `err`. */
+  async function putBack(message: OutboundMessage, index: number, err: unknown, retryAfterMs?: number): Promise<never> {
+    const code = err instanceof AppError ? { code: err.code } : {};
+    await putBacks.putBack({ jobId: message.id, chunk: index }, { err, ...code, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+    throw err;
   }
 
   async function probe(message: OutboundMessage, index: number, record: SendingRecord): Promise<boolean> {
@@ -112,40 +109,32 @@ export function createSender(deps: SenderDeps) {
 
   async function onError(message: OutboundMessage, index: number, err: unknown): Promise<never> {
     if (err instanceof RateLimitError || err instanceof UnrecoverableError) throw err;
-    if (isAppError(err, 'LEASE_LOST')) {
-      // Another process holds the connection now: the reply goes back to the head of the queue for it.
-      deps.log.warn({ jobId: message.id, chunk: index }, 'slack connection lease lost, reply put back for the new holder');
-      await deps.hold(1_000, 'outage');
-      throw Worker.RateLimitError();
-    }
+    // Another process holds the connection now: the reply goes back to the head of the queue for it.
+    if (isAppError(err, 'LEASE_LOST')) return putBacks.leaseLost({ jobId: message.id, chunk: index }, 'slack connection');
+    // A marker write Redis refused is Redis trouble, not Slack's answer: the chunk keeps its marker.
+    if (isRedisTrouble(err)) return putBack(message, index, err);
     const slackCode = slackErrorCode(err);
     const code = clientErrorCode(err);
     if (code === 'slack_webapi_rate_limited_error') {
       // Slack refused the call: nothing was posted.
       await deps.markers.unmark(message.id, index);
       const retryAfterS = (err as { retryAfter?: number }).retryAfter ?? 1;
-      return putBack(message, index, new AppError('CHANNEL_RATE_LIMITED', 'slack rate limit'), 'rate-limit', retryAfterS * 1000);
+      return putBack(message, index, new AppError('CHANNEL_RATE_LIMITED', 'slack rate limit'), retryAfterS * 1000);
     }
     if (slackCode !== undefined && code === 'slack_webapi_platform_error') {
       // `ok: false`: Slack answered and posted nothing.
       await deps.markers.unmark(message.id, index);
-      if (authErrors.has(slackCode)) return putBack(message, index, new AppError('CHANNEL_FATAL', `slack refused the bot token (${slackCode})`), 'outage');
+      if (authErrors.has(slackCode)) return putBack(message, index, new AppError('CHANNEL_FATAL', `slack refused the bot token (${slackCode})`));
       deps.log.error({ jobId: message.id, chunk: index, slackError: slackCode }, 'slack refused the reply');
       throw new UnrecoverableError(`slack refused the reply: ${slackCode}`);
     }
     // No answer (connection refused, reset, timeout, 5xx): the chunk stays `sending`; the next
     // run looks for it before posting.
-    return putBack(message, index, new AppError('CHANNEL_UNAVAILABLE', describeError(err), { cause: err }), 'outage');
+    return putBack(message, index, new AppError('CHANNEL_UNAVAILABLE', describeError(err), { cause: err }));
   }
 
   return async function process(job: Job): Promise<void> {
-    let message: OutboundMessage;
-    try {
-      message = parseOutboundMessage(job.data);
-    } catch (err) {
-      deps.log.error({ err, jobId: job.id }, 'outbound job is malformed, parking it');
-      throw new UnrecoverableError(describeError(err));
-    }
+    const message = parseOutboundJob(job, deps.log);
     // Previews of a streamed reply are not shown: the finished reply comes whole.
     if (message.kind === 'stream') return;
     const body = message.format === 'markdown' ? toMrkdwn(message.text) : message.text;
@@ -158,6 +147,6 @@ export function createSender(deps: SenderDeps) {
       }
       deps.onSent?.();
     }
-    putBacks.delete(message.id);
+    putBacks.sent(message.id);
   };
 }

@@ -131,4 +131,25 @@ describe('the Telegram sender across the send window', () => {
     // Unmarked: the next run sends it without asking Telegram first.
     expect(await h.markers.read('w9-reply', 0)).toBeNull();
   });
+
+  it('logs a refused sent-marker write as Redis trouble, puts the reply back, and sends it once when Redis takes writes again', async () => {
+    const asked = h.userMessage(60, 'question');
+    const job = await h.job(reply('w10-reply', 60, 'marked after the OOM', { replyToMessageId: String(asked) }));
+    // Redis full under noeviction between Telegram's answer and the `sent` marker.
+    const full = h.sender({ faultPoint: async (point) => (point === 'after-send' ? void (await h.client.config('SET', 'maxmemory', '1')) : undefined) });
+    try {
+      await expect(full(job)).rejects.toBeInstanceOf(RateLimitError);
+    } finally {
+      await h.client.config('SET', 'maxmemory', '0');
+    }
+    expect(h.logs.filter((l) => /reply put back/.test(l.msg)).map((l) => [l.msg, l.redis, l.trouble])).toEqual([['redis unavailable, reply put back', 'full', 'Redis full']]);
+    expect(h.logs.some((l) => /telegram unavailable/.test(l.msg))).toBe(false);
+    expect(h.holds).toEqual(['outage']);
+    expect(await h.markers.get('w10-reply', 0)).toBe('sending');
+    expect(texts(60)).toEqual(['marked after the OOM']);
+
+    expect(await h.runToEnd(h.sender(), job)).toBe('done');
+    expect(texts(60)).toEqual(['marked after the OOM']);
+    expect(await h.markers.get('w10-reply', 0)).toBe('sent');
+  });
 });

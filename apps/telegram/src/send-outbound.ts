@@ -1,8 +1,9 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Api } from 'grammy';
 import { GrammyError } from 'grammy';
-import { describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SendingRecord, type SentMarkers, type StreamStates } from '@nanobot/bus';
+import { describeError, isAppError, type OutboundMessage } from '@nanobot/core';
+import { isRedisTrouble, type PutBackKind, type SendingRecord, type SentMarkers, type StreamStates } from '@nanobot/bus';
+import { createPutBacks, parseOutboundJob } from '@nanobot/channel';
 import type { Logger } from '@nanobot/log';
 import { linkPreviewOptions, type ProbeBounds } from './probe-delivery.js';
 import { renderReply } from './render-reply.js';
@@ -87,8 +88,11 @@ type ChunkAt = { message: ReplyMessage; chunk: Chunk; index: number; chat: strin
  * cannot be resolved is parked in the failed set, with an error log line.
  */
 export function createSender(deps: SenderDeps) {
-  const putBacks = new Map<string, number>();
-  const maxPutBacks = deps.maxPutBacks ?? defaultMaxPutBacks;
+  const putBacks = createPutBacks({
+    service: 'telegram', log: deps.log, hold: deps.hold,
+    ...(deps.maxPutBacks === undefined ? {} : { maxPutBacks: deps.maxPutBacks }),
+    ...(deps.putBackDelayMs === undefined ? {} : { putBackDelayMs: deps.putBackDelayMs }),
+  });
   const markers = deps.markers;
   const resolve = createResolver({
     api: deps.api,
@@ -189,13 +193,7 @@ export function createSender(deps: SenderDeps) {
         });
 
   return async function process(job: Job): Promise<void> {
-    let message: OutboundMessage;
-    try {
-      message = parseOutboundMessage(job.data);
-    } catch (err) {
-      deps.log.error({ err, jobId: job.id }, 'outbound job is malformed, parking it');
-      throw new UnrecoverableError(describeError(err));
-    }
+    const message = parseOutboundJob(job, deps.log);
     const chat = `${message.channel}:${message.chatId}`;
     if (message.kind === 'stream') {
       // A preview of a reply being written; without streaming set up it is nothing to send.
@@ -213,31 +211,26 @@ export function createSender(deps: SenderDeps) {
         if (err instanceof UnrecoverableError || isAppError(err, 'LEASE_LOST')) throw err;
         await onSendError({ message, chunk, index, chat }, err);
       }
-      putBacks.delete(message.id);
+      putBacks.sent(message.id);
     }
     deps.onSent?.(message);
   };
 
   async function onSendError(at: ChunkAt, err: unknown): Promise<never> {
     const { message, index } = at;
-    const appError = toTelegramError(err, err instanceof GrammyError ? err.method : 'sendMessage', 0);
-    if (appError.code !== 'CHANNEL_RATE_LIMITED' && appError.code !== 'CHANNEL_UNAVAILABLE') {
+    const where = { jobId: message.id, chunk: index };
+    // Redis refusing a marker write (full, read-only) is not Telegram's answer: put back as Redis trouble.
+    const appError = isRedisTrouble(err) ? undefined : toTelegramError(err, err instanceof GrammyError ? err.method : 'sendMessage', 0);
+    if (appError !== undefined && appError.code !== 'CHANNEL_RATE_LIMITED' && appError.code !== 'CHANNEL_UNAVAILABLE') {
       await keepUnresolved(at);
-      deps.log.error({ jobId: message.id, chunk: index, err: appError }, 'telegram refused the reply');
+      deps.log.error({ ...where, err: appError }, 'telegram refused the reply');
       throw new UnrecoverableError(`${appError.code}: ${appError.message}`);
     }
-    const count = (putBacks.get(message.id) ?? 0) + 1;
-    putBacks.set(message.id, count);
-    if (count <= maxPutBacks) {
-      const waitMs = appError.retryAfterMs ?? (deps.putBackDelayMs ?? putBackDelayMs)(count);
-      deps.log.warn({ jobId: message.id, chunk: index, code: appError.code, waitMs, putBacks: count }, 'telegram unavailable, reply put back');
-      await deps.hold(waitMs, appError.retryAfterMs === undefined ? 'outage' : 'rate-limit');
-      throw Worker.RateLimitError();
-    }
-    putBacks.delete(message.id);
-    if (!(await keepUnresolved(at))) throw appError;
-    deps.log.error({ jobId: message.id, chunk: index, err: appError }, 'reply delivery uncertain, telegram unavailable while checking');
-    throw new UnrecoverableError(`delivery of ${message.id} chunk ${index} unresolved: ${appError.message}`);
+    await putBacks.putBack(where, appError === undefined ? { err } : { err, code: appError.code, ...(appError.retryAfterMs === undefined ? {} : { retryAfterMs: appError.retryAfterMs }) });
+    if (!(await keepUnresolved(at))) throw appError ?? err;
+    const reason = appError?.message ?? describeError(err);
+    deps.log.error({ ...where, err: appError ?? err }, `reply delivery uncertain, ${appError === undefined ? 'redis' : 'telegram'} unavailable while checking`);
+    throw new UnrecoverableError(`delivery of ${message.id} chunk ${index} unresolved: ${reason}`);
   }
 
   /**

@@ -1,6 +1,7 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { AppError, describeError, isAppError, parseOutboundMessage, type OutboundMessage } from '@nanobot/core';
-import { defaultMaxPutBacks, putBackDelayMs, type PutBackKind, type SentMarkers } from '@nanobot/bus';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { AppError, describeError, isAppError, type OutboundMessage } from '@nanobot/core';
+import { isRedisTrouble, type PutBackKind, type SentMarkers } from '@nanobot/bus';
+import { createPutBacks, parseOutboundJob } from '@nanobot/channel';
 import type { Logger } from '@nanobot/log';
 import type { BridgeLink } from './bridge-link.js';
 import { toParts } from './media-parts.js';
@@ -38,24 +39,21 @@ export const sendIdOf = (message: OutboundMessage, chunk: number) => `${message.
  * from send ids did) is marked so and parked in the failed set, never sent twice.
  */
 export function createSender(deps: SenderDeps) {
-  const putBacks = new Map<string, number>();
-  const maxPutBacks = deps.maxPutBacks ?? defaultMaxPutBacks;
+  const putBacks = createPutBacks({
+    service: 'whatsapp', log: deps.log, hold: deps.hold,
+    ...(deps.maxPutBacks === undefined ? {} : { maxPutBacks: deps.maxPutBacks }),
+    ...(deps.putBackDelayMs === undefined ? {} : { putBackDelayMs: deps.putBackDelayMs }),
+  });
   const ackTimeoutMs = deps.ackTimeoutMs ?? 15_000;
 
-  async function putBack(message: OutboundMessage, index: number, err: AppError): Promise<never> {
-    const count = (putBacks.get(message.id) ?? 0) + 1;
-    putBacks.set(message.id, count);
-    if (count > maxPutBacks) {
-      putBacks.delete(message.id);
-      throw err;
-    }
-    const waitMs = (deps.putBackDelayMs ?? putBackDelayMs)(count);
-    deps.log.warn({ jobId: message.id, chunk: index, waitMs, putBacks: count, reason: err.message }, 'whatsapp unavailable, reply put back');
-    await deps.hold(waitMs, 'outage');
-    throw Worker.RateLimitError();
+  async function putBack(message: OutboundMessage, index: number, err: unknown): Promise<never> {
+    await putBacks.putBack({ jobId: message.id, chunk: index }, { err, ...(err instanceof AppError ? { code: err.code } : {}) });
+    throw err;
   }
 
   async function onSendError(message: OutboundMessage, index: number, err: unknown): Promise<never> {
+    // A marker read or write Redis refused is Redis trouble, not the bridge's answer.
+    if (isRedisTrouble(err)) return putBack(message, index, err);
     const appError = err instanceof AppError ? err : new AppError('CHANNEL_UNAVAILABLE', describeError(err), { cause: err });
     const bridgeCode = appError.details?.bridgeCode;
     if (bridgeCode === 'uncertain') {
@@ -71,19 +69,13 @@ export function createSender(deps: SenderDeps) {
   }
 
   return async function process(job: Job): Promise<void> {
-    let message: OutboundMessage;
-    try {
-      message = parseOutboundMessage(job.data);
-    } catch (err) {
-      deps.log.error({ err, jobId: job.id }, 'outbound job is malformed, parking it');
-      throw new UnrecoverableError(describeError(err));
-    }
+    const message = parseOutboundJob(job, deps.log);
     // WhatsApp cannot edit a message: a streamed reply arrives whole, its previews are not sent.
     if (message.kind === 'stream') return;
     for (const [index, part] of toParts(message, deps.maxChunkChars ?? 4000).entries()) {
-      if ((await deps.markers.get(message.id, index)) !== null) continue;
-      const link = deps.link();
       try {
+        if ((await deps.markers.get(message.id, index)) !== null) continue;
+        const link = deps.link();
         if (link === undefined) throw new AppError('CHANNEL_UNAVAILABLE', 'not connected to the bridge');
         const id = sendIdOf(message, index);
         const frame =
@@ -91,11 +83,12 @@ export function createSender(deps: SenderDeps) {
             ? { type: 'send', id, to: message.chatId, text: part.text }
             : { type: 'send_media', id, to: message.chatId, ...part.file, ...(part.text === '' ? {} : { caption: part.text }) };
         await link.request(frame, ackTimeoutMs);
+        // Refused by Redis, the chunk is sent again with the same id, which the bridge answers without sending.
+        await deps.markers.mark(message.id, index, 'sent');
       } catch (err) {
         await onSendError(message, index, err);
       }
-      await deps.markers.mark(message.id, index, 'sent');
-      putBacks.delete(message.id);
+      putBacks.sent(message.id);
     }
     deps.onSent?.(message);
   };

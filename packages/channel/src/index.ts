@@ -7,3 +7,6 @@ export { createTypingIndicator } from './typing-indicator.js';
 export type { TypingIndicator, TypingIndicatorOptions } from './typing-indicator.js';
 export { createLeasedRun, createLeaseWait } from './leased-run.js';
 export type { LeasedRunOptions, LeaseWaitOptions } from './leased-run.js';
+export { createPutBacks } from './put-back.js';
+export type { PutBackAt, PutBackCause, PutBackOptions, PutBacks } from './put-back.js';
+export { parseOutboundJob } from './parse-outbound-job.js';

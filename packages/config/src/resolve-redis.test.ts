@@ -49,6 +49,14 @@ describe('resolveRedis with TLS, ACL users, Sentinel and WAIT', () => {
     expect(() => resolve({ cluster: [{ host: '127.0.0.2', port: 7001 }], sentinels: [{ host: '127.0.0.3', port: 26379 }], name: 'm' })).toThrow(/redis\.cluster/);
   });
 
+  it('puts the sentinels and the data nodes on TLS when redis.tls is set, without a warning', () => {
+    const nodes = [{ host: '127.0.0.2', port: 26379 }];
+    const config = parseConfig({ redis: { sentinels: nodes, name: 'nanobot-main', tls: { ca: '/etc/ca.pem' } } }, options).config;
+    const target = resolveRedis(config, {}, { nanobotHome: options.nanobotHome });
+    expect(parseRedisEndpoint(target.url)).toMatchObject({ url: 'rediss://127.0.0.2:26379', tls: { ca: '/etc/ca.pem' }, sentinel: { nodes, name: 'nanobot-main' } });
+    expect(redisConfigWarnings(config, target)).toEqual([]);
+  });
+
   it('refuses sentinels without a master name, and WAIT on the embedded Redis', () => {
     const code = (run: () => unknown) => {
       try {

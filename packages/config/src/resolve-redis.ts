@@ -49,7 +49,10 @@ export function resolveRedis(config: Config, env: Record<string, string | undefi
     throw toConfigError([{ path: 'redis.cluster', message: 'a Redis is reached through Sentinel or as a Cluster, not both: remove redis.sentinels or redis.cluster' }], file);
   }
   const first = redis.sentinels?.[0] ?? redis.cluster?.[0];
-  const given = fromEnv !== undefined && fromEnv !== '' ? fromEnv : (redis.url ?? (first === undefined ? undefined : `redis://${first.host}:${first.port}`));
+  // With Sentinel or Cluster and no URL, `redis.tls` makes it `rediss://`: TLS then covers the
+  // sentinels and the data nodes they name alike, or every cluster node (design note L28).
+  const nodeScheme = redis.tls === undefined ? 'redis' : 'rediss';
+  const given = fromEnv !== undefined && fromEnv !== '' ? fromEnv : (redis.url ?? (first === undefined ? undefined : `${nodeScheme}://${first.host}:${first.port}`));
   if (given === undefined) {
     if (redis.waitReplicas > 0) {
       throw toConfigError([{ path: 'redis.waitReplicas', message: 'the embedded Redis has no replicas: set redis.url, redis.sentinels or redis.cluster, or leave waitReplicas at 0' }], file);

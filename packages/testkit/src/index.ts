@@ -29,7 +29,7 @@ export { startDovecot } from './dovecot.js';
 export type { Dovecot } from './dovecot.js';
 export { waitForReplicas, onlineReplicas } from './redis-replicas.js';
 export { startSentinelSetup } from './redis-sentinel.js';
-export type { SentinelSetup } from './redis-sentinel.js';
+export type { SentinelSetup, SentinelSetupOptions, SentinelTls } from './redis-sentinel.js';
 export { makeTestCertificates, startTlsRedis } from './redis-tls-server.js';
 export type { TlsRedisServer } from './redis-tls-server.js';
 export { startRedisCluster } from './redis-cluster.js';
