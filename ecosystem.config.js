@@ -27,8 +27,15 @@ const telegramInstances = instancesFrom(env.NANOBOT_TELEGRAM_INSTANCES);
 // pm2 must wait for the longest turn before it kills an agent (design-notes L8).
 const longestTurnMs = config.agents.defaults.requestTimeoutS * 1000 * 3;
 
+// V8's young generation: 1 MB semi-spaces instead of Node 20's 16 MB. Our workers are
+// I/O-bound (Redis, HTTP, the model) and keep little short-lived garbage, so a small nursery
+// costs no measurable throughput but keeps ~25 MB of reserved heap, and the RSS that holds it,
+// from each idle process (design-notes L26; bench numbers in docs/benchmarks.md).
+const v8Args = ['--max-semi-space-size=1'];
+
 const shared = {
   cwd: __dirname,
+  node_args: v8Args,
   env: {
     NODE_ENV: 'production',
     NANOBOT_HOME: nanobotHome,
