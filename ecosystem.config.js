@@ -28,9 +28,9 @@ const telegramInstances = instancesFrom(env.NANOBOT_TELEGRAM_INSTANCES);
 const longestTurnMs = config.agents.defaults.requestTimeoutS * 1000 * 3;
 
 // V8's young generation: 1 MB semi-spaces instead of Node 20's 16 MB. Our workers are
-// I/O-bound (Redis, HTTP, the model) and keep little short-lived garbage, so a small nursery
-// costs no measurable throughput but keeps ~25 MB of reserved heap, and the RSS that holds it,
-// from each idle process (design-notes L26; bench numbers in docs/benchmarks.md).
+// I/O-bound (Redis, HTTP, the model), so a small nursery costs little (about a tenth of the
+// replies/s only when the agent's CPU is the limit) and keeps a burst from leaving 30-40 MB
+// of grown heap in each process (design-notes L26; numbers in docs/benchmarks.md).
 const v8Args = ['--max-semi-space-size=1'];
 
 const shared = {
