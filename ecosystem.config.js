@@ -27,8 +27,15 @@ const telegramInstances = instancesFrom(env.NANOBOT_TELEGRAM_INSTANCES);
 // pm2 must wait for the longest turn before it kills an agent (design-notes L8).
 const longestTurnMs = config.agents.defaults.requestTimeoutS * 1000 * 3;
 
+// V8's young generation: 1 MB semi-spaces instead of Node 20's 16 MB. Our workers are
+// I/O-bound (Redis, HTTP, the model), so a small nursery costs little (about a tenth of the
+// replies/s only when the agent's CPU is the limit) and keeps a burst from leaving 30-40 MB
+// of grown heap in each process (design-notes L26; numbers in docs/benchmarks.md).
+const v8Args = ['--max-semi-space-size=1'];
+
 const shared = {
   cwd: __dirname,
+  node_args: v8Args,
   env: {
     NODE_ENV: 'production',
     NANOBOT_HOME: nanobotHome,

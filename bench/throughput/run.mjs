@@ -4,14 +4,16 @@
  * fake LLM with a fixed latency (1 s), with many sessions active at once.
  *
  *   node bench/throughput/run.mjs [--instances 1,2,4] [--sessions 200] [--messages 5]
- *        [--turns 50] [--latency-ms 1000] [--timeout-s 300]
+ *        [--turns 50] [--latency-ms 1000] [--timeout-s 300] [--node-args=--max-semi-space-size=1]
  *
  * --turns is agents.defaults.maxConcurrentTurns (turns per instance). Every session
  * gets --messages messages up front; a run ends when every message has its reply.
  * Reported: replies/s over the whole run (enqueueing, ramp-up and the last turns'
  * tail included), the steady rate between the 10th and the 90th percentile reply
  * (from the reply jobs' creation times), turn concurrency seen at the fake LLM,
- * failed jobs, error replies, lost and duplicated replies (must be 0). JSON goes
+ * failed jobs, error replies, lost and duplicated replies (must be 0). --node-args are
+ * passed to each agent's node (space-separated: V8 flags such as ecosystem.config.js gives
+ * under pm2), to compare a flag against none in one run. JSON goes
  * to bench/results/.
  */
 import { spawn } from 'node:child_process';
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     turns: { type: 'string', default: '50' },
     'latency-ms': { type: 'string', default: '1000' },
     'timeout-s': { type: 'string', default: '300' },
+    'node-args': { type: 'string', default: '' },
   },
 });
 const opts = {
@@ -43,12 +46,13 @@ const opts = {
   turns: Number(values.turns),
   latencyMs: Number(values['latency-ms']),
   timeoutMs: Number(values['timeout-s']) * 1000,
+  nodeArgs: values['node-args'].split(' ').filter((a) => a !== ''),
 };
 const log = createLogger({ name: 'bench-throughput', level: 'warn' });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function startAgent(env) {
-  const child = spawn(process.execPath, [join(root, 'apps/agent/dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...opts.nodeArgs, join(root, 'apps/agent/dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const ready = new Promise((done, fail) => {
     child.stdout.on('data', (c) => {
@@ -147,7 +151,7 @@ for (const count of opts.instances) {
   results.push(result);
   console.error(`instances=${count} done: ${result.repliesPerSecond} replies/s`);
 }
-console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}\n`);
+console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}, agent node args: ${opts.nodeArgs.join(' ') || '(none)'}\n`);
 const single = results.find((r) => r.instances === 1);
 const scaling = (r) => (single?.steadyPerSecond && r.steadyPerSecond ? `${((r.steadyPerSecond / (single.steadyPerSecond * r.instances)) * 100).toFixed(0)} %` : '—');
 console.log('| instances | turns/instance | sessions | messages | enqueue s | seconds | replies/s, whole run | steady replies/s (p10–p90) | ideal/s | steady vs 1 instance × n | peak LLM calls | lost | dup | error replies | failed jobs |');
