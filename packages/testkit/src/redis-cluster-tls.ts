@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
+import { clusterState } from './redis-cluster.js';
 import { makeTestCertificates } from './redis-tls-server.js';
 import { freePort, startRedis, waitUntil, type RedisServer } from './redis-server.js';
 
@@ -56,18 +56,5 @@ export async function startTlsRedisCluster(user = { name: 'nanobot', password: '
   } catch (err) {
     await close();
     throw err;
-  }
-}
-
-async function clusterState(port: number): Promise<string> {
-  const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, lazyConnect: true });
-  client.on('error', () => undefined); // not up yet just means "not ok yet"
-  try {
-    await client.connect();
-    return /cluster_state:(\w+)/.exec(String(await client.call('CLUSTER', 'INFO')))?.[1] ?? 'unknown';
-  } catch {
-    return 'unreachable';
-  } finally {
-    client.disconnect();
   }
 }

@@ -68,7 +68,8 @@ export async function startRedisCluster(options: { replicas?: 0 | 1 } = {}): Pro
   }
 }
 
-async function clusterState(port: number): Promise<string> {
+/** `cluster_state` as the node on `port` (its plain port) reports it; a node not up yet is not ok yet. */
+export async function clusterState(port: number): Promise<string> {
   const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, lazyConnect: true });
   client.on('error', () => undefined); // a node not up yet just means "not ok yet"
   try {
