@@ -147,4 +147,16 @@ describe('Redis Cluster failover', () => {
     expect(traffic.report()).toEqual(cleanReport(traffic.total()));
     expect(await restarts()).toBe(restartsBefore);
   }, 180_000);
+
+  it('stops in bounded time after the failover', async () => {
+    // BullMQ's close of a worker on the failed-over cluster could wait for an 'end' that never came,
+    // holding `nanobot stop` until pm2's kill_timeout (six minutes for an agent; design-notes L30).
+    const startedAt = Date.now();
+    const stopped = await cluster.nanobot('stop');
+    const tookMs = Date.now() - startedAt;
+    console.log(`nanobot stop after the failover: ${tookMs} ms`);
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toContain('stopped nanobot-agent');
+    expect(tookMs).toBeLessThan(40_000);
+  }, 60_000);
 });

@@ -5,7 +5,9 @@ import { createCronStore } from '@nanobot/cron';
 import {
   bullPrefix,
   createDeadWorkerSweeper,
+  closeWorker,
   createErrorLogger,
+  createInHand,
   createLockRescue,
   createQueues,
   createRedis,
@@ -20,6 +22,7 @@ import {
   type Queues,
 } from '@nanobot/bus';
 import type { Logger } from '@nanobot/log';
+import { closeWithin } from '@nanobot/runtime';
 import { createTurnCanceller } from './cancel-turns.js';
 import { createConfigApplier } from './config/apply-config.js';
 import { createConfigWatcher, type ConfigWatcher } from './config/watch-config-file.js';
@@ -130,10 +133,12 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     ...options, send, sendElsewhere: send, memoryLock, cron, journal, modelSelections, afterModelCall: fence.check, shutdown: shutdown.signal, startSubagent: (job) => subagents.start(job),
     restartChannel: (channel, reason) => requestChannelRestart(producer, channel, reason),
   });
+  // Each worker's jobs in hand, counted by us: a stop waits for them, then bounds BullMQ's close (closeWorker).
+  const inHand = { inbound: createInHand(), subagent: createInHand() };
   const subagentWorker = createSubagentWorker({
     connection: workerConnection,
     log,
-    processor: createSubagentProcessor({
+    processor: inHand.subagent.wrap(createSubagentProcessor({
       model: agent.model,
       tools: agent.subagentTools,
       journal,
@@ -144,7 +149,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       timeZone: options.timeZone,
       now: options.now ?? (() => new Date()),
       log,
-    }),
+    })),
   });
   const configWatcher =
     options.reloadConfig === undefined || options.configPath === undefined
@@ -180,7 +185,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       if (isAppError(err, 'LEASE_LOST')) log.warn({ jobId: job.id }, `turn stopped: ${err.message}`);
       throw err;
     });
-  const worker = new Worker(queueNames.inbound, fenced, {
+  const worker = new Worker(queueNames.inbound, inHand.inbound.wrap(fenced), {
     connection: workerConnection,
     prefix: bullPrefix,
     concurrency: defaults.maxConcurrentTurns + Math.max(4, Math.ceil(defaults.maxConcurrentTurns / 4)),
@@ -245,16 +250,30 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       configWatcher?.stop();
       shutdown.abort();
       // Running subagents go back to wait at once (their recorded calls let the next agent go on).
-      await Promise.all([worker.close(), subagentWorker.close()]);
-      await Promise.all([running, subagentsRunning]);
+      const close = (which: 'inbound' | 'subagent', closable: Worker) =>
+        closeWorker({
+          worker: closable,
+          inHand: inHand[which],
+          onForced: () => log.warn({ queue: which }, `the ${which} worker's close did not end after its last job; disconnected it`),
+        });
+      const [inbound, subagent] = await Promise.all([close('inbound', worker), close('subagent', subagentWorker)]);
+      // A worker disconnected by force may never settle its run loop; its jobs in hand are done anyway.
+      await Promise.all([inbound === 'closed' ? running : undefined, subagent === 'closed' ? subagentsRunning : undefined]);
       // After the turns in hand: their MCP calls still reach the servers while they finish.
       await agent.mcp.stop();
-      await sweeper.stop();
-      await liveness.stop().catch((err: unknown) => log.debug({ err }, 'could not remove the liveness key'));
-      await queues.close();
-      await subagents.queue.close();
-      await cron.close();
-      await Promise.all([producer.quit(), workerConnection.quit(), subscriber.quit()]);
+      // The Redis side is bounded like a channel's (close-within.ts): a quit to a Redis that is gone
+      // or failing over waits for it; the process exits next and drops the sockets anyway.
+      await closeWithin({
+        redisReady: producer.status === 'ready',
+        close: async () => {
+          await sweeper.stop();
+          await liveness.stop().catch((err: unknown) => log.debug({ err }, 'could not remove the liveness key'));
+          await queues.close();
+          await subagents.queue.close();
+          await cron.close();
+          await Promise.all([producer.quit(), workerConnection.quit(), subscriber.quit()]);
+        },
+      });
     },
   };
 }

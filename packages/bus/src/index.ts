@@ -57,3 +57,5 @@ export type { RedisTroubleKind } from './redis-trouble.js';
 export { aboveHighWater, createMemoryHeadroom, HighWaterError, inboundHighWaterRatio } from './memory-headroom.js';
 export type { MemoryHeadroom } from './memory-headroom.js';
 export { homeNodeOf, isClusterClient, primariesOf } from './cluster-nodes.js';
+export { closeWorker, createInHand } from './close-worker.js';
+export type { ClosableWorker, CloseWorkerOptions, InHand } from './close-worker.js';
