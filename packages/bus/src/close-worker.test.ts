@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closeWorker, createInHand, type ClosableWorker } from './close-worker.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A worker whose close never ends, as BullMQ's did after a Redis Cluster failover (design-notes L30). */
 function hangingWorker(): ClosableWorker & { disconnects: number } {
