@@ -49,6 +49,13 @@ async function agentsReady(redis) {
 }
 
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+/** RSS, its anonymous part (the process's own), and PSS (file pages shared by all node processes counted once across them). */
+const memLine = (pid) => {
+  const kb = (text, key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(text)?.[1] ?? 0) / 1024;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return `${rssMb(pid).toFixed(1)} MB  (anon ${kb(status, 'RssAnon').toFixed(1)}, file ${kb(status, 'RssFile').toFixed(1)}, PSS ${kb(rollup, 'Pss').toFixed(1)})`;
+};
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 const stack = await startTelegramStack({ agentInstances: 2 });
@@ -87,7 +94,7 @@ try {
   stack.llm.resetResponder();
   await sleep(20_000);
   console.log('\nidle RSS (20 s after the last turn):');
-  for (const p of await stack.cluster.processes()) if (p.pid > 0) console.log(`  ${p.name.padEnd(20)} pid ${p.pid}  ${rssMb(p.pid).toFixed(1)} MB`);
+  for (const p of await stack.cluster.processes()) if (p.pid > 0) console.log(`  ${p.name.padEnd(20)} pid ${p.pid}  ${memLine(p.pid)}`);
   if (sessions > 0) {
     // One message in each of `sessions` chats (a session each), 50 at a time, then idle again.
     const started = Date.now();
@@ -99,7 +106,7 @@ try {
     console.log(`\n${sessions} sessions answered in ${Math.round((Date.now() - started) / 1000)} s`);
     await sleep(20_000);
     console.log(`idle RSS after ${sessions} sessions (20 s after the last turn):`);
-    for (const p of await stack.cluster.processes()) if (p.pid > 0) console.log(`  ${p.name.padEnd(20)} pid ${p.pid}  ${rssMb(p.pid).toFixed(1)} MB`);
+    for (const p of await stack.cluster.processes()) if (p.pid > 0) console.log(`  ${p.name.padEnd(20)} pid ${p.pid}  ${memLine(p.pid)}`);
   }
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GB`);
 } finally {

@@ -104,6 +104,17 @@ describe('cluster lifecycle with the embedded Redis', () => {
       expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), name).not.toContain(password);
       expect(readFileSync(`/proc/${pid}/environ`, 'utf8'), name).not.toContain(password);
     }
+    // Every Node app runs with the ecosystem's memory settings: 1 MB semi-spaces, no source maps
+    // read at load, two malloc arenas (design-notes L26, L31).
+    // (pm2 rewrites each process's title over its argv, so its node_args are read from jlist.)
+    const apps = JSON.parse((await cluster.pm2('jlist')).stdout.split('\n').find((l) => l.startsWith('[')) ?? '[]') as Array<{ name: string; pm2_env: { node_args?: string[] } }>;
+    for (const name of ['nanobot-telegram', 'nanobot-agent', 'nanobot-scheduler', 'nanobot-dashboard']) {
+      const pid = await cluster.pidOf(name);
+      expect(apps.find((a) => a.name === name)?.pm2_env.node_args, name).toContain('--max-semi-space-size=1');
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      expect(environ, name).toContain('disable_source_map_support=true');
+      expect(environ, name).toContain('MALLOC_ARENA_MAX=2');
+    }
 
     telegram.injectMessage({ chatId: 42, text: 'hello' });
     await telegram.waitFor(() => telegram!.sentTo(42).length === 1, 20_000);

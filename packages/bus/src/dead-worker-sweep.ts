@@ -88,11 +88,13 @@ export function createDeadWorkerSweeper(options: SweeperOptions): DeadWorkerSwee
       stalledGate.unsafe(startedAt);
     }
     lastSweep = startedAt;
-    const [own, active] = (await redis.multi().exists(livenessKeys.alive(options.self)).lrange(queue.toKey('active'), 0, -1).exec()) ?? [];
-    const ids = (active?.[1] as string[] | undefined) ?? [];
+    // Plain commands, not a MULTI: the sweep runs four times a second, and a pipeline object on
+    // a connection with BullMQ's scripts is large (worker-liveness.ts). One connection answers
+    // them in order, and nothing below needs the two read at one instant.
+    const [own, ids] = await Promise.all([redis.exists(livenessKeys.alive(options.self)), redis.lrange(queue.toKey('active'), 0, -1)]);
     const readMs = clock() - startedAt;
-    await maybeCheckStalled(own?.[1] === 1, readMs);
-    if (own?.[1] !== 1 || readMs > maxReadMs) {
+    await maybeCheckStalled(own === 1, readMs);
+    if (own !== 1 || readMs > maxReadMs) {
       missingSince.clear();
       return [];
     }

@@ -23,7 +23,9 @@ export const hostsKey = () => `${keyPrefix}hosts`;
 export const forgetHostAfterMs = 7 * 24 * 3_600_000;
 
 export async function writeStatus(redis: Redis, status: ProcessStatus, ttlMs: number): Promise<void> {
-  await redis.multi().set(statusKey(status), JSON.stringify(status), 'PX', ttlMs).hset(hostsKey(), status.host, String(status.updatedAt)).exec();
+  // Two plain commands: a MULTI on a connection with BullMQ's scripts builds a large pipeline
+  // object (worker-liveness.ts), and the two need no atomicity (the next write redoes both).
+  await Promise.all([redis.set(statusKey(status), JSON.stringify(status), 'PX', ttlMs), redis.hset(hostsKey(), status.host, String(status.updatedAt))]);
 }
 
 export type HostSeen = { host: string; lastSeenAt: number };

@@ -54,12 +54,13 @@ export function createWorkerLiveness(options: LivenessOptions): WorkerLiveness {
   let inFlight = false;
   const refresh = async (): Promise<void> => {
     const held = options.locks?.held() ?? [];
+    const now = Date.now();
+    // Two plain commands, not a MULTI: ioredis builds a pipeline object with a method for each of
+    // the connection's scripts (BullMQ defines about sixty on it), four times a second, and a
+    // refresh needs no atomicity (a half-done one is redone within refreshMs).
     await Promise.all([
-      options.redis
-        .multi()
-        .set(key, String(Date.now()), 'PX', ttlMs)
-        .zadd(livenessKeys.registry(), Date.now(), options.workerId)
-        .exec(),
+      options.redis.set(key, String(now), 'PX', ttlMs),
+      options.redis.zadd(livenessKeys.registry(), now, options.workerId),
       held.length === 0 ? undefined : options.locks?.rescue.rescue(held),
     ]);
   };
