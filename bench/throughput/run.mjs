@@ -5,6 +5,7 @@
  *
  *   node bench/throughput/run.mjs [--instances 1,2,4] [--sessions 200] [--messages 5]
  *        [--turns 50] [--latency-ms 1000] [--timeout-s 300] [--node-args=--max-semi-space-size=1]
+ *        [--agent-env=MALLOC_ARENA_MAX=2]
  *
  * --turns is agents.defaults.maxConcurrentTurns (turns per instance). Every session
  * gets --messages messages up front; a run ends when every message has its reply.
@@ -13,7 +14,8 @@
  * (from the reply jobs' creation times), turn concurrency seen at the fake LLM,
  * failed jobs, error replies, lost and duplicated replies (must be 0). --node-args are
  * passed to each agent's node (space-separated: V8 flags such as ecosystem.config.js gives
- * under pm2), to compare a flag against none in one run. JSON goes
+ * under pm2), to compare a flag against none in one run; --agent-env adds variables to each
+ * agent's environment (space-separated KEY=VALUE, such as the ecosystem's MALLOC_ARENA_MAX). JSON goes
  * to bench/results/.
  */
 import { spawn } from 'node:child_process';
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '1000' },
     'timeout-s': { type: 'string', default: '300' },
     'node-args': { type: 'string', default: '' },
+    'agent-env': { type: 'string', default: '' },
   },
 });
 const opts = {
@@ -47,6 +50,7 @@ const opts = {
   latencyMs: Number(values['latency-ms']),
   timeoutMs: Number(values['timeout-s']) * 1000,
   nodeArgs: values['node-args'].split(' ').filter((a) => a !== ''),
+  agentEnv: Object.fromEntries(values['agent-env'].split(' ').filter((a) => a.includes('=')).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)])),
 };
 const log = createLogger({ name: 'bench-throughput', level: 'warn' });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -83,7 +87,7 @@ async function runOnce(count) {
   const home = await mkdtemp(join(tmpdir(), 'nb-throughput-'));
   const config = { agents: { defaults: { provider: 'custom', model: 'bench-model', maxConcurrentTurns: opts.turns } }, providers: { custom: { apiBase: llm.baseUrl } } };
   await writeFile(join(home, 'config.json'), JSON.stringify(config));
-  const env = { PATH: process.env.PATH, HOME: home, NANOBOT_HOME: home, REDIS_URL: redis.url, LOG_LEVEL: 'info' };
+  const env = { PATH: process.env.PATH, HOME: home, NANOBOT_HOME: home, REDIS_URL: redis.url, LOG_LEVEL: 'info', ...opts.agentEnv };
   const agents = Array.from({ length: count }, () => startAgent(env));
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const queues = createQueues(connection, log);
@@ -151,7 +155,7 @@ for (const count of opts.instances) {
   results.push(result);
   console.error(`instances=${count} done: ${result.repliesPerSecond} replies/s`);
 }
-console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}, agent node args: ${opts.nodeArgs.join(' ') || '(none)'}\n`);
+console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}, agent node args: ${opts.nodeArgs.join(' ') || '(none)'}, agent env: ${Object.entries(opts.agentEnv).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}\n`);
 const single = results.find((r) => r.instances === 1);
 const scaling = (r) => (single?.steadyPerSecond && r.steadyPerSecond ? `${((r.steadyPerSecond / (single.steadyPerSecond * r.instances)) * 100).toFixed(0)} %` : '—');
 console.log('| instances | turns/instance | sessions | messages | enqueue s | seconds | replies/s, whole run | steady replies/s (p10–p90) | ideal/s | steady vs 1 instance × n | peak LLM calls | lost | dup | error replies | failed jobs |');

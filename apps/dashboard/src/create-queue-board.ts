@@ -1,9 +1,5 @@
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { HonoAdapter } from '@bull-board/hono';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { Queue } from 'bullmq';
-import type { Hono, MiddlewareHandler } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import { bullPrefix, queueNames } from '@nanobot/bus';
 import { channelNames } from '@nanobot/core';
@@ -18,18 +14,45 @@ export const boardQueueNames = (): string[] => [queueNames.inbound, queueNames.c
  * @bull-board/ui, nothing from outside), mounted at /queues behind the dashboard's access
  * rule. Read-only: retrying or removing a reply there would bypass the sent-markers
  * (a retry of an uncertain chunk must go through the Failed jobs page, which knows them).
+ *
+ * Built on the first request to /queues, not at start: bull-board and its adapters hold about
+ * 3 MB of heap in a process that mostly serves the status page (design-notes L31).
  */
 export function createQueueBoard(redis: Redis): { routes: Hono; close(): Promise<void> } {
-  const queues = boardQueueNames().map((name) => new Queue(name, { connection: redis, prefix: bullPrefix }));
-  const adapter = new HonoAdapter(serveStatic).setBasePath(queueBoardPath);
-  createBullBoard({
-    queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: true })),
-    serverAdapter: adapter,
-    options: { uiConfig: { boardTitle: 'nanobot queues' } },
-  });
+  let queues: Queue[] = [];
+  let built: Promise<Hono> | undefined;
+  const build = async (): Promise<Hono> => {
+    const [{ createBullBoard }, { BullMQAdapter }, { HonoAdapter }, { serveStatic }] = await Promise.all([
+      import('@bull-board/api'),
+      import('@bull-board/api/bullMQAdapter'),
+      import('@bull-board/hono'),
+      import('@hono/node-server/serve-static'),
+    ]);
+    queues = boardQueueNames().map((name) => new Queue(name, { connection: redis, prefix: bullPrefix }));
+    const adapter = new HonoAdapter(serveStatic).setBasePath(queueBoardPath);
+    createBullBoard({
+      queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: true })),
+      serverAdapter: adapter,
+      options: { uiConfig: { boardTitle: 'nanobot queues' } },
+    });
+    // Mounted as before, so the board sees the same paths it would at start.
+    return new Hono().route(queueBoardPath, adapter.registerPlugin());
+  };
+  const board = (): Promise<Hono> => {
+    built ??= build().catch((err: unknown) => {
+      // A failed load is tried again by the next request.
+      built = undefined;
+      throw err;
+    });
+    return built;
+  };
+  const routes = new Hono();
+  routes.all('/', async (c) => (await board()).fetch(c.req.raw, c.env));
+  routes.all('/*', async (c) => (await board()).fetch(c.req.raw, c.env));
   return {
-    routes: adapter.registerPlugin(),
+    routes,
     close: async () => {
+      await built?.catch(() => undefined);
       await Promise.all(queues.map((queue) => queue.close()));
     },
   };
