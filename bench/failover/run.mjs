@@ -48,13 +48,12 @@ async function agentsReady(redis) {
   return alive.every((a) => a === 1);
 }
 
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 /** RSS, its anonymous part (the process's own), and PSS (file pages shared by all node processes counted once across them). */
 const memLine = (pid) => {
-  const kb = (text, key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(text)?.[1] ?? 0) / 1024;
+  const mb = (text, key) => (Number(new RegExp(`${key}:\\s+(\\d+)`).exec(text)?.[1] ?? 0) / 1024).toFixed(1);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  return `${rssMb(pid).toFixed(1)} MB  (anon ${kb(status, 'RssAnon').toFixed(1)}, file ${kb(status, 'RssFile').toFixed(1)}, PSS ${kb(rollup, 'Pss').toFixed(1)})`;
+  return `${mb(status, 'VmRSS')} MB  (anon ${mb(status, 'RssAnon')}, file ${mb(status, 'RssFile')}, PSS ${mb(rollup, 'Pss')})`;
 };
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 

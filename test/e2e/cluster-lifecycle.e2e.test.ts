@@ -32,6 +32,12 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: numbe
   }
 }
 
+/** `pm2 jlist` of the cluster's PM2_HOME (pm2 may print lines before the JSON). */
+async function jlistOf<T>(cluster: Cluster): Promise<T[]> {
+  const { stdout } = await cluster.pm2('jlist');
+  return JSON.parse(stdout.split('\n').find((l) => l.startsWith('[')) ?? '[]') as T[];
+}
+
 /** pm2-logrotate runs as a pm2 module of this PM2_HOME, with our settings in `pm2 conf` and its environment. */
 async function expectLogRotation(cluster: Cluster, expected: { maxSize: string; retain: string }): Promise<void> {
   const conf = JSON.parse(readFileSync(join(cluster.pm2Home, 'module_conf.json'), 'utf8')) as Record<string, Record<string, unknown>>;
@@ -39,8 +45,7 @@ async function expectLogRotation(cluster: Cluster, expected: { maxSize: string; 
   expect(Object.keys(conf['module-db-v2'] ?? {})).toContain('pm2-logrotate');
   const shown = await cluster.pm2('conf', 'pm2-logrotate');
   expect(shown.stdout).toContain(`pm2 set pm2-logrotate:max_size ${expected.maxSize}`);
-  const jlist = await cluster.pm2('jlist');
-  const list = JSON.parse(jlist.stdout.split('\n').find((l) => l.startsWith('[')) ?? '[]') as Array<{ name: string; pid: number; pm2_env: { pmx_module?: boolean; status: string } }>;
+  const list = await jlistOf<{ name: string; pid: number; pm2_env: { pmx_module?: boolean; status: string } }>(cluster);
   const module = list.find((p) => p.name === 'pm2-logrotate');
   expect(module?.pm2_env).toMatchObject({ pmx_module: true, status: 'online' });
   const environ = readFileSync(`/proc/${module?.pid}/environ`, 'utf8');
@@ -107,7 +112,7 @@ describe('cluster lifecycle with the embedded Redis', () => {
     // Every Node app runs with the ecosystem's memory settings: 1 MB semi-spaces, no source maps
     // read at load, two malloc arenas (design-notes L26, L31).
     // (pm2 rewrites each process's title over its argv, so its node_args are read from jlist.)
-    const apps = JSON.parse((await cluster.pm2('jlist')).stdout.split('\n').find((l) => l.startsWith('[')) ?? '[]') as Array<{ name: string; pm2_env: { node_args?: string[] } }>;
+    const apps = await jlistOf<{ name: string; pm2_env: { node_args?: string[] } }>(cluster);
     for (const name of ['nanobot-telegram', 'nanobot-agent', 'nanobot-scheduler', 'nanobot-dashboard']) {
       const pid = await cluster.pidOf(name);
       expect(apps.find((a) => a.name === name)?.pm2_env.node_args, name).toContain('--max-semi-space-size=1');
